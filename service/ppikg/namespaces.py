@@ -1,6 +1,6 @@
 """IRIs minted by the project and the vocabularies it reuses, in one place."""
 
-from rdflib import Namespace
+from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 BASE = "https://w3id.org/ppikg/"
@@ -10,10 +10,10 @@ META = Namespace(BASE + "meta#")  # store bookkeeping (fingerprints, load record
 
 #: The Lineamientos (27 Dec 2013) and, under it, every provision: ``LIN["lineamiento_8/fraccion_3"]``.
 LIN = Namespace(BASE + "eli/mx/sep/lineamientos/2013/12/27/ppi-directores-ems/")
-LINEAMIENTOS = LIN[""][:-1]  # the act itself, without the trailing slash
+LINEAMIENTOS = URIRef(str(LIN)[:-1])  # the act itself, without the trailing slash
 #: Acuerdo 449 (DOF 2 Dec 2008) and its subdivisions.
 A449 = Namespace(BASE + "eli/mx/sep/acuerdo/2008/12/02/449/")
-ACUERDO_449 = A449[""][:-1]
+ACUERDO_449 = URIRef(str(A449)[:-1])
 #: Other legal instruments the Lineamientos cite (no text of theirs is in the sources).
 CITED = Namespace(BASE + "eli/mx/")
 COMPETENCIES = Namespace(BASE + "competencias/")

@@ -1,0 +1,341 @@
+"""OWL 2 RL inference: owlrl on small graphs, compiled SPARQL rules run in pyoxigraph on large ones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import pyoxigraph as ox
+import rdflib
+from rdflib import BNode, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+
+from .namespaces import ONTOLOGY_GRAPH
+
+#: Bump when the rules or the trivial-triple policy change: stored inferences are then rebuilt.
+RULES_VERSION = "1"
+
+#: Placeholder for the target graph in compiled rules; :func:`apply_rules` substitutes it.
+INFERRED_PLACEHOLDER = "urn:ppikg:inferred"
+
+_BUILTIN_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
+_REFLEXIVE_PREDICATES = frozenset(
+    {OWL.sameAs, RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty}
+)
+_TOP_CLASSES = frozenset({OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDFS.Literal})
+#: (predicate, object) pairs that hold of everything, so say nothing.
+_TRIVIAL_OBJECTS = {
+    RDF.type: _TOP_CLASSES,
+    RDFS.subClassOf: frozenset({OWL.Thing, RDFS.Resource}),
+    RDFS.domain: frozenset({OWL.Thing, RDFS.Resource}),
+    RDFS.range: frozenset({OWL.Thing, RDFS.Resource}),
+    RDFS.subPropertyOf: frozenset({OWL.topObjectProperty, OWL.topDataProperty}),
+}
+
+Triple = tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]
+
+
+def _builtin(term: rdflib.term.Node) -> bool:
+    return isinstance(term, URIRef) and str(term).startswith(_BUILTIN_NAMESPACES)
+
+
+def is_trivial(triple: Triple) -> bool:
+    """Whether an inferred triple holds of everything (or of the vocabularies themselves), so is not worth storing.
+
+    Trivial are:
+
+    * triples whose subject is a literal (owlrl types literals: ``"3"^^xsd:integer a xsd:decimal``);
+    * triples whose subject is in the RDF, RDFS, OWL or XSD namespace (``owl:Thing rdfs:subClassOf owl:Thing``);
+    * reflexive ``owl:sameAs``, ``rdfs:subClassOf``, ``rdfs:subPropertyOf``, ``owl:equivalentClass``,
+      ``owl:equivalentProperty``;
+    * ``rdf:type`` to ``owl:Thing``, ``rdfs:Resource``, ``owl:NamedIndividual``, ``rdfs:Literal`` or to any
+      class of the RDF, RDFS, OWL or XSD namespace (``ppi:covers a owl:ObjectProperty``, ``x a xsd:integer``);
+    * ``rdfs:subClassOf``, ``rdfs:domain`` or ``rdfs:range`` ``owl:Thing`` / ``rdfs:Resource``, and
+      ``rdfs:subPropertyOf owl:topObjectProperty`` / ``owl:topDataProperty``.
+
+    >>> from rdflib import Literal, URIRef
+    >>> x = URIRef("http://example.org/x")
+    >>> is_trivial((x, OWL.sameAs, x)), is_trivial((x, RDF.type, OWL.Thing)), is_trivial((x, RDF.type, OWL.Class))
+    (True, True, True)
+    >>> is_trivial((Literal(3), RDF.type, XSD.decimal)), is_trivial((x, RDF.type, URIRef("http://example.org/C")))
+    (True, False)
+    """
+    s, p, o = triple
+    if isinstance(s, Literal) or _builtin(s):
+        return True
+    if p in _REFLEXIVE_PREDICATES and s == o:
+        return True
+    if p == RDF.type and _builtin(o):
+        return True
+    return o in _TRIVIAL_OBJECTS.get(p, ())
+
+
+# --- term conversion between rdflib (owlrl's world) and pyoxigraph (the store's) ---------------------------
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
+    """The rdflib term for a pyoxigraph term; blank node ids and literal lexical forms are kept as they are.
+
+    >>> to_rdflib(ox.Literal("a")) == Literal("a"), to_rdflib(ox.NamedNode("http://x/")) == URIRef("http://x/")
+    (True, True)
+    """
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == str(XSD.string):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def to_oxigraph(term: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """The pyoxigraph term for an rdflib term (the inverse of :func:`to_rdflib`).
+
+    >>> to_oxigraph(Literal("hola", lang="es"))
+    <Literal value=hola language=es>
+    """
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+# --- owlrl path ----------------------------------------------------------------------------------------------
+
+
+def _expand(graph: rdflib.Graph) -> rdflib.Graph:
+    import owlrl  # imported lazily: it is only needed when owlrl reasoning actually runs
+
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(graph)
+    return graph
+
+
+def _union(*graphs: rdflib.Graph | None) -> rdflib.Graph:
+    out = rdflib.Graph()
+    for g in graphs:
+        if g is not None:
+            for t in g:
+                out.add(t)
+    return out
+
+
+def owlrl_closure(
+    graph: rdflib.Graph,
+    context: rdflib.Graph | None = None,
+    *,
+    context_closure: rdflib.Graph | None = None,
+) -> rdflib.Graph:
+    """The useful OWL RL inferences of ``graph`` against ``context`` (typically the ontology).
+
+    Useful means: not already in ``graph``, not already entailed by the context alone, and not
+    :func:`is_trivial`. Pass ``context_closure`` (the context together with its own closure, trivial
+    triples may be left out) to skip recomputing it; it then replaces ``context``.
+
+    >>> from rdflib import Graph
+    >>> ont = Graph().parse(data="@prefix : <http://e/> . :p <http://www.w3.org/2002/07/owl#inverseOf> :q .", format="turtle")
+    >>> g = Graph().parse(data="@prefix : <http://e/> . :a :p :b .", format="turtle")
+    >>> [t.n3() for t in sorted(owlrl_closure(g, ont))[0]]
+    ['<http://e/b>', '<http://e/q>', '<http://e/a>']
+    """
+    if context_closure is None:
+        context_closure = _expand(_union(context)) if context is not None else rdflib.Graph()
+    full = _expand(_union(context_closure, graph))
+    out = rdflib.Graph()
+    for t in full:
+        if t not in graph and t not in context_closure and not is_trivial(t):
+            out.add(t)
+    return out
+
+
+class Reasoner:
+    """OWL RL reasoning against one ontology, keeping the ontology's closure and compiled rules once computed."""
+
+    def __init__(self, ontology: rdflib.Graph) -> None:
+        self.ontology = ontology
+        self._closure: rdflib.Graph | None = None
+        self._rules: list[str] | None = None
+
+    @property
+    def closure(self) -> rdflib.Graph:
+        """The ontology together with everything it entails (trivial triples included)."""
+        if self._closure is None:
+            self._closure = _expand(_union(self.ontology))
+        return self._closure
+
+    def ontology_inferences(self) -> rdflib.Graph:
+        """The useful triples the ontology entails on its own (e.g. transitive subclass links)."""
+        return owlrl_closure(self.ontology, context_closure=rdflib.Graph())
+
+    @property
+    def rules(self) -> list[str]:
+        """The ontology compiled by :func:`compile_rules`."""
+        if self._rules is None:
+            self._rules = compile_rules(self.ontology)
+        return self._rules
+
+    def infer(self, graph: rdflib.Graph, context: rdflib.Graph | None = None) -> rdflib.Graph:
+        """:func:`owlrl_closure` of ``graph`` against the ontology plus ``context`` (e.g. shipped data)."""
+        if context is None or len(context) == 0:
+            return owlrl_closure(graph, context_closure=self.closure)
+        return owlrl_closure(graph, self.ontology + context)
+
+
+# --- rules path ----------------------------------------------------------------------------------------------
+
+
+def _n3(term: rdflib.term.Node) -> str:
+    return term.n3()
+
+
+def _head_filter(s: str, p: URIRef, o: str | URIRef) -> str:
+    """SPARQL FILTERs dropping a head triple ``s p o`` that is trivial (mirrors :func:`is_trivial`)."""
+    conds = [f"!isLiteral({s})"] + [f'!STRSTARTS(STR({s}), "{ns}")' for ns in _BUILTIN_NAMESPACES]
+    if isinstance(o, str) and o.startswith("?"):
+        if p in _REFLEXIVE_PREDICATES:
+            conds.append(f"!sameTerm({s}, {o})")
+        trivial = sorted(_TRIVIAL_OBJECTS.get(p, ()))
+        if trivial:
+            conds.append(f"{o} NOT IN ({', '.join(map(_n3, trivial))})")
+        if p == RDF.type:
+            conds += [f'!STRSTARTS(STR({o}), "{ns}")' for ns in _BUILTIN_NAMESPACES]
+    return "FILTER(" + " && ".join(conds) + ")"
+
+
+def _rule(body: str, p: URIRef, o: URIRef | None = None, s: str = "?s") -> str | None:
+    """One INSERT … WHERE update deriving ``s p o`` (``o`` defaults to ``?o``) from ``body``, or None if trivial."""
+    obj = "?o" if o is None else o
+    if not isinstance(obj, str) and is_trivial((URIRef("urn:x"), p, obj)):
+        return None
+    head = f"{s} {p.n3()} {obj if isinstance(obj, str) else obj.n3()}"
+    return (
+        f"INSERT {{ GRAPH <{INFERRED_PLACEHOLDER}> {{ {head} }} }}\n"
+        f"WHERE {{ {body} {_head_filter(s, p, obj)} FILTER NOT EXISTS {{ {head} }} }}"
+    )
+
+
+def _iris(values: Iterable[rdflib.term.Node]) -> list[URIRef]:
+    return sorted(v for v in values if isinstance(v, URIRef))
+
+
+def compile_rules(ontology: rdflib.Graph) -> list[str]:
+    """Compile the ontology's OWL RL axioms into SPARQL updates writing to the placeholder inferred graph.
+
+    Handled, read generically from the ontology: ``rdfs:subPropertyOf``, ``owl:equivalentProperty``,
+    ``owl:inverseOf``, ``owl:propertyChainAxiom`` (any length), ``owl:TransitiveProperty``,
+    ``owl:SymmetricProperty``, ``rdfs:subClassOf`` and ``owl:equivalentClass`` between named classes,
+    ``rdfs:domain`` and ``rdfs:range``. Other axioms (restrictions, functional properties, …) are ignored;
+    ``tests/test_inference.py`` checks that the result still equals owlrl on this ontology.
+
+    >>> from rdflib import Graph
+    >>> g = Graph().parse(data="@prefix : <http://e/> . :p <http://www.w3.org/2000/01/rdf-schema#subPropertyOf> :q .", format="turtle")
+    >>> print(compile_rules(g)[0].splitlines()[0])
+    INSERT { GRAPH <urn:ppikg:inferred> { ?s <http://e/q> ?o } }
+    """
+    rules: list[str | None] = []
+
+    def subprop(p: URIRef, q: URIRef) -> None:
+        if p != q:
+            rules.append(_rule(f"?s {p.n3()} ?o .", q))
+
+    def subclass(c: URIRef, d: URIRef) -> None:
+        if c != d:
+            rules.append(_rule(f"?s a {c.n3()} .", RDF.type, d))
+
+    for p, q in sorted(ontology.subject_objects(RDFS.subPropertyOf)):
+        if isinstance(p, URIRef) and isinstance(q, URIRef):
+            subprop(p, q)
+    for p, q in sorted(ontology.subject_objects(OWL.equivalentProperty)):
+        if isinstance(p, URIRef) and isinstance(q, URIRef):
+            subprop(p, q)
+            subprop(q, p)
+    for p, q in sorted(ontology.subject_objects(OWL.inverseOf)):
+        if isinstance(p, URIRef) and isinstance(q, URIRef):
+            rules.append(_rule(f"?o {p.n3()} ?s .", q))
+            rules.append(_rule(f"?o {q.n3()} ?s .", p))
+    for p, head in sorted(ontology.subject_objects(OWL.propertyChainAxiom)):
+        chain = list(Collection(ontology, head))
+        if isinstance(p, URIRef) and chain and all(isinstance(c, URIRef) for c in chain):
+            hops = " . ".join(f"?x{i} {c.n3()} ?x{i + 1}" for i, c in enumerate(chain))
+            rules.append(_rule(hops + " .", p, f"?x{len(chain)}", s="?x0"))
+    for p in _iris(ontology.subjects(RDF.type, OWL.TransitiveProperty)):
+        rules.append(_rule(f"?s {p.n3()} ?m . ?m {p.n3()} ?o .", p))
+    for p in _iris(ontology.subjects(RDF.type, OWL.SymmetricProperty)):
+        rules.append(_rule(f"?o {p.n3()} ?s .", p))
+    for c, d in sorted(ontology.subject_objects(RDFS.subClassOf)):
+        if isinstance(c, URIRef) and isinstance(d, URIRef):
+            subclass(c, d)
+    for c, d in sorted(ontology.subject_objects(OWL.equivalentClass)):
+        if isinstance(c, URIRef) and isinstance(d, URIRef):
+            subclass(c, d)
+            subclass(d, c)
+    for p, c in sorted(ontology.subject_objects(RDFS.domain)):
+        if isinstance(p, URIRef) and isinstance(c, URIRef):
+            rules.append(_rule(f"?s {p.n3()} ?x .", RDF.type, c))
+    for p, c in sorted(ontology.subject_objects(RDFS.range)):
+        if isinstance(p, URIRef) and isinstance(c, URIRef):
+            rules.append(_rule(f"?x {p.n3()} ?s .", RDF.type, c))
+    return list(dict.fromkeys(r for r in rules if r is not None))
+
+
+def _iri(g: str | ox.NamedNode) -> str:
+    return g.value if isinstance(g, ox.NamedNode) else str(g)
+
+
+def _count(store: ox.Store, graph: str) -> int:
+    return sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+
+def bind_rules(rules: Iterable[str], source_graphs: Iterable[str | ox.NamedNode], inferred_graph: str) -> Iterator[str]:
+    """The compiled rules made concrete: writing to ``inferred_graph``, reading from the given graphs."""
+    using = "".join(f"USING <{_iri(g)}>\n" for g in dict.fromkeys(map(_iri, source_graphs)))
+    for rule in rules:
+        yield rule.replace(f"<{INFERRED_PLACEHOLDER}>", f"<{inferred_graph}>").replace("\nWHERE", "\n" + using + "WHERE", 1)
+
+
+def apply_rules(
+    store: ox.Store,
+    rules: Iterable[str],
+    source_graphs: Iterable[str | ox.NamedNode],
+    inferred_graph: str | ox.NamedNode,
+    *,
+    ontology_graph: str | ox.NamedNode = str(ONTOLOGY_GRAPH),
+    max_rounds: int = 1000,
+) -> int:
+    """Run compiled rules to a fixpoint; returns the number of triples in ``inferred_graph`` afterwards.
+
+    The rules read the union of ``source_graphs``, ``inferred_graph`` and ``ontology_graph`` and insert
+    only triples that are neither in that union already nor trivial.
+
+    >>> from rdflib import Graph
+    >>> ont = Graph().parse(data="@prefix : <http://e/> . :p a <http://www.w3.org/2002/07/owl#TransitiveProperty> .", format="turtle")
+    >>> st = ox.Store()
+    >>> st.load(b"<http://e/a> <http://e/p> <http://e/b> . <http://e/b> <http://e/p> <http://e/c> .",
+    ...         ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("http://e/g"))
+    >>> apply_rules(st, compile_rules(ont), ["http://e/g"], "http://e/inf")
+    1
+    """
+    target = _iri(inferred_graph)
+    sources = [*map(_iri, source_graphs), target, _iri(ontology_graph)]
+    # One request per round: operations run in order, so later rules already see earlier ones' output.
+    update = " ;\n".join(bind_rules(rules, sources, target))
+    if not update:
+        return _count(store, target)
+    size = _count(store, target)
+    for _ in range(max_rounds):
+        store.update(update)
+        new_size = _count(store, target)
+        if new_size == size:
+            return size
+        size = new_size
+    raise RuntimeError(f"inference did not reach a fixpoint in {max_rounds} rounds")
