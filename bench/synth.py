@@ -145,14 +145,14 @@ def reference_blocks() -> Iterator[Block]:
             (PPI + "correspondsToCompetency", iri(competency(k))),
         ])
     for s in range(1, N_SUBSYSTEMS + 1):
-        yield Block(g, f"{SUBSYSTEMS}s{s}", [
+        yield Block(g, f"{SUBSYSTEMS}synth-{s}", [
             (RDF_TYPE, iri(PPI + "Subsystem")),
             (RDFS_LABEL, lit(f"Subsistema sintético {s}", "es")),
         ])
-        yield Block(g, f"{AUTHORITIES}a{s}", [
+        yield Block(g, f"{AUTHORITIES}synth-{s}", [
             (RDF_TYPE, iri(PPI + "ResponsibleAuthority")),
             (RDFS_LABEL, lit(f"Autoridad sintética {s}", "es")),
-            (PPI + "operatesOrCoordinates", iri(f"{SUBSYSTEMS}s{s}")),
+            (PPI + "operatesOrCoordinates", iri(f"{SUBSYSTEMS}synth-{s}")),
         ])
 
 
@@ -177,8 +177,8 @@ def generate(triples: int, seed: int = 42, reference: bool = True) -> Iterator[B
         prop = Block(g, p_iri, [
             (RDF_TYPE, iri(PPI + "Proposal")),
             (RDFS_LABEL, lit(f"Propuesta sintética {n} de parámetros e indicadores", "es")),
-            (PPI + "forSubsystem", iri(f"{SUBSYSTEMS}s{s}")),
-            (PPI + "proposedBy", iri(f"{AUTHORITIES}a{s}")),
+            (PPI + "forSubsystem", iri(f"{SUBSYSTEMS}synth-{s}")),
+            (PPI + "proposedBy", iri(f"{AUTHORITIES}synth-{s}")),
         ])
         methods = [f"{p_iri}/metodo/m{k}" for k in range(1, len(METHOD_NAMES) + 1)]
         pending: list[Block] = []

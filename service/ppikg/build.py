@@ -168,6 +168,8 @@ def _number_slug(kind: str, number: str) -> str:
     m = re.fullmatch(r"([IVXL]+)( Bis)?", number)
     if kind == "fraccion" and m:
         return f"{roman_to_int(m.group(1))}{'bis' if m.group(2) else ''}"
+    if kind == "articulo" and (digits := re.match(r"\d+", number)):
+        return digits.group(0)  # "3o." is article 3
     return re.sub(r"[^0-9a-z]+", "", number.lower())
 
 

@@ -201,7 +201,7 @@ def _n3(term: rdflib.term.Node) -> str:
 def _head_filter(s: str, p: URIRef, o: str | URIRef) -> str:
     """SPARQL FILTERs dropping a head triple ``s p o`` that is trivial (mirrors :func:`is_trivial`)."""
     conds = [f"!isLiteral({s})"] + [f'!STRSTARTS(STR({s}), "{ns}")' for ns in _BUILTIN_NAMESPACES]
-    if isinstance(o, str) and o.startswith("?"):
+    if not isinstance(o, URIRef):  # a variable (URIRef is a str too)
         if p in _REFLEXIVE_PREDICATES:
             conds.append(f"!sameTerm({s}, {o})")
         trivial = sorted(_TRIVIAL_OBJECTS.get(p, ()))
@@ -212,15 +212,17 @@ def _head_filter(s: str, p: URIRef, o: str | URIRef) -> str:
     return "FILTER(" + " && ".join(conds) + ")"
 
 
-def _rule(body: str, p: URIRef, o: URIRef | None = None, s: str = "?s") -> str | None:
-    """One INSERT … WHERE update deriving ``s p o`` (``o`` defaults to ``?o``) from ``body``, or None if trivial."""
-    obj = "?o" if o is None else o
-    if not isinstance(obj, str) and is_trivial((URIRef("urn:x"), p, obj)):
+def _rule(body: str, p: URIRef, o: URIRef | str = "?o", s: str = "?s") -> str | None:
+    """One INSERT … WHERE update deriving ``s p o`` from ``body``, or None if always trivial.
+
+    ``s`` and a ``str`` ``o`` are SPARQL variables; a ``URIRef`` ``o`` is a constant.
+    """
+    if isinstance(o, URIRef) and is_trivial((URIRef("urn:x"), p, o)):
         return None
-    head = f"{s} {p.n3()} {obj if isinstance(obj, str) else obj.n3()}"
+    head = f"{s} {p.n3()} {o.n3() if isinstance(o, URIRef) else o}"
     return (
         f"INSERT {{ GRAPH <{INFERRED_PLACEHOLDER}> {{ {head} }} }}\n"
-        f"WHERE {{ {body} {_head_filter(s, p, obj)} FILTER NOT EXISTS {{ {head} }} }}"
+        f"WHERE {{ {body} {_head_filter(s, p, o)} FILTER NOT EXISTS {{ {head} }} }}"
     )
 
 

@@ -1,0 +1,27 @@
+"""Shared fixtures: the parsed sources and the shipped graphs, built once per test session."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph
+
+from ppikg import paths
+from ppikg.build import Sources
+
+
+def pytest_report_header(config):
+    return f"ppikg sources: {paths.sources_dir()}"
+
+
+@pytest.fixture(scope="session")
+def sources() -> Sources:
+    return Sources.load()
+
+
+@pytest.fixture(scope="session")
+def shipped() -> Graph:
+    """Ontology and shipped data as one rdflib graph (asserted only)."""
+    g = Graph()
+    for path in paths.ontology_files() + paths.data_files():
+        g.parse(path)
+    return g
