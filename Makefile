@@ -1,0 +1,34 @@
+# The two commands: `make serve` and `make test`. Both create .venv and install on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+STORE  ?= var/store
+
+.PHONY: install test serve data check-data bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+test: install
+	$(BIN)/python -m pytest
+
+serve: install
+	$(BIN)/ppi serve --host 127.0.0.1 --port 8000 --store $(STORE)
+
+data: install
+	$(BIN)/ppi build-data
+
+check-data: install
+	$(BIN)/ppi build-data --check
+
+bench: install
+	$(BIN)/python bench/bench_stores.py
+	$(BIN)/python bench/bench_kg.py
+
+clean:
+	rm -rf $(VENV) var bench/out

@@ -1,0 +1,202 @@
+"""The `ppi` command: a thin shell over the library (build data, query, export, info, serve)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn, Sequence
+
+import pyoxigraph
+
+from . import __version__, paths
+from .errors import PpikgError
+
+QUERY_FORMATS = ("table", "json", "csv", "tsv")
+EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "xml")
+_RESULTS_FORMATS = {
+    "json": pyoxigraph.QueryResultsFormat.JSON,
+    "csv": pyoxigraph.QueryResultsFormat.CSV,
+    "tsv": pyoxigraph.QueryResultsFormat.TSV,
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _default_store() -> Path:
+    return Path(os.environ.get("PPIKG_STORE", paths.DEFAULT_STORE_DIR))
+
+
+def _open(args: argparse.Namespace, progress: bool = True):
+    """The knowledge graph at --store, with the shipped data loaded (a no-op when already current)."""
+    from .graph import KnowledgeGraph
+
+    kg = KnowledgeGraph(None if args.memory else args.store)
+    kg.load_shipped(progress=(lambda line: print(line, file=sys.stderr)) if progress else None)
+    return kg
+
+
+def _read_query(text: str) -> str:
+    """The query itself, '-' for standard input, or @FILE."""
+    if text == "-":
+        return sys.stdin.read()
+    if text.startswith("@"):
+        return Path(text[1:]).read_text(encoding="utf-8")
+    return text
+
+
+def _term_text(term) -> str:
+    if term is None:
+        return ""
+    return term.value if hasattr(term, "value") else str(term)
+
+
+def _table(variables: list[str], rows: list[list[str]]) -> str:
+    widths = [max([len(v)] + [len(r[i]) for r in rows]) for i, v in enumerate(variables)]
+    line = lambda cells: " | ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+    return "\n".join([line(variables), "-+-".join("-" * w for w in widths)] + [line(r) for r in rows]) + "\n"
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    with _open(args, progress=False) as kg:
+        results = kg.query(_read_query(args.sparql))
+        out = sys.stdout
+        if isinstance(results, pyoxigraph.QueryBoolean):
+            out.write(("true" if bool(results) else "false") + "\n")
+        elif isinstance(results, pyoxigraph.QueryTriples):
+            out.write(results.serialize(format=pyoxigraph.RdfFormat.TURTLE).decode("utf-8"))
+        elif args.format == "table":
+            variables = [v.value for v in results.variables]
+            rows = [[_term_text(s[v]) for v in variables] for s in results]
+            out.write(_table(variables, rows))
+            print(f"({len(rows)} rows)", file=sys.stderr)
+        else:
+            out.write(results.serialize(format=_RESULTS_FORMATS[args.format]).decode("utf-8"))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    with _open(args) as kg:
+        if args.output:
+            with open(args.output, "wb") as f:
+                kg.export(f, args.format, which=args.which, graph=args.graph)
+        else:
+            kg.export(sys.stdout.buffer, args.format, which=args.which, graph=args.graph)
+            sys.stdout.buffer.flush()
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    with _open(args) as kg:
+        info = kg.info()
+    if args.json:
+        json.dump(info, sys.stdout, indent=2, ensure_ascii=False, default=str)
+        sys.stdout.write("\n")
+        return 0
+    for key, value in info.items():
+        if isinstance(value, dict):
+            print(f"{key}:")
+            for k, v in value.items():
+                print(f"  {k}: {v}")
+        elif isinstance(value, list):
+            print(f"{key}:")
+            for item in value:
+                print(f"  {item}")
+        else:
+            print(f"{key}: {value}")
+    return 0
+
+
+def cmd_build_data(args: argparse.Namespace) -> int:
+    from . import build
+
+    graphs = build.build_all()
+    if args.check:
+        stale = build.stale_files(graphs)
+        for path in stale:
+            print(f"stale: {path.relative_to(paths.PROJECT_ROOT)}", file=sys.stderr)
+        return 1 if stale else 0
+    for path in build.write_all(graphs):
+        print(f"wrote {path.relative_to(paths.PROJECT_ROOT)} ({len(graphs[path])} triples)")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .http import create_app
+
+    kg = _open(args)
+    app = create_app(kg)
+    print(f"ppikg {__version__} serving on http://{args.host}:{args.port}/", file=sys.stderr)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    finally:
+        kg.close()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ppi", description="Knowledge graph of the 2013 Lineamientos for director-promotion PPI (EMS).")
+    parser.add_argument("--version", action="version", version=f"ppikg {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def with_store(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--store", type=Path, default=_default_store(),
+                       help="store folder (default: $PPIKG_STORE or var/store)")
+        p.add_argument("--memory", action="store_true", help="use a fresh in-memory store instead")
+        return p
+
+    q = with_store(sub.add_parser("query", help="run a SPARQL query (asserted + inferred triples)"))
+    q.add_argument("sparql", help="the query, '-' for stdin, or @FILE")
+    q.add_argument("--format", choices=QUERY_FORMATS, default="table")
+    q.set_defaults(func=cmd_query)
+
+    e = with_store(sub.add_parser("export", help="write the graph as RDF"))
+    e.add_argument("--format", choices=EXPORT_FORMATS, default="ttl")
+    which = e.add_mutually_exclusive_group()
+    which.add_argument("--asserted", dest="which", action="store_const", const="asserted")
+    which.add_argument("--inferred", dest="which", action="store_const", const="inferred")
+    which.add_argument("--all", dest="which", action="store_const", const="all")
+    e.set_defaults(which="all")
+    e.add_argument("--graph", help="only this named graph (IRI)")
+    e.add_argument("--output", "-o", help="file to write (default: stdout)")
+    e.set_defaults(func=cmd_export)
+
+    i = with_store(sub.add_parser("info", help="what is loaded: graphs, counts by class, versions"))
+    i.add_argument("--json", action="store_true")
+    i.set_defaults(func=cmd_info)
+
+    b = sub.add_parser("build-data", help="regenerate data/*.ttl and ontology/definitions.ttl from the sources")
+    b.add_argument("--check", action="store_true", help="only report files that differ from the sources (exit 1)")
+    b.set_defaults(func=cmd_build_data)
+
+    s = with_store(sub.add_parser("serve", help="serve the SPARQL endpoint and web pages"))
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (PpikgError, FileNotFoundError, UnicodeDecodeError) as exc:
+        print(f"ppi: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

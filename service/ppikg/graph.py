@@ -1,0 +1,531 @@
+"""The knowledge graph: a pyoxigraph store holding ontology, data, added graphs and their inferences apart."""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import BinaryIO, Literal
+from urllib.parse import quote
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import PROV, RDF, RDFS, XSD
+
+from . import __version__, paths
+from .errors import InputError, PpikgError
+from .inference import RULES_VERSION, Reasoner, apply_rules, owlrl_closure, to_oxigraph, to_rdflib
+from .namespaces import GRAPH, META, META_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+
+ReasonerChoice = Literal["auto", "owlrl", "rules"]
+
+INFERRED_PREFIX = str(GRAPH["inferred/"])
+ONTOLOGY_INFERRED = GRAPH["inferred/ontology"]  # what the ontology entails on its own
+BASE_INFERRED = GRAPH["inferred/base"]  # what the ontology + shipped data entail beyond that
+#: Above this many triples (context + graph), "auto" uses the compiled rules instead of owlrl.
+OWLRL_LIMIT = 20_000
+
+_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "json-ld": ox.RdfFormat.JSON_LD,
+    "json": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+    "rdf": ox.RdfFormat.RDF_XML,
+    "owl": ox.RdfFormat.RDF_XML,
+}
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
+
+
+def rdf_format(name: str) -> ox.RdfFormat:
+    """The RDF format for a short name or file extension (``ttl``, ``nt``, ``nq``, ``trig``, ``jsonld``, ``xml``).
+
+    >>> rdf_format("TTL") == ox.RdfFormat.TURTLE
+    True
+    >>> rdf_format("docx")
+    Traceback (most recent call last):
+    ppikg.errors.InputError: unknown RDF format 'docx' (known: json, json-ld, jsonld, nq, nquads, nt, ntriples, owl, rdf, trig, ttl, turtle, xml)
+    """
+    try:
+        return _FORMATS[name.lower().lstrip(".")]
+    except KeyError:
+        raise InputError(f"unknown RDF format {name!r} (known: {', '.join(sorted(_FORMATS))})") from None
+
+
+def plain(term: object) -> str | None:
+    """A term as plain text: the IRI, the literal's value, ``_:id`` for a blank node; None when unbound.
+
+    >>> plain(ox.NamedNode("http://e/x")), plain(ox.Literal("3", datatype=ox.NamedNode(str(XSD.integer)))), plain(None)
+    ('http://e/x', '3', None)
+    """
+    if term is None:
+        return None
+    if isinstance(term, (ox.NamedNode, ox.Literal)):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return str(term)
+
+
+def fingerprint(files: Iterable[Path], root: Path = paths.PROJECT_ROOT) -> str:
+    """sha256 over each file's path (relative to ``root``) and bytes, the package version and the rules version."""
+    h = hashlib.sha256(f"ppikg {__version__} rules {RULES_VERSION}\n".encode())
+    for f in files:
+        try:
+            rel = f.resolve().relative_to(Path(root).resolve()).as_posix()
+        except ValueError:
+            rel = f.name
+        data = f.read_bytes()
+        h.update(f"{rel}\0{len(data)}\0".encode())
+        h.update(data)
+    return h.hexdigest()
+
+
+def _nn(iri: str | rdflib.URIRef) -> ox.NamedNode:
+    return ox.NamedNode(str(iri))
+
+
+def _lit(value: str) -> ox.Literal:
+    return ox.Literal(value)
+
+
+class KnowledgeGraph:
+    """The project's RDF store; every read and write of the graph goes through here.
+
+    Named graphs: the ontology in ``graph/ontology``; each shipped ``data/NAME.ttl`` in ``graph/NAME``;
+    a graph added later in ``graph/NAME``; inferences apart, in ``graph/inferred/ontology``,
+    ``graph/inferred/base`` (ontology + shipped data) and ``graph/inferred/NAME``; bookkeeping in ``graph/meta``.
+    Queries see the union of all of them.
+
+    >>> with KnowledgeGraph(None) as kg:
+    ...     kg.add_graph("demo", "<http://e/a> <http://e/p> <http://e/b> .", "nt", infer=False)
+    ...     kg.query_rows("SELECT ?o WHERE { <http://e/a> ?p ?o }")
+    'https://w3id.org/ppikg/graph/demo'
+    (['o'], [{'o': 'http://e/b'}])
+    """
+
+    def __init__(self, store_dir: str | Path | None, *, reasoner: ReasonerChoice = "auto") -> None:
+        if reasoner not in ("auto", "owlrl", "rules"):
+            raise PpikgError(f"unknown reasoner {reasoner!r}: use auto, owlrl or rules")
+        self.reasoner: ReasonerChoice = reasoner
+        self.store_dir = Path(store_dir) if store_dir is not None else None
+        self.read_only = False
+        self._reasoner: Reasoner | None = None
+        if self.store_dir is None:
+            self._store: ox.Store | None = ox.Store()
+            return
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self._store = ox.Store(str(self.store_dir))
+        except OSError as busy:
+            # Another process (e.g. a running server) holds the lock: read what it has written.
+            try:
+                self._store = ox.Store.read_only(str(self.store_dir))
+            except OSError as e:
+                raise PpikgError(f"cannot open the store at {self.store_dir}: {busy}; read-only: {e}") from e
+            self.read_only = True
+
+    # --- lifecycle ---------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release the store (and its lock on disk). Further use raises PpikgError."""
+        if self._store is not None:
+            if not self.read_only:
+                self._store.flush()
+            self._store = None
+
+    def __enter__(self) -> KnowledgeGraph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def store(self) -> ox.Store:
+        if self._store is None:
+            raise PpikgError("the knowledge graph is closed")
+        return self._store
+
+    def _writable(self) -> ox.Store:
+        if self.read_only:
+            raise PpikgError(f"the store at {self.store_dir} is open read-only (another process holds it)")
+        return self.store
+
+    # --- small store helpers -----------------------------------------------------------------------------
+
+    def _triples(self, graphs: Iterable[str | rdflib.URIRef]) -> Iterator[ox.Triple]:
+        for g in graphs:
+            for q in self.store.quads_for_pattern(None, None, None, _nn(g)):
+                yield q.triple
+
+    def _rdflib(self, graphs: Iterable[str | rdflib.URIRef]) -> rdflib.Graph:
+        out = rdflib.Graph()
+        for t in self._triples(graphs):
+            out.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        return out
+
+    def _count(self, graph: str | rdflib.URIRef) -> int:
+        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, _nn(graph)))
+
+    def _drop(self, graph: str | rdflib.URIRef) -> None:
+        if self.store.contains_named_graph(_nn(graph)):
+            self.store.remove_graph(_nn(graph))
+
+    def _meta(self, subject: str, predicate: str) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
+        return [q.object for q in self.store.quads_for_pattern(_nn(subject), _nn(predicate), None, _nn(META_GRAPH))]
+
+    def _meta_value(self, subject: str, predicate: str) -> str | None:
+        values = self._meta(subject, predicate)
+        return values[0].value if values else None
+
+    def _forget(self, subject: str) -> None:
+        for q in list(self.store.quads_for_pattern(_nn(subject), None, None, _nn(META_GRAPH))):
+            self.store.remove(q)
+
+    def _set_meta(self, subject: str, pairs: Iterable[tuple[str, ox.NamedNode | ox.Literal]]) -> None:
+        self.store.extend(ox.Quad(_nn(subject), _nn(p), o, _nn(META_GRAPH)) for p, o in pairs)
+
+    def _graphs_of_kind(self, kind: rdflib.URIRef) -> list[str]:
+        return sorted(q.subject.value for q in self.store.quads_for_pattern(None, _nn(RDF.type), _nn(kind), _nn(META_GRAPH)))
+
+    def shipped_graphs(self) -> list[str]:
+        """IRIs of the graphs holding shipped data files."""
+        return self._graphs_of_kind(META.ShippedGraph)
+
+    def added_graphs(self) -> list[str]:
+        """IRIs of the graphs added with :meth:`add_graph`."""
+        return self._graphs_of_kind(META.AddedGraph)
+
+    def _get_reasoner(self) -> Reasoner:
+        if self._reasoner is None:
+            self._reasoner = Reasoner(self._rdflib([ONTOLOGY_GRAPH]))
+        return self._reasoner
+
+    def _choose(self, size: int) -> Literal["owlrl", "rules"]:
+        if self.reasoner != "auto":
+            return self.reasoner
+        return "owlrl" if size <= OWLRL_LIMIT else "rules"
+
+    def _write(self, graph: str | rdflib.URIRef, triples: rdflib.Graph) -> None:
+        g = _nn(graph)
+        self.store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), g) for s, p, o in triples)
+
+    # --- shipped data ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def input_files() -> list[Path]:
+        """The files :meth:`load_shipped` loads: ontology files, then shipped data files."""
+        return [*paths.ontology_files(), *paths.data_files()]
+
+    def fingerprint(self) -> str | None:
+        """The fingerprint of the inputs the store was last built from (None if never built)."""
+        return self._meta_value(str(META.shipped), str(META.fingerprint))
+
+    def load_shipped(self, force: bool = False, progress: Callable[[str], None] | None = None) -> bool:
+        """Load the ontology and shipped data and infer, unless the store already holds exactly these inputs.
+
+        Returns True if it rebuilt, False if the store was up to date. Graphs added with :meth:`add_graph`
+        are kept, and their inferences recomputed against the new inputs.
+        """
+        say = progress or (lambda _msg: None)
+        files = self.input_files()
+        fp = fingerprint(files)
+        if not force and self.fingerprint() == fp:
+            return False
+        store = self._writable()
+        t0 = time.perf_counter()
+        # Forget the fingerprint first: if anything below fails, the next start rebuilds.
+        self._forget(str(META.shipped))
+        old = [ONTOLOGY_GRAPH, ONTOLOGY_INFERRED, BASE_INFERRED, *self.shipped_graphs()]
+        say(f"clearing {len(old)} old graphs")
+        for g in old:
+            self._drop(g)
+            self._forget(str(g))
+        self._reasoner = None
+        for f in paths.ontology_files():
+            say(f"loading {f.name} into {ONTOLOGY_GRAPH}")
+            self._bulk_load(f, ONTOLOGY_GRAPH)
+        shipped = []
+        for f in paths.data_files():
+            g = GRAPH[f.stem]
+            say(f"loading {f.name} into {g}")
+            self._bulk_load(f, g)
+            self._set_meta(str(g), [(str(RDF.type), _nn(META.ShippedGraph)), (str(PROV.wasDerivedFrom), _nn(f.resolve().as_uri()))])
+            shipped.append(str(g))
+        store.flush()
+        reasoner = self._get_reasoner()
+        say("inferring what the ontology entails on its own (owlrl)")
+        self._write(ONTOLOGY_INFERRED, reasoner.ontology_inferences())
+        size = len(reasoner.closure) + sum(map(self._count, shipped))
+        how = self._choose(size)
+        say(f"inferring over the shipped data ({how})")
+        if how == "owlrl":
+            self._write(BASE_INFERRED, owlrl_closure(self._rdflib(shipped), context_closure=reasoner.closure))
+        else:
+            apply_rules(store, reasoner.rules, [*shipped, str(ONTOLOGY_INFERRED)], str(BASE_INFERRED))
+        for g in self.added_graphs():
+            say(f"re-inferring {g}")
+            self._infer_added(g)
+        self._set_meta(
+            str(META.shipped),
+            [
+                (str(META.fingerprint), _lit(fp)),
+                (str(META.reasoner), _lit(how)),
+                (str(PROV.generatedAtTime), ox.Literal(_now(), datatype=_nn(XSD.dateTime))),
+            ],
+        )
+        store.flush()
+        say(f"built in {time.perf_counter() - t0:.1f} s: {self._count(BASE_INFERRED)} inferred triples")
+        return True
+
+    def _bulk_load(self, file: Path, graph: rdflib.URIRef) -> None:
+        try:
+            self.store.bulk_load(path=str(file), format=rdf_format(file.suffix), to_graph=_nn(graph))
+        except SyntaxError as e:
+            raise InputError(f"{file}: {e}") from e
+
+    # --- added graphs ------------------------------------------------------------------------------------
+
+    def graph_iri(self, name: str) -> str:
+        """The IRI of a graph given its short name (``ontology``, ``inferred/base``, ``my-proposal``) or IRI."""
+        if name.startswith(str(GRAPH)):
+            return name
+        if not _NAME.fullmatch(name):
+            raise InputError(f"bad graph name {name!r}: use letters, digits, '.', '_', '-' and '/'")
+        return str(GRAPH[name])
+
+    def add_graph(
+        self,
+        name: str,
+        data: bytes | str | Path | rdflib.Graph,
+        format: str | None = None,
+        *,
+        infer: bool = True,
+        source: str | None = None,
+    ) -> str:
+        """Load ``data`` (RDF text, a file path or an rdflib graph) into graph ``name``, replacing it; returns its IRI.
+
+        The input is parsed completely before anything is written: malformed input raises InputError and
+        leaves the store as it was. Inferences go to ``inferred/NAME``; a PROV record goes to the meta graph.
+        """
+        iri = self.graph_iri(name)
+        reserved = {str(META_GRAPH), str(ONTOLOGY_GRAPH), *self.shipped_graphs()}
+        if iri in reserved or iri.startswith(INFERRED_PREFIX):
+            raise InputError(f"graph {name!r} is reserved; choose another name")
+        triples = _parse(data, format)
+        store = self._writable()
+        self._remove(iri)
+        g = _nn(iri)
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
+        if source is None and isinstance(data, Path):
+            source = str(data)
+        record: list[tuple[str, ox.NamedNode | ox.Literal]] = [
+            (str(RDF.type), _nn(META.AddedGraph)),
+            (str(RDF.type), _nn(PROV.Entity)),
+            (str(PROV.generatedAtTime), ox.Literal(_now(), datatype=_nn(XSD.dateTime))),
+        ]
+        if source:
+            record.append((str(PROV.wasDerivedFrom), _nn(_source_iri(source))))
+        user = _user()
+        if user:
+            agent = str(META["user/" + quote(user, safe="")])
+            record.append((str(PROV.wasAttributedTo), _nn(agent)))
+            self._set_meta(agent, [(str(RDF.type), _nn(PROV.Agent)), (str(RDFS.label), _lit(user))])
+        self._set_meta(iri, record)
+        if infer:
+            try:
+                self._infer_added(iri)
+            except BaseException:
+                self._remove(iri)
+                raise
+        return iri
+
+    def _infer_added(self, iri: str) -> None:
+        target = _inferred_of(iri)
+        self._drop(target)
+        self._forget(target)
+        reasoner = self._get_reasoner()
+        context = [str(ONTOLOGY_GRAPH), str(ONTOLOGY_INFERRED), *self.shipped_graphs(), str(BASE_INFERRED)]
+        size = sum(map(self._count, [*context, iri]))
+        how = self._choose(size)
+        if how == "owlrl":
+            self._write(target, owlrl_closure(self._rdflib([iri]), context_closure=self._rdflib(context)))
+        else:
+            apply_rules(self.store, reasoner.rules, [iri, *context], target)
+        self._set_meta(iri, [(str(META.reasoner), _lit(how)), (str(META.inferredGraph), _nn(target))])
+
+    def _remove(self, iri: str) -> None:
+        for g in (iri, _inferred_of(iri)):
+            self._drop(g)
+            self._forget(g)
+
+    def remove_graph(self, name: str) -> None:
+        """Remove a graph added with :meth:`add_graph`, its inferences and its PROV record."""
+        iri = self.graph_iri(name)
+        if iri not in self.added_graphs():
+            raise InputError(f"no added graph {name!r}")
+        self._writable()
+        self._remove(iri)
+
+    # --- reading -----------------------------------------------------------------------------------------
+
+    def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run a SPARQL query over the union of all graphs (asserted + inferred); the project prefixes are predeclared."""
+        try:
+            return self.store.query(
+                sparql, use_default_graph_as_union=True, prefixes={p: str(ns) for p, ns in PREFIXES.items()}
+            )
+        except SyntaxError as e:
+            raise InputError(f"SPARQL syntax error: {e}") from e
+
+    def query_rows(self, sparql: str) -> tuple[list[str], list[dict[str, str | None]]]:
+        """A query's variable names and rows of plain values (see :func:`plain`); ASK gives one ``ask`` column,
+        CONSTRUCT/DESCRIBE the columns ``subject``, ``predicate``, ``object``."""
+        result = self.query(sparql)
+        if isinstance(result, ox.QueryBoolean):
+            return ["ask"], [{"ask": "true" if bool(result) else "false"}]
+        if isinstance(result, ox.QueryTriples):
+            cols = ["subject", "predicate", "object"]
+            return cols, [{"subject": plain(t.subject), "predicate": plain(t.predicate), "object": plain(t.object)} for t in result]
+        names = [v.value for v in result.variables]
+        return names, [{n: plain(sol[n]) for n in names} for sol in result]
+
+    def graphs(self) -> list[tuple[str, int]]:
+        """Every named graph with its number of triples, by IRI."""
+        counts = {g.value: 0 for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)}
+        for sol in self.store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+            counts[sol["g"].value] = int(sol["n"].value)
+        return sorted(counts.items())
+
+    def counts_by_class(self) -> dict[str, int]:
+        """Number of distinct instances of each class (asserted or inferred, meta graph excluded), largest first."""
+        rows = self.store.query(
+            f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }} FILTER(?g != <{META_GRAPH}>) }} GROUP BY ?c"
+        )
+        counts = {plain(r["c"]) or "": int(r["n"].value) for r in rows}
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def _selected(self, which: str, graph: str | None) -> list[str]:
+        if which not in ("asserted", "inferred", "all"):
+            raise InputError(f"unknown selection {which!r}: use asserted, inferred or all")
+        present = {g for g, _ in self.graphs()}
+        if graph is not None:
+            iri = self.graph_iri(graph)
+            if iri not in present:
+                raise InputError(f"no graph {graph!r}")
+            if iri.startswith(INFERRED_PREFIX) or iri == str(META_GRAPH):
+                chosen = [iri] if which != "asserted" else []
+            else:
+                counterpart = {str(ONTOLOGY_GRAPH): str(ONTOLOGY_INFERRED)}.get(iri)
+                if counterpart is None:
+                    counterpart = str(BASE_INFERRED) if iri in self.shipped_graphs() else _inferred_of(iri)
+                chosen = ([iri] if which != "inferred" else []) + ([counterpart] if which != "asserted" else [])
+            return [g for g in chosen if g in present]
+        inferred = sorted(g for g in present if g.startswith(INFERRED_PREFIX))
+        asserted = sorted(g for g in present if g not in inferred and g != str(META_GRAPH))
+        return {"asserted": asserted, "inferred": inferred, "all": asserted + inferred}[which]
+
+    def export(
+        self,
+        out: BinaryIO,
+        format: str,
+        which: Literal["asserted", "inferred", "all"] = "all",
+        graph: str | None = None,
+    ) -> None:
+        """Serialize the asserted graphs, the inferred ones, or both, optionally only one graph and its inferences.
+
+        Triple formats (ttl, nt, xml, jsonld) merge the chosen graphs into one; quad formats (nq, trig) keep
+        graph names. The meta graph is only exported when asked for by name (``graph="meta"``).
+        """
+        fmt = rdf_format(format)
+        chosen = self._selected(which, graph)
+        prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+        if fmt.supports_datasets:
+            quads = [q for g in chosen for q in self.store.quads_for_pattern(None, None, None, _nn(g))]
+            ox.serialize(quads, out, fmt, prefixes=prefixes)
+        else:
+            triples = sorted(set(self._triples(chosen)), key=str)
+            ox.serialize(triples, out, fmt, prefixes=prefixes)
+
+    def info(self) -> dict[str, object]:
+        """Versions, store location, input fingerprint, graphs and class counts, reasoners used."""
+        import importlib.metadata as md
+
+        def version(dist: str) -> str | None:
+            try:
+                return md.version(dist)
+            except md.PackageNotFoundError:
+                return None
+
+        return {
+            "versions": {
+                "ppikg": __version__,
+                "rules": RULES_VERSION,
+                "pyoxigraph": ox.__version__,
+                "rdflib": rdflib.__version__,
+                "owlrl": version("owlrl"),
+            },
+            "store": str(self.store_dir) if self.store_dir else None,
+            "read_only": self.read_only,
+            "fingerprint": self.fingerprint(),
+            "reasoner": {
+                "setting": self.reasoner,
+                "shipped": self._meta_value(str(META.shipped), str(META.reasoner)),
+                **{g: self._meta_value(g, str(META.reasoner)) for g in self.added_graphs()},
+            },
+            "graphs": dict(self.graphs()),
+            "classes": self.counts_by_class(),
+        }
+
+
+def _inferred_of(iri: str) -> str:
+    return str(GRAPH["inferred/" + iri.removeprefix(str(GRAPH))])
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _user() -> str | None:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in some containers
+        return None
+
+
+def _source_iri(source: str) -> str:
+    if _SCHEME.fullmatch(source) and not re.match(r"[A-Za-z]:\\", source):
+        return source
+    return Path(source).resolve().as_uri()
+
+
+def _parse(data: bytes | str | Path | rdflib.Graph, format: str | None) -> list[ox.Triple]:
+    """Every triple of the input, parsed to the end (quads lose their graph name); InputError if malformed."""
+    if isinstance(data, rdflib.Graph):
+        try:
+            return [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in data]
+        except (TypeError, ValueError) as e:
+            raise InputError(f"unsupported term in graph: {e}") from e
+    if isinstance(data, Path):
+        fmt = rdf_format(format or data.suffix or "ttl")
+        try:
+            data = data.read_bytes()
+        except OSError as e:
+            raise InputError(f"cannot read {data}: {e}") from e
+    else:
+        fmt = rdf_format(format or "ttl")
+    try:
+        return [q.triple if isinstance(q, ox.Quad) else q for q in ox.parse(data, fmt)]
+    except (SyntaxError, ValueError) as e:
+        raise InputError(f"malformed {fmt.name} input: {e}") from e
