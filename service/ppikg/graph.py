@@ -526,6 +526,6 @@ def _parse(data: bytes | str | Path | rdflib.Graph, format: str | None) -> list[
     else:
         fmt = rdf_format(format or "ttl")
     try:
-        return [q.triple if isinstance(q, ox.Quad) else q for q in ox.parse(data, fmt)]
+        return [q.triple if isinstance(q, ox.Quad) else q for q in ox.parse(data, fmt, rename_blank_nodes=True)]
     except (SyntaxError, ValueError) as e:
         raise InputError(f"malformed {fmt.name} input: {e}") from e
