@@ -326,7 +326,7 @@ def apply_rules(
     >>> from rdflib import Graph
     >>> ont = Graph().parse(data="@prefix : <http://e/> . :p a <http://www.w3.org/2002/07/owl#TransitiveProperty> .", format="turtle")
     >>> st = ox.Store()
-    >>> st.load(b"<http://e/a> <http://e/p> <http://e/b> .\n<http://e/b> <http://e/p> <http://e/c> .",
+    >>> st.load(b"<http://e/a> <http://e/p> <http://e/b> .\\n<http://e/b> <http://e/p> <http://e/c> .",
     ...         ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("http://e/g"))
     >>> apply_rules(st, compile_rules(ont), ["http://e/g"], "http://e/inf")
     1

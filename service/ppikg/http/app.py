@@ -70,7 +70,7 @@ def create_app(kg: KnowledgeGraph) -> FastAPI:
     def home() -> str:
         info = kg.info()
         rows = "".join(
-            f"<tr><td>{html.escape(str(k))}</td><td>{v}</td></tr>" for k, v in info.get("counts_by_class", {}).items()
+            f"<tr><td>{html.escape(str(k))}</td><td>{v}</td></tr>" for k, v in info.get("classes", {}).items()
         )
         return (
             "<!doctype html><html lang='es'><head><meta charset='utf-8'><title>ppikg</title></head><body>"

@@ -1,0 +1,82 @@
+"""The HTTP shell over the knowledge graph: start page, health, a read-only SPARQL endpoint."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ppikg.graph import KnowledgeGraph
+from ppikg.http import create_app
+
+ASK = "ASK { ?s a <https://w3id.org/ppikg/ontology#Competency> }"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    kg = KnowledgeGraph(tmp_path_factory.mktemp("store"))
+    kg.load_shipped()
+    with TestClient(create_app(kg)) as c:
+        yield c
+    kg.close()
+
+
+def test_sparql_get_json(client):
+    r = client.get("/sparql", params={"query": ASK})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/sparql-results+json")
+    assert r.json()["boolean"] is True
+
+
+def test_sparql_post_form_csv(client):
+    q = "SELECT ?c WHERE { ?c a <https://w3id.org/ppikg/ontology#Competency> } ORDER BY ?c"
+    r = client.post("/sparql", data={"query": q}, headers={"Accept": "text/csv"})
+    assert r.status_code == 200
+    assert r.text.splitlines()[1] == "https://w3id.org/ppikg/competencias/c1"
+    assert len(r.text.splitlines()) == 7
+
+
+def test_malformed_query_is_400(client):
+    r = client.get("/sparql", params={"query": "SELECT WHERE {"})
+    assert r.status_code == 400 and "error" in r.json()
+
+
+def test_start_page_lists_classes(client):
+    r = client.get("/")
+    assert r.status_code == 200 and "Competency" in r.text
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_ppi_serve_answers_over_real_http(tmp_path):
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "ppikg", "serve", "--port", str(port), "--store", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
+                    assert json.load(r)["status"] == "ok"
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read().decode()
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.3)
+        url = f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode({"query": ASK})
+        with urllib.request.urlopen(url, timeout=10) as r:
+            assert json.load(r)["boolean"] is True
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -1,0 +1,232 @@
+"""The compiled rules infer exactly what owlrl infers, and the property chains do their job."""
+
+from __future__ import annotations
+
+import random
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib import BNode, Literal, Namespace, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+
+from ppikg import paths
+from ppikg.inference import Reasoner, apply_rules, compile_rules, is_trivial, owlrl_closure, to_oxigraph, to_rdflib
+from ppikg.namespaces import ELI, ONTOLOGY_GRAPH, PPI, sparql_prologue
+
+EX = Namespace("http://example.org/test/")
+DATA = "urn:test:data"
+INFERRED = "urn:test:inferred"
+
+
+@pytest.fixture(scope="module")
+def ontology() -> rdflib.Graph:
+    g = rdflib.Graph()
+    for f in paths.ontology_files():
+        g.parse(f)
+    return g
+
+
+@pytest.fixture(scope="module")
+def reasoner(ontology: rdflib.Graph) -> Reasoner:
+    return Reasoner(ontology)
+
+
+def store_with(ontology: rdflib.Graph, data: rdflib.Graph) -> ox.Store:
+    store = ox.Store()
+    store.extend(ox.Quad(*map(to_oxigraph, t), ox.NamedNode(str(ONTOLOGY_GRAPH))) for t in ontology)
+    store.extend(ox.Quad(*map(to_oxigraph, t), ox.NamedNode(DATA)) for t in data)
+    return store
+
+
+def by_rules(ontology: rdflib.Graph, data: rdflib.Graph, rules: list[str] | None = None) -> set:
+    store = store_with(ontology, data)
+    apply_rules(store, rules if rules is not None else compile_rules(ontology), [DATA], INFERRED)
+    return {tuple(map(to_rdflib, q.triple)) for q in store.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED))}
+
+
+def handmade() -> rdflib.Graph:
+    """A proposal: one parameter tied to an aspect, indicators covering attributes, provisions nested."""
+    g = rdflib.Graph()
+    g.parse(
+        format="turtle",
+        data=f"""
+        @prefix ppi: <{PPI}> . @prefix eli: <{ELI}> . @prefix ex: <{EX}> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        ex:proposal a ppi:Proposal ; ppi:hasParameter ex:param1 ; ppi:proposedBy ex:authority ;
+            ppi:forSubsystem ex:subsystem .
+        ex:param1 a ppi:Parameter ; ppi:tiedToAspect ex:aspect1 ; ppi:hasIndicator ex:ind1 , ex:ind2 .
+        ex:param2 ppi:parameterOf ex:proposal ; ppi:tiedToAspect ex:aspect2 .
+        ex:ind3 ppi:indicatorOf ex:param2 ; ppi:hasPerformanceLevel [ ppi:levelOrder 1 ] .
+        ex:ind1 ppi:coversAttribute ex:attr1 .
+        ex:ind2 ppi:coversAttribute ex:attr2 ; ppi:usesEvaluationMethod ex:method .
+        ex:attr1 ppi:attributeOf ex:comp1 .
+        ex:comp2 ppi:hasAttribute ex:attr2 .
+        ex:aspect1 ppi:correspondsToCompetency ex:comp3 .
+        ex:comp1 ppi:correspondsToAspect ex:aspect2 .
+        ex:fraction eli:is_part_of ex:guideline ; ppi:sequence 3 ; ppi:text "texto"@es ;
+            ppi:textAvailable true ; ppi:inChapter ex:chapter .
+        ex:guideline eli:is_part_of ex:act ; eli:cites ex:other .
+        ex:item eli:is_part_of ex:fraction ; ppi:minimumYears "2.0"^^xsd:decimal .
+        """,
+    )
+    return g
+
+
+def random_graph(seed: int, size: int = 12) -> rdflib.Graph:
+    """A random graph of the same shape, plus random links through every object property of the ontology."""
+    rnd = random.Random(seed)
+    g = rdflib.Graph()
+    comps = [EX[f"comp{i}"] for i in range(size // 2)]
+    attrs = [EX[f"attr{i}"] for i in range(size * 2)]
+    aspects = [EX[f"aspect{i}"] for i in range(size // 2)]
+    proposals = [EX[f"proposal{i}"] for i in range(3)]
+    params = [EX[f"param{i}"] for i in range(size)] + [BNode(f"bparam{i}") for i in range(2)]
+    inds = [EX[f"ind{i}"] for i in range(size * 2)]
+    provs = [EX[f"prov{i}"] for i in range(size * 2)]
+    for a in attrs:
+        c = rnd.choice(comps)
+        g.add((a, PPI.attributeOf, c) if rnd.random() < 0.7 else (c, PPI.hasAttribute, a))
+    for a in aspects:
+        c = rnd.choice(comps)
+        g.add((a, PPI.correspondsToCompetency, c) if rnd.random() < 0.7 else (c, PPI.correspondsToAspect, a))
+    for p in params:
+        pr = rnd.choice(proposals)
+        g.add((pr, PPI.hasParameter, p) if rnd.random() < 0.7 else (p, PPI.parameterOf, pr))
+        for a in rnd.sample(aspects, rnd.randint(0, 2)):
+            g.add((p, PPI.tiedToAspect, a))
+        if rnd.random() < 0.5:
+            g.add((p, RDF.type, PPI.RegionalParameter))
+    for i in inds:
+        p = rnd.choice(params)
+        g.add((p, PPI.hasIndicator, i) if rnd.random() < 0.7 else (i, PPI.indicatorOf, p))
+        for a in rnd.sample(attrs, rnd.randint(0, 2)):
+            g.add((i, PPI.coversAttribute, a))
+        if rnd.random() < 0.2:
+            g.add((i, PPI.coversCompetency, rnd.choice(comps)))
+    for n, p in enumerate(provs[1:], 1):  # a forest of provisions
+        g.add((p, ELI.is_part_of, provs[rnd.randrange(n)]))
+        g.add((p, PPI.sequence, Literal(n)))
+        g.add((p, RDF.type, rnd.choice([PPI.Fraction, PPI.Item, PPI.Article, PPI.Paragraph])))
+    nodes = comps + attrs + aspects + proposals + params + inds + provs
+    object_props = sorted(set(ontology_terms(RDF.type, OWL.ObjectProperty)))
+    data_props = sorted(set(ontology_terms(RDF.type, OWL.DatatypeProperty)))
+    for _ in range(size * 4):
+        g.add((rnd.choice(nodes), rnd.choice(object_props), rnd.choice(nodes)))
+    for _ in range(size):
+        g.add((rnd.choice(nodes), rnd.choice(data_props), Literal(rnd.randint(0, 9))))
+    return g
+
+
+def ontology_terms(p: URIRef, o: URIRef) -> list[URIRef]:
+    g = rdflib.Graph().parse(paths.ONTOLOGY_DIR / "ppi.ttl")
+    return [s for s in g.subjects(p, o) if isinstance(s, URIRef)]
+
+
+def shipped() -> rdflib.Graph:
+    files = paths.data_files()
+    if not files:
+        pytest.skip("no shipped data yet (data/*.ttl)")
+    g = rdflib.Graph()
+    for f in files:
+        g.parse(f)
+    return g
+
+
+@pytest.mark.parametrize("sample", ["shipped", "handmade", "random"])
+def test_rules_equal_owlrl(sample: str, ontology: rdflib.Graph, reasoner: Reasoner) -> None:
+    data = {"shipped": shipped, "handmade": handmade, "random": lambda: random_graph(seed=449)}[sample]()
+    expected = set(reasoner.infer(data))
+    assert expected, "the sample should entail something"
+    got = by_rules(ontology, data, reasoner.rules)
+    assert got == expected, (sorted(expected - got)[:10], sorted(got - expected)[:10])
+
+
+def test_owlrl_closure_only_useful(ontology: rdflib.Graph, reasoner: Reasoner) -> None:
+    data = handmade()
+    useful = owlrl_closure(data, ontology)
+    assert set(useful) == set(reasoner.infer(data))
+    assert not any(is_trivial(t) for t in useful)
+    assert not any(t in data for t in useful)
+    assert not any(t in reasoner.closure for t in useful)
+    assert (EX.comp1, PPI.hasAttribute, EX.attr1) in useful
+    assert (EX.fraction, PPI.isWithin, EX.act) in useful  # transitive
+    assert (EX.other, PPI.citedBy, EX.guideline) in useful
+
+
+def test_trivial() -> None:
+    x = EX.x
+    assert is_trivial((x, OWL.sameAs, x)) and not is_trivial((x, OWL.sameAs, EX.y))
+    assert is_trivial((Literal(1), RDF.type, XSD.integer))
+    assert is_trivial((OWL.Thing, RDFS.subClassOf, OWL.Thing))
+    assert is_trivial((x, RDF.type, OWL.Thing)) and is_trivial((x, RDF.type, RDFS.Resource))
+    assert is_trivial((PPI.Competency, RDFS.subClassOf, OWL.Thing))
+    assert is_trivial((PPI.covers, RDF.type, OWL.ObjectProperty))
+    assert not is_trivial((x, RDF.type, PPI.Competency))
+    assert not is_trivial((PPI.Provision, RDFS.subClassOf, ELI.LegalResource))
+
+
+def test_rules_never_duplicate_asserted(ontology: rdflib.Graph) -> None:
+    data = handmade()
+    data.add((EX.attr2, PPI.attributeOf, EX.comp2))  # would also be inferred from hasAttribute
+    got = by_rules(ontology, data)
+    assert (EX.attr2, PPI.attributeOf, EX.comp2) not in got
+    assert not any(is_trivial(t) for t in got)
+
+
+def without_chains(ontology: rdflib.Graph) -> rdflib.Graph:
+    g = rdflib.Graph()
+    for t in ontology:
+        if t[1] != OWL.propertyChainAxiom:
+            g.add(t)
+    return g
+
+
+COVERAGE = sparql_prologue() + """
+ASK {{ {ind} ppi:coversCompetency {comp} . {comp} ppi:coveredBy {ind} . }}
+"""
+
+
+def covers(ontology: rdflib.Graph, data: rdflib.Graph, ind: URIRef, comp: URIRef, how: str) -> bool:
+    store = store_with(ontology, data)
+    if how == "rules":
+        apply_rules(store, compile_rules(ontology), [DATA], INFERRED)
+    else:
+        inferred = owlrl_closure(data, ontology)
+        store.extend(ox.Quad(*map(to_oxigraph, t), ox.NamedNode(INFERRED)) for t in inferred)
+    return bool(store.query(COVERAGE.format(ind=ind.n3(), comp=comp.n3()), use_default_graph_as_union=True))
+
+
+@pytest.mark.parametrize("how", ["rules", "owlrl"])
+def test_property_chains(ontology: rdflib.Graph, how: str) -> None:
+    data = handmade()
+    # ind1 is linked only to an attribute, whose competency is comp1.
+    assert covers(ontology, data, EX.ind1, EX.comp1, how)
+    # ind2's attribute is linked from the competency side (hasAttribute), so the chain needs the inverse too.
+    assert covers(ontology, data, EX.ind2, EX.comp2, how)
+    # ind1 covers no attribute of comp3, but its parameter is tied to aspect1, which corresponds to comp3.
+    assert covers(ontology, data, EX.ind1, EX.comp3, how)
+    # ind3 reaches comp1 only through param2's aspect2, stated from the competency side.
+    assert covers(ontology, data, EX.ind3, EX.comp1, how)
+    # The same checks fail once the chains are gone: the test really exercises them.
+    bare = without_chains(ontology)
+    assert not covers(bare, data, EX.ind1, EX.comp1, how)
+    assert not covers(bare, data, EX.ind1, EX.comp3, how)
+
+
+def test_compile_rules_generic() -> None:
+    ont = rdflib.Graph().parse(
+        format="turtle",
+        data="""@prefix : <http://e/> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        :r owl:propertyChainAxiom ( :a :b :c :d ) . :s a owl:SymmetricProperty .
+        :C owl:equivalentClass :D . :p owl:equivalentProperty :q . :a rdfs:range :C .""",
+    )
+    data = rdflib.Graph().parse(
+        format="turtle",
+        data="@prefix : <http://e/> . :x0 :a :x1 . :x1 :b :x2 . :x2 :c :x3 . :x3 :d :x4 . :m :s :n . :u :p :v .",
+    )
+    got = by_rules(ont, data)
+    assert got == set(owlrl_closure(data, ont))
+    e = Namespace("http://e/")
+    assert {(e.x0, e.r, e.x4), (e.n, e.s, e.m), (e.u, e.q, e.v), (e.x1, RDF.type, e.C), (e.x1, RDF.type, e.D)} <= got

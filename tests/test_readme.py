@@ -1,0 +1,39 @@
+"""The README is checked: its commands exist, its example query gives the answer it shows."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from ppikg import paths
+from ppikg.cli import build_parser
+
+README = (paths.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_two_commands_are_at_the_top():
+    head = README[:400]
+    assert "make serve" in head and "make test" in head
+    makefile = (paths.PROJECT_ROOT / "Makefile").read_text()
+    assert re.search(r"^serve:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+
+
+def test_every_ppi_subcommand_and_option_in_the_readme_exists():
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.dest == "command").choices
+    for line in re.findall(r"^(?:\.venv/bin/)?ppi (\S+)(.*)$", README, re.M):
+        command, rest = line
+        assert command in subparsers, command
+        options = {o for a in subparsers[command]._actions for o in a.option_strings}
+        for option in re.findall(r"(--[a-z-]+)", rest.split("#")[0]):
+            assert option in options, f"ppi {command} {option}"
+
+
+def test_the_example_query_answers_as_shown(tmp_path):
+    block = re.search(r"```sh\n\.venv/bin/ppi query '(.*?)'\n```", README, re.S).group(1)
+    done = subprocess.run([sys.executable, "-m", "ppikg", "query", block, "--store", str(tmp_path)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "lineamiento_7/fraccion_4" in done.stdout and "Lineamiento Séptimo, fracción IV" in done.stdout
+    assert "lineamiento_7/fraccion_4 | Lineamiento Séptimo, fracción IV" in README
