@@ -11,7 +11,7 @@ from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from ppikg import paths
-from ppikg.inference import Reasoner, apply_rules, compile_rules, is_trivial, owlrl_closure, to_oxigraph, to_rdflib
+from ppikg.inference import Reasoner, apply_rules, is_trivial, owlrl_closure, to_oxigraph, to_rdflib
 from ppikg.namespaces import ELI, ONTOLOGY_GRAPH, PPI, sparql_prologue
 
 EX = Namespace("http://example.org/test/")
@@ -32,16 +32,20 @@ def reasoner(ontology: rdflib.Graph) -> Reasoner:
     return Reasoner(ontology)
 
 
-def store_with(ontology: rdflib.Graph, data: rdflib.Graph) -> ox.Store:
+ONTOLOGY_INFERRED = "urn:test:ontology-inferred"
+
+
+def store_with(reasoner: Reasoner, data: rdflib.Graph) -> ox.Store:
+    """A store laid out as KnowledgeGraph does: ontology, the ontology's own inferences, data."""
     store = ox.Store()
-    store.extend(ox.Quad(*map(to_oxigraph, t), ox.NamedNode(str(ONTOLOGY_GRAPH))) for t in ontology)
-    store.extend(ox.Quad(*map(to_oxigraph, t), ox.NamedNode(DATA)) for t in data)
+    for graph, triples in ((str(ONTOLOGY_GRAPH), reasoner.ontology), (ONTOLOGY_INFERRED, reasoner.ontology_inferences()), (DATA, data)):
+        store.extend(ox.Quad(*map(to_oxigraph, t), ox.NamedNode(graph)) for t in triples)
     return store
 
 
-def by_rules(ontology: rdflib.Graph, data: rdflib.Graph, rules: list[str] | None = None) -> set:
-    store = store_with(ontology, data)
-    apply_rules(store, rules if rules is not None else compile_rules(ontology), [DATA], INFERRED)
+def by_rules(reasoner: Reasoner, data: rdflib.Graph) -> set:
+    store = store_with(reasoner, data)
+    apply_rules(store, reasoner.rules, [DATA, ONTOLOGY_INFERRED], INFERRED)
     return {tuple(map(to_rdflib, q.triple)) for q in store.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED))}
 
 
@@ -138,14 +142,13 @@ def test_rules_equal_owlrl(sample: str, ontology: rdflib.Graph, reasoner: Reason
     data = {"shipped": shipped, "handmade": handmade, "random": lambda: random_graph(seed=449)}[sample]()
     expected = set(reasoner.infer(data))
     assert expected, "the sample should entail something"
-    got = by_rules(ontology, data, reasoner.rules)
+    got = by_rules(reasoner, data)
     assert got == expected, (sorted(expected - got)[:10], sorted(got - expected)[:10])
 
 
-def test_owlrl_closure_only_useful(ontology: rdflib.Graph, reasoner: Reasoner) -> None:
+def test_owlrl_closure_only_useful(reasoner: Reasoner) -> None:
     data = handmade()
-    useful = owlrl_closure(data, ontology)
-    assert set(useful) == set(reasoner.infer(data))
+    useful = owlrl_closure(data, context_closure=reasoner.closure)
     assert not any(is_trivial(t) for t in useful)
     assert not any(t in data for t in useful)
     assert not any(t in reasoner.closure for t in useful)
@@ -166,10 +169,10 @@ def test_trivial() -> None:
     assert not is_trivial((PPI.Provision, RDFS.subClassOf, ELI.LegalResource))
 
 
-def test_rules_never_duplicate_asserted(ontology: rdflib.Graph) -> None:
+def test_rules_never_duplicate_asserted(reasoner: Reasoner) -> None:
     data = handmade()
     data.add((EX.attr2, PPI.attributeOf, EX.comp2))  # would also be inferred from hasAttribute
-    got = by_rules(ontology, data)
+    got = by_rules(reasoner, data)
     assert (EX.attr2, PPI.attributeOf, EX.comp2) not in got
     assert not any(is_trivial(t) for t in got)
 
@@ -187,31 +190,36 @@ ASK {{ {ind} ppi:coversCompetency {comp} . {comp} ppi:coveredBy {ind} . }}
 """
 
 
-def covers(ontology: rdflib.Graph, data: rdflib.Graph, ind: URIRef, comp: URIRef, how: str) -> bool:
-    store = store_with(ontology, data)
+def infer_into_store(ontology: rdflib.Graph, data: rdflib.Graph, how: str) -> ox.Store:
+    reasoner = Reasoner(ontology)
+    store = store_with(reasoner, data)
     if how == "rules":
-        apply_rules(store, compile_rules(ontology), [DATA], INFERRED)
+        apply_rules(store, reasoner.rules, [DATA, ONTOLOGY_INFERRED], INFERRED)
     else:
-        inferred = owlrl_closure(data, ontology)
-        store.extend(ox.Quad(*map(to_oxigraph, t), ox.NamedNode(INFERRED)) for t in inferred)
+        store.extend(ox.Quad(*map(to_oxigraph, t), ox.NamedNode(INFERRED)) for t in reasoner.infer(data))
+    return store
+
+
+def covers(store: ox.Store, ind: URIRef, comp: URIRef) -> bool:
     return bool(store.query(COVERAGE.format(ind=ind.n3(), comp=comp.n3()), use_default_graph_as_union=True))
 
 
 @pytest.mark.parametrize("how", ["rules", "owlrl"])
 def test_property_chains(ontology: rdflib.Graph, how: str) -> None:
     data = handmade()
+    store = infer_into_store(ontology, data, how)
     # ind1 is linked only to an attribute, whose competency is comp1.
-    assert covers(ontology, data, EX.ind1, EX.comp1, how)
+    assert covers(store, EX.ind1, EX.comp1)
     # ind2's attribute is linked from the competency side (hasAttribute), so the chain needs the inverse too.
-    assert covers(ontology, data, EX.ind2, EX.comp2, how)
+    assert covers(store, EX.ind2, EX.comp2)
     # ind1 covers no attribute of comp3, but its parameter is tied to aspect1, which corresponds to comp3.
-    assert covers(ontology, data, EX.ind1, EX.comp3, how)
+    assert covers(store, EX.ind1, EX.comp3)
     # ind3 reaches comp1 only through param2's aspect2, stated from the competency side.
-    assert covers(ontology, data, EX.ind3, EX.comp1, how)
+    assert covers(store, EX.ind3, EX.comp1)
     # The same checks fail once the chains are gone: the test really exercises them.
-    bare = without_chains(ontology)
-    assert not covers(bare, data, EX.ind1, EX.comp1, how)
-    assert not covers(bare, data, EX.ind1, EX.comp3, how)
+    bare = infer_into_store(without_chains(ontology), data, how)
+    assert not covers(bare, EX.ind1, EX.comp1)
+    assert not covers(bare, EX.ind1, EX.comp3)
 
 
 def test_compile_rules_generic() -> None:
@@ -226,7 +234,7 @@ def test_compile_rules_generic() -> None:
         format="turtle",
         data="@prefix : <http://e/> . :x0 :a :x1 . :x1 :b :x2 . :x2 :c :x3 . :x3 :d :x4 . :m :s :n . :u :p :v .",
     )
-    got = by_rules(ont, data)
+    got = by_rules(Reasoner(ont), data)
     assert got == set(owlrl_closure(data, ont))
     e = Namespace("http://e/")
     assert {(e.x0, e.r, e.x4), (e.n, e.s, e.m), (e.u, e.q, e.v), (e.x1, RDF.type, e.C), (e.x1, RDF.type, e.D)} <= got

@@ -130,10 +130,7 @@ class KnowledgeGraph:
             self._store = ox.Store(str(self.store_dir))
         except OSError as busy:
             # Another process (e.g. a running server) holds the lock: read what it has written.
-            try:
-                self._store = ox.Store.read_only(str(self.store_dir))
-            except OSError as e:
-                raise PpikgError(f"cannot open the store at {self.store_dir}: {busy}; read-only: {e}") from e
+            self._store = _open_read_only(self.store_dir, busy)
             self.read_only = True
 
     # --- lifecycle ---------------------------------------------------------------------------------------
@@ -176,7 +173,8 @@ class KnowledgeGraph:
         return out
 
     def _count(self, graph: str | rdflib.URIRef) -> int:
-        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, _nn(graph)))
+        rows = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        return int(next(iter(rows))["n"].value)
 
     def _drop(self, graph: str | rdflib.URIRef) -> None:
         if self.store.contains_named_graph(_nn(graph)):
@@ -286,6 +284,8 @@ class KnowledgeGraph:
             ],
         )
         store.flush()
+        if self.store_dir is not None:
+            store.optimize()  # compact now, so that readers opened meanwhile do not lose files to a later compaction
         say(f"built in {time.perf_counter() - t0:.1f} s: {self._count(BASE_INFERRED)} inferred triples")
         return True
 
@@ -487,6 +487,17 @@ class KnowledgeGraph:
             "graphs": dict(self.graphs()),
             "classes": self.counts_by_class(),
         }
+
+
+def _open_read_only(store_dir: Path, busy: OSError) -> ox.Store:
+    error: Exception = busy
+    for attempt in range(3):
+        try:
+            return ox.Store.read_only(str(store_dir))
+        except (OSError, RuntimeError) as e:  # RuntimeError: the writer compacted files away meanwhile
+            error = e
+            time.sleep(0.05 * (attempt + 1))
+    raise PpikgError(f"the store at {store_dir} is in use by another process ({busy}) and cannot be read: {error}")
 
 
 def _inferred_of(iri: str) -> str:

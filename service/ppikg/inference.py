@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 import rdflib
@@ -164,7 +164,7 @@ class Reasoner:
     def __init__(self, ontology: rdflib.Graph) -> None:
         self.ontology = ontology
         self._closure: rdflib.Graph | None = None
-        self._rules: list[str] | None = None
+        self._rules: list[Rule] | None = None
 
     @property
     def closure(self) -> rdflib.Graph:
@@ -182,7 +182,7 @@ class Reasoner:
         return out
 
     @property
-    def rules(self) -> list[str]:
+    def rules(self) -> list[Rule]:
         """The ontology compiled by :func:`compile_rules`."""
         if self._rules is None:
             self._rules = compile_rules(self.ontology)
@@ -204,7 +204,10 @@ def _n3(term: rdflib.term.Node) -> str:
 
 def _head_filter(s: str, p: URIRef, o: str | URIRef) -> str:
     """SPARQL FILTERs dropping a head triple ``s p o`` that is trivial (mirrors :func:`is_trivial`)."""
-    conds = [f"!isLiteral({s})"] + [f'!STRSTARTS(STR({s}), "{ns}")' for ns in _BUILTIN_NAMESPACES]
+    def outside_builtins(v: str) -> str:  # STR() of a blank node is an error, so guard it
+        return f"(isBlank({v}) || (" + " && ".join(f'!STRSTARTS(STR({v}), "{ns}")' for ns in _BUILTIN_NAMESPACES) + "))"
+
+    conds = [f"!isLiteral({s})", outside_builtins(s)]
     if not isinstance(o, URIRef):  # a variable (URIRef is a str too)
         if p in _REFLEXIVE_PREDICATES:
             conds.append(f"!sameTerm({s}, {o})")
@@ -212,29 +215,55 @@ def _head_filter(s: str, p: URIRef, o: str | URIRef) -> str:
         if trivial:
             conds.append(f"{o} NOT IN ({', '.join(map(_n3, trivial))})")
         if p == RDF.type:
-            conds += [f'!STRSTARTS(STR({o}), "{ns}")' for ns in _BUILTIN_NAMESPACES]
+            conds.append(outside_builtins(o))
     return "FILTER(" + " && ".join(conds) + ")"
 
 
-def _rule(body: str, p: URIRef, o: URIRef | str = "?o", s: str = "?s") -> str | None:
-    """One INSERT … WHERE update deriving ``s p o`` from ``body``, or None if always trivial.
+class Rule(str):
+    """A compiled rule: the text of a SPARQL update (so a plain ``str``), plus its parts for semi-naive runs."""
+
+    head: str
+    body: tuple[str, ...]
+    filters: str
+
+    def __new__(cls, head: str, body: tuple[str, ...], filters: str) -> Rule:
+        rule = super().__new__(cls, _update(head, " . ".join(body) + " .", filters))
+        rule.head, rule.body, rule.filters = head, body, filters
+        return rule
+
+    def variants(self, delta: str, also_into: str) -> list[str]:
+        """One update per body atom, that atom read from graph ``delta``; heads also go to ``also_into``."""
+        out = []
+        for i, atom in enumerate(self.body):
+            atoms = [f"GRAPH <{delta}> {{ {a} }}" if j == i else a + " ." for j, a in enumerate(self.body)]
+            out.append(_update(self.head, " ".join(atoms), self.filters, also_into))
+        return out
+
+
+def _update(head: str, where: str, filters: str, also_into: str | None = None) -> str:
+    extra = f" GRAPH <{also_into}> {{ {head} }}" if also_into else ""
+    return (
+        f"INSERT {{ GRAPH <{INFERRED_PLACEHOLDER}> {{ {head} }}{extra} }}\n"
+        f"WHERE {{ {where} {filters} FILTER NOT EXISTS {{ {head} }} }}"
+    )
+
+
+def _rule(body: list[str], p: URIRef, o: URIRef | str = "?o", s: str = "?s") -> Rule | None:
+    """The rule deriving ``s p o`` from the triple patterns ``body``, or None if its head is always trivial.
 
     ``s`` and a ``str`` ``o`` are SPARQL variables; a ``URIRef`` ``o`` is a constant.
     """
     if isinstance(o, URIRef) and is_trivial((URIRef("urn:x"), p, o)):
         return None
     head = f"{s} {p.n3()} {o.n3() if isinstance(o, URIRef) else o}"
-    return (
-        f"INSERT {{ GRAPH <{INFERRED_PLACEHOLDER}> {{ {head} }} }}\n"
-        f"WHERE {{ {body} {_head_filter(s, p, o)} FILTER NOT EXISTS {{ {head} }} }}"
-    )
+    return Rule(head, tuple(body), _head_filter(s, p, o))
 
 
 def _iris(values: Iterable[rdflib.term.Node]) -> list[URIRef]:
     return sorted(v for v in values if isinstance(v, URIRef))
 
 
-def compile_rules(ontology: rdflib.Graph) -> list[str]:
+def compile_rules(ontology: rdflib.Graph) -> list[Rule]:
     """Compile the ontology's OWL RL axioms into SPARQL updates writing to the placeholder inferred graph.
 
     Handled, read generically from the ontology: ``rdfs:subPropertyOf``, ``owl:equivalentProperty``,
@@ -248,15 +277,15 @@ def compile_rules(ontology: rdflib.Graph) -> list[str]:
     >>> print(compile_rules(g)[0].splitlines()[0])
     INSERT { GRAPH <urn:ppikg:inferred> { ?s <http://e/q> ?o } }
     """
-    rules: list[str | None] = []
+    rules: list[Rule | None] = []
 
     def subprop(p: URIRef, q: URIRef) -> None:
         if p != q:
-            rules.append(_rule(f"?s {p.n3()} ?o .", q))
+            rules.append(_rule([f"?s {p.n3()} ?o"], q))
 
     def subclass(c: URIRef, d: URIRef) -> None:
         if c != d:
-            rules.append(_rule(f"?s a {c.n3()} .", RDF.type, d))
+            rules.append(_rule([f"?s a {c.n3()}"], RDF.type, d))
 
     for p, q in sorted(ontology.subject_objects(RDFS.subPropertyOf)):
         if isinstance(p, URIRef) and isinstance(q, URIRef):
@@ -267,17 +296,17 @@ def compile_rules(ontology: rdflib.Graph) -> list[str]:
             subprop(q, p)
     for p, q in sorted(ontology.subject_objects(OWL.inverseOf)):
         if isinstance(p, URIRef) and isinstance(q, URIRef):
-            rules.append(_rule(f"?o {p.n3()} ?s .", q))
-            rules.append(_rule(f"?o {q.n3()} ?s .", p))
+            rules.append(_rule([f"?o {p.n3()} ?s"], q))
+            rules.append(_rule([f"?o {q.n3()} ?s"], p))
     for p, head in sorted(ontology.subject_objects(OWL.propertyChainAxiom)):
         chain = list(Collection(ontology, head))
         if isinstance(p, URIRef) and chain and all(isinstance(c, URIRef) for c in chain):
-            hops = " . ".join(f"?x{i} {c.n3()} ?x{i + 1}" for i, c in enumerate(chain))
-            rules.append(_rule(hops + " .", p, f"?x{len(chain)}", s="?x0"))
+            hops = [f"?x{i} {c.n3()} ?x{i + 1}" for i, c in enumerate(chain)]
+            rules.append(_rule(hops, p, f"?x{len(chain)}", s="?x0"))
     for p in _iris(ontology.subjects(RDF.type, OWL.TransitiveProperty)):
-        rules.append(_rule(f"?s {p.n3()} ?m . ?m {p.n3()} ?o .", p))
+        rules.append(_rule([f"?s {p.n3()} ?m", f"?m {p.n3()} ?o"], p))
     for p in _iris(ontology.subjects(RDF.type, OWL.SymmetricProperty)):
-        rules.append(_rule(f"?o {p.n3()} ?s .", p))
+        rules.append(_rule([f"?o {p.n3()} ?s"], p))
     for c, d in sorted(ontology.subject_objects(RDFS.subClassOf)):
         if isinstance(c, URIRef) and isinstance(d, URIRef):
             subclass(c, d)
@@ -287,11 +316,15 @@ def compile_rules(ontology: rdflib.Graph) -> list[str]:
             subclass(d, c)
     for p, c in sorted(ontology.subject_objects(RDFS.domain)):
         if isinstance(p, URIRef) and isinstance(c, URIRef):
-            rules.append(_rule(f"?s {p.n3()} ?x .", RDF.type, c))
+            rules.append(_rule([f"?s {p.n3()} ?x"], RDF.type, c))
     for p, c in sorted(ontology.subject_objects(RDFS.range)):
         if isinstance(p, URIRef) and isinstance(c, URIRef):
-            rules.append(_rule(f"?x {p.n3()} ?s .", RDF.type, c))
-    return list(dict.fromkeys(r for r in rules if r is not None))
+            rules.append(_rule([f"?x {p.n3()} ?s"], RDF.type, c))
+    unique: dict[str, Rule] = {}
+    for r in rules:
+        if r is not None:
+            unique.setdefault(str(r), r)
+    return list(unique.values())
 
 
 def _iri(g: str | ox.NamedNode) -> str:
@@ -299,14 +332,12 @@ def _iri(g: str | ox.NamedNode) -> str:
 
 
 def _count(store: ox.Store, graph: str) -> int:
-    return sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+    return int(next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")))["n"].value)
 
 
-def bind_rules(rules: Iterable[str], source_graphs: Iterable[str | ox.NamedNode], inferred_graph: str) -> Iterator[str]:
-    """The compiled rules made concrete: writing to ``inferred_graph``, reading from the given graphs."""
-    using = "".join(f"USING <{_iri(g)}>\n" for g in dict.fromkeys(map(_iri, source_graphs)))
-    for rule in rules:
-        yield rule.replace(f"<{INFERRED_PLACEHOLDER}>", f"<{inferred_graph}>").replace("\nWHERE", "\n" + using + "WHERE", 1)
+def _bind(update: str, using: Iterable[str], inferred_graph: str, using_named: str | None = None) -> str:
+    clauses = "".join(f"USING <{g}>\n" for g in using) + (f"USING NAMED <{using_named}>\n" if using_named else "")
+    return update.replace(f"<{INFERRED_PLACEHOLDER}>", f"<{inferred_graph}>").replace("\nWHERE", "\n" + clauses + "WHERE", 1)
 
 
 def apply_rules(
@@ -321,7 +352,11 @@ def apply_rules(
     """Run compiled rules to a fixpoint; returns the number of triples in ``inferred_graph`` afterwards.
 
     The rules read the union of ``source_graphs``, ``inferred_graph`` and ``ontology_graph`` and insert
-    only triples that are neither in that union already nor trivial.
+    only triples that are neither in that union already nor trivial. To get exactly :func:`owlrl_closure`'s
+    result, include among the sources a graph holding the ontology's own inferences
+    (:meth:`Reasoner.ontology_inferences`), else those are re-derived wherever the ontology is read.
+    :class:`Rule` s are run semi-naively: after the first round, only against the triples the previous round
+    added (kept meanwhile in two scratch graphs beside ``inferred_graph``, removed at the end).
 
     >>> from rdflib import Graph
     >>> ont = Graph().parse(data="@prefix : <http://e/> . :p a <http://www.w3.org/2002/07/owl#TransitiveProperty> .", format="turtle")
@@ -331,17 +366,28 @@ def apply_rules(
     >>> apply_rules(st, compile_rules(ont), ["http://e/g"], "http://e/inf")
     1
     """
+    rules = list(rules)
     target = _iri(inferred_graph)
-    sources = [*map(_iri, source_graphs), target, _iri(ontology_graph)]
-    # One request per round: operations run in order, so later rules already see earlier ones' output.
-    update = " ;\n".join(bind_rules(rules, sources, target))
-    if not update:
+    using = list(dict.fromkeys([*map(_iri, source_graphs), target, _iri(ontology_graph)]))
+    delta, fresh = target + "#ppikg-delta", target + "#ppikg-fresh"
+    semi_naive = all(isinstance(r, Rule) for r in rules)
+    # One request per round: its operations run in order, so later rules already see earlier ones' output.
+    first = [_update(r.head, " . ".join(r.body) + " .", r.filters, fresh) if semi_naive else r for r in rules]  # type: ignore[attr-defined]
+    later = [v for r in rules for v in r.variants(delta, fresh)] if semi_naive else first  # type: ignore[attr-defined]
+    first_round = " ;\n".join(_bind(u, using, target) for u in first)
+    next_rounds = " ;\n".join(_bind(u, using, target, delta) for u in later)
+    if not rules:
         return _count(store, target)
     size = _count(store, target)
-    for _ in range(max_rounds):
-        store.update(update)
-        new_size = _count(store, target)
-        if new_size == size:
-            return size
-        size = new_size
+    try:
+        for n in range(max_rounds):
+            store.update(first_round if n == 0 or not semi_naive else next_rounds)
+            if semi_naive:
+                store.update(f"DROP SILENT GRAPH <{delta}> ; MOVE SILENT GRAPH <{fresh}> TO GRAPH <{delta}>")
+            new_size = _count(store, target)
+            if new_size == size:
+                return size
+            size = new_size
+    finally:
+        store.update(f"DROP SILENT GRAPH <{delta}> ; DROP SILENT GRAPH <{fresh}>")
     raise RuntimeError(f"inference did not reach a fixpoint in {max_rounds} rounds")
