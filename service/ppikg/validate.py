@@ -1,0 +1,300 @@
+"""The one core `validate()`: a proposal against the Lineamientos' requirements (SHACL), as a structured report."""
+
+from __future__ import annotations
+
+import re
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Iterable, Literal as TypingLiteral
+
+import pyoxigraph as ox
+import pyshacl
+import rdflib
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
+
+from . import paths
+from .errors import InputError
+from .inference import Reasoner, apply_rules, to_oxigraph, to_rdflib
+from .namespaces import ONTOLOGY_GRAPH, PPI
+
+Severity = TypingLiteral["violation", "warning", "info"]
+Outcome = TypingLiteral["conforms", "violation", "warning", "info", "needs-attestation"]
+SEVERITIES: dict[URIRef, Severity] = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
+_RANK = {"info": 0, "warning": 1, "violation": 2}
+# Shape-graph links through which a nested shape belongs to the requirement of its parent.
+_NESTING = (SH.property, SH.node, SH.qualifiedValueShape, SH["not"], SH.sparql)
+_LISTS = (SH["or"], SH["and"], SH.xone)
+# The shipped graphs the shapes reach: types and links of competencies, aspects, subsystems, authorities.
+_CONTEXT_FILES = ("acuerdo-449.ttl", "aspectos.ttl", "subsistemas.ttl")
+
+
+@dataclass
+class Finding:
+    """One failing focus node: where, what, and the message in each language."""
+
+    focus: str
+    severity: Severity
+    message: dict[str, str]
+    path: str | None = None
+    value: str | None = None
+    shape: str | None = None
+
+
+@dataclass
+class Provision:
+    """A provision a requirement encodes, with its verbatim text."""
+
+    iri: str
+    label: dict[str, str]
+    text: str | None
+
+
+@dataclass
+class Requirement:
+    """A catalogue requirement as the shapes encode it."""
+
+    id: str
+    severity: Severity
+    kinds: list[str]
+    provisions: list[Provision]
+    fix: dict[str, str]
+    shapes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RequirementResult:
+    """The outcome of one requirement for one proposal."""
+
+    requirement: Requirement
+    outcome: Outcome
+    findings: list[Finding]
+
+    @property
+    def needs_person(self) -> bool:
+        return "attestation" in self.requirement.kinds
+
+
+@dataclass
+class ValidationReport:
+    """What `validate()` returns: one result per requirement, the SHACL report graph, and a summary."""
+
+    proposal: str | None
+    conforms: bool
+    results: list[RequirementResult]
+    graph: Graph
+
+    def summary(self) -> dict[str, int]:
+        counts = {k: 0 for k in ("conforms", "violation", "warning", "info", "needs-attestation")}
+        for r in self.results:
+            counts[r.outcome] += 1
+        counts["findings"] = sum(len(r.findings) for r in self.results)
+        return counts
+
+    def filtered(self, minimum: Severity) -> "ValidationReport":
+        """The same report keeping only findings at ``minimum`` severity or above."""
+        keep = [RequirementResult(r.requirement, r.outcome,
+                                  [f for f in r.findings if _RANK[f.severity] >= _RANK[minimum]]) for r in self.results]
+        return ValidationReport(self.proposal, self.conforms, keep, self.graph)
+
+
+def _lang_map(graph: Graph, subject, predicate) -> dict[str, str]:
+    return {(o.language or "und"): str(o) for o in graph.objects(subject, predicate) if isinstance(o, Literal)}
+
+
+def _read(files: Iterable[Path]) -> Graph:
+    g = Graph()
+    for f in files:
+        g.parse(f)
+    return g
+
+
+class Validator:
+    """Shapes, ontology and context loaded once; `validate()` then costs only the proposal's own work."""
+
+    def __init__(self, shapes: Graph | None = None, ontology: Graph | None = None, context: Graph | None = None,
+                 provisions: Graph | None = None) -> None:
+        self.shapes = shapes if shapes is not None else _read(sorted(paths.SHAPES_DIR.glob("*.ttl")))
+        self.ontology = ontology if ontology is not None else _read(paths.ontology_files())
+        self.context = context if context is not None else _read(paths.DATA_DIR / f for f in _CONTEXT_FILES)
+        self.provisions = provisions if provisions is not None else _read([paths.DATA_DIR / "lineamientos.ttl"])
+        self._inherit_severity()
+
+    def _inherit_severity(self) -> None:
+        """A property shape of a targeted shape, without sh:severity, takes its requirement's severity.
+
+        Only those report results. Operands of sh:not, sh:or, sh:node and qualified value
+        shapes must keep none: pyshacl with allow_warnings would count their warnings as conforming.
+        """
+        targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+        top = {s for t in targets for s in self.shapes.subjects(t, None)}
+        for shape in {p for s in top for p in self.shapes.objects(s, SH.property)}:
+            rid = self.shape_requirements.get(shape)
+            if rid is not None and (shape, SH.severity, None) not in self.shapes:
+                main = self.requirements.get(rid)
+                if main is not None:
+                    self.shapes.add((shape, SH.severity, _SEVERITY_IRI[main.severity]))
+
+    @cached_property
+    def reasoner(self) -> Reasoner:
+        return Reasoner(self.ontology)
+
+    @cached_property
+    def shape_requirements(self) -> dict:
+        """Every shape node (named or nested) → the requirement ID it belongs to."""
+        owner: dict = {}
+
+        def walk(node, rid: str) -> None:
+            if node in owner:
+                return
+            own = self.shapes.value(node, PPI.requirementId)
+            owner[node] = str(own) if own is not None else rid
+            for link in _NESTING:
+                for child in self.shapes.objects(node, link):
+                    walk(child, owner[node])
+            for link in _LISTS:
+                for head in self.shapes.objects(node, link):
+                    for child in Collection(self.shapes, head):
+                        walk(child, owner[node])
+
+        for shape, rid in self.shapes.subject_objects(PPI.requirementId):
+            walk(shape, str(rid))
+        return owner
+
+    @cached_property
+    def requirements(self) -> dict[str, Requirement]:
+        """The requirements, from the shape named after each ID (``ppis:LIN-07-IV``), in catalogue order."""
+        found: dict[str, Requirement] = {}
+        for shape, rid in self.shapes.subject_objects(PPI.requirementId):
+            rid = str(rid)
+            req = found.get(rid)
+            kind = self.shapes.value(shape, PPI.requirementKind)
+            if req is None:
+                req = found[rid] = Requirement(rid, "violation", [], [], {})
+            if kind is not None and str(kind) not in req.kinds:
+                req.kinds.append(str(kind))
+            if isinstance(shape, URIRef):
+                req.shapes.append(str(shape))
+            if isinstance(shape, URIRef) and str(shape).endswith("#" + rid):
+                req.severity = SEVERITIES.get(self.shapes.value(shape, SH.severity), "violation")
+                req.fix = _lang_map(self.shapes, shape, RDFS.comment)
+                req.provisions = [self._provision(iri) for iri in sorted(self.shapes.objects(shape, DCTERMS.source))]
+        return dict(sorted(found.items(), key=lambda kv: _catalogue_key(kv[0])))
+
+    def _message(self, results: Graph, result, data: Graph) -> dict[str, str]:
+        """The result's message by language. pyshacl drops the language of SPARQL message templates, so
+        those are filled here again; their variables all describe ?value, shown by its notation or label."""
+        constraint = results.value(result, SH.sourceConstraint)
+        if constraint is None:
+            return _lang_map(results, result, SH.resultMessage)
+        value = results.value(result, SH.value)
+        shown = data.value(value, SKOS.notation) or data.value(value, RDFS.label) or value
+        return {lang: re.sub(r"\{[?$]\w+\}", str(shown), template)
+                for lang, template in _lang_map(self.shapes, constraint, SH.message).items()}
+
+    def _provision(self, iri) -> Provision:
+        text = self.provisions.value(iri, PPI.text)
+        return Provision(str(iri), _lang_map(self.provisions, iri, RDFS.label), str(text) if text is not None else None)
+
+    def infer(self, proposal: Graph) -> Graph:
+        """The proposal's own inferences (rules path, proven equal to owlrl's by the test suite)."""
+        store = ox.Store()
+        quads = []
+        for name, graph in (("urn:ppikg:ontology", self.ontology),
+                            ("urn:ppikg:ontology-inferred", self.reasoner.ontology_inferences()),
+                            ("urn:ppikg:context", self.context), ("urn:ppikg:proposal", proposal)):
+            g = ox.NamedNode(name)
+            quads.extend(ox.Quad(*map(to_oxigraph, t), g) for t in graph)
+        store.extend(quads)
+        apply_rules(store, self.reasoner.rules,
+                    ["urn:ppikg:context", "urn:ppikg:proposal", "urn:ppikg:ontology-inferred"], "urn:ppikg:inferred",
+                    ontology_graph="urn:ppikg:ontology")
+        inferred = Graph()
+        for q in store.quads_for_pattern(None, None, None, ox.NamedNode("urn:ppikg:inferred")):
+            inferred.add(tuple(map(to_rdflib, q.triple)))
+        return inferred
+
+    def validate(self, proposal: Graph, *, inferred: Graph | None = None) -> ValidationReport:
+        """Check one proposal graph; ``inferred`` may pass inferences already made (e.g. by the store)."""
+        proposals = set(proposal.subjects(RDF.type, PPI.Proposal))
+        if not proposals:
+            raise InputError("no ppi:Proposal in the data: nothing to validate")
+        if len(proposals) > 1:
+            raise InputError(f"{len(proposals)} proposals in one file: validate them one at a time")
+        data = Graph()
+        # The ontology goes in the data too: sh:class needs its subclass axioms and its individuals
+        # (ppi:Pending a ppi:AuthorisationStatus).
+        for source in (proposal, inferred if inferred is not None else self.infer(proposal), self.context,
+                       self.ontology):
+            for t in source:
+                data.add(t)
+        conforms, results_graph, _ = pyshacl.validate(
+            data, shacl_graph=self.shapes, ont_graph=self.ontology, inference="none",
+            allow_warnings=True, allow_infos=True, advanced=True,
+        )
+        findings: dict[str, list[Finding]] = {rid: [] for rid in self.requirements}
+        # Top-level results only: those under sh:detail explain a result, they are not results themselves.
+        for result in results_graph.objects(None, SH.result):
+            shape = results_graph.value(result, SH.sourceShape)
+            rid = self.shape_requirements.get(shape)
+            if rid is None:
+                continue
+            value = results_graph.value(result, SH.value)
+            path = results_graph.value(result, SH.resultPath)
+            findings[rid].append(Finding(
+                focus=str(results_graph.value(result, SH.focusNode)),
+                severity=SEVERITIES.get(results_graph.value(result, SH.resultSeverity), "violation"),
+                message=self._message(results_graph, result, data),
+                path=str(path) if isinstance(path, URIRef) else None,
+                value=str(value) if value is not None else None,
+                shape=str(shape) if isinstance(shape, URIRef) else None,
+            ))
+        results = []
+        for rid, req in self.requirements.items():
+            found = sorted(findings[rid], key=lambda f: (-_RANK[f.severity], f.focus, f.value or ""))
+            if found:
+                outcome: Outcome = max((f.severity for f in found), key=_RANK.__getitem__)
+            else:
+                outcome = "needs-attestation" if "attestation" in req.kinds else "conforms"
+            results.append(RequirementResult(req, outcome, found))
+        return ValidationReport(str(next(iter(proposals))), bool(conforms), results, results_graph)
+
+
+_SEVERITY_IRI = {v: k for k, v in SEVERITIES.items()}
+
+
+def _catalogue_key(rid: str) -> tuple:
+    """LIN-03 < LIN-07-I < … < LIN-17 < ANEXO-A, as the catalogue lists them."""
+    from .sources import roman_to_int
+
+    parts = rid.split("-")
+    if parts[0] != "LIN":
+        return (1, rid)
+    sub = parts[2] if len(parts) > 2 else ""
+    return (0, int(parts[1]), roman_to_int(sub) if sub and set(sub) <= set("IVX") else (99 if sub else 0), rid)
+
+
+def load_proposal(source: Path | str | bytes | Graph, format: str | None = None) -> Graph:
+    """A proposal as a graph: an rdflib Graph, a file (Turtle, JSON-LD, xlsx, CSV folder) or RDF bytes."""
+    if isinstance(source, Graph):
+        return source
+    if isinstance(source, Path):
+        from .proposals import import_proposal
+
+        return import_proposal(source)
+    try:
+        return Graph().parse(data=source, format=format or "turtle")
+    except Exception as exc:  # rdflib raises many kinds; the user needs one clear line
+        raise InputError(f"could not parse the proposal as {format or 'turtle'}: {exc}") from exc
+
+
+def validate(proposal: Path | str | bytes | Graph, *, validator: Validator | None = None,
+             format: str | None = None) -> ValidationReport:
+    """Validate one proposal against every requirement of the catalogue.
+
+    ``proposal`` is a graph, a path (Turtle, JSON-LD, xlsx or CSV folder) or RDF text.
+    """
+    return (validator or Validator()).validate(load_proposal(proposal, format))

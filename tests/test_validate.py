@@ -1,0 +1,108 @@
+"""validate(): the complete example conforms; each variant breaks exactly the requirement it names."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from rdflib.namespace import RDF, SH
+
+from ppikg import paths
+from ppikg.errors import InputError
+from ppikg.validate import Validator, validate
+
+EXAMPLE = paths.DATA_DIR / "examples" / "propuesta-ejemplo-dgb.ttl"
+VARIANTS = sorted((paths.DATA_DIR / "examples" / "variantes").glob("*.ru"))
+CATALOGUE = paths.PROJECT_ROOT.parent / "shared" / "spec" / "requirement-catalogue.md"
+
+
+@pytest.fixture(scope="module")
+def validator() -> Validator:
+    return Validator()
+
+
+def catalogue_rows() -> dict[str, tuple[str, str]]:
+    """ID → (severity, kind) from the shared requirement catalogue."""
+    rows = {}
+    for line in CATALOGUE.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and re.fullmatch(r"(LIN|ANEXO)-[\w-]+", cells[0]):
+            rows[cells[0]] = (cells[3], cells[4])
+    return rows
+
+
+def variant(path: Path) -> Graph:
+    g = Graph().parse(EXAMPLE)
+    g.update(path.read_text(encoding="utf-8"))
+    return g
+
+
+def failing(report) -> set[str]:
+    return {r.requirement.id for r in report.results if r.findings}
+
+
+def test_catalogue_and_shapes_cannot_drift(validator):
+    rows = catalogue_rows()
+    assert len(rows) == 33
+    assert set(validator.requirements) == set(rows)
+    for rid, (severity, kind) in rows.items():
+        req = validator.requirements[rid]
+        assert req.severity == severity.lower(), rid
+        assert ("attestation" in kind) == ("attestation" in req.kinds), rid
+        assert ("heuristic" in kind) == ("heuristic" in req.kinds), rid
+        assert req.provisions and all(p.text for p in req.provisions), rid
+        assert {"es", "en"} <= set(req.fix), rid
+
+
+def test_every_shape_has_messages_in_both_languages(validator):
+    shapes = validator.shapes
+    for shape in set(shapes.subjects(SH.message, None)):
+        langs = {m.language for m in shapes.objects(shape, SH.message)}
+        assert {"es", "en"} <= langs, shape
+
+
+def test_the_complete_example_conforms(validator):
+    report = validator.validate(Graph().parse(EXAMPLE))
+    assert report.conforms
+    assert failing(report) == set()
+    outcomes = {r.requirement.id: r.outcome for r in report.results}
+    assert outcomes["LIN-11-II"] == "needs-attestation" and outcomes["LIN-07-IV"] == "conforms"
+
+
+def test_every_requirement_has_a_failing_variant():
+    named = {p.stem.split("--")[0] for p in VARIANTS}
+    assert named == set(catalogue_rows())
+
+
+@pytest.mark.parametrize("path", VARIANTS, ids=lambda p: p.stem)
+def test_each_variant_fails_exactly_its_requirement(validator, path):
+    rid = path.stem.split("--")[0]
+    report = validator.validate(variant(path))
+    assert failing(report) == {rid}
+    result = next(r for r in report.results if r.requirement.id == rid)
+    assert result.outcome == result.requirement.severity
+    assert report.conforms == (result.requirement.severity != "violation")
+    for finding in result.findings:
+        assert finding.message.get("es") and finding.message.get("en"), finding
+
+
+def test_missing_octavo_aspect_is_named_by_its_fraction(validator):
+    report = validator.validate(variant(next(p for p in VARIANTS if p.stem == "LIN-08")))
+    (finding,) = next(r for r in report.results if r.requirement.id == "LIN-08").findings
+    assert finding.value.endswith("/aspectos/VI")
+    assert "fracción VI" in finding.message["es"] and "fraction VI" in finding.message["en"]
+
+
+def test_the_report_graph_is_a_standard_shacl_report(validator):
+    report = validator.validate(variant(next(p for p in VARIANTS if p.stem == "LIN-07-IV")))
+    (node,) = report.graph.subjects(RDF.type, SH.ValidationReport)
+    assert str(report.graph.value(node, SH.conforms)) == "false"
+
+
+def test_bad_input_is_a_clear_error():
+    with pytest.raises(InputError, match="parse"):
+        validate(b"@prefix : <x> . :a :b", format="turtle")
+    with pytest.raises(InputError, match="no ppi:Proposal"):
+        validate(Graph())
