@@ -88,12 +88,17 @@ def phase_cold(a: dict) -> dict:
     res["shipped_rebuilt"] = kg.load_shipped()
     res["load_shipped_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    per_graph = []
-    for iri, data in graphs:
+    per_graph, progress = [], []
+    for k, (iri, data) in enumerate(graphs, 1):
         name = iri.removeprefix(synth.GRAPH).replace("propuesta/", "propuesta-")
         tg = time.perf_counter()
         kg.add_graph(name, data, "nt", infer=True)
         per_graph.append(time.perf_counter() - tg)
+        if k % 10 == 0 or k == len(graphs):
+            disk = sum(f.stat().st_size for f in store_dir.rglob("*") if f.is_file()) / 2**20
+            progress.append({"graphs": k, "elapsed_s": round(time.perf_counter() - t, 2),
+                             "last_add_s": round(per_graph[-1], 3), "rss_mb": round(rss.now() / 2**20), "disk_mb": round(disk)})
+    res["progress"] = progress
     res["add_graphs_s"] = time.perf_counter() - t
     res["add_graph_median_s"] = statistics.median(per_graph)
     t = time.perf_counter()
@@ -140,13 +145,26 @@ def phase_warm(a: dict) -> dict:
 PHASES = {"cold": phase_cold, "warm": phase_warm}
 
 
+def snapshot_inputs() -> Path:
+    """Copy ontology/*.ttl and data/*.ttl to bench/out/kg-home and point PPIKG_HOME there, so that edits made to
+    the checkout while the benchmark runs cannot change the fingerprint between the cold and the warm phase."""
+    home = OUT / "kg-home"
+    shutil.rmtree(home, ignore_errors=True)
+    for sub in ("ontology", "data"):
+        (home / sub).mkdir(parents=True)
+        for f in sorted((ROOT / sub).glob("*.ttl")):
+            shutil.copy2(f, home / sub / f.name)
+    return home
+
+
 def run(phase: str, args: dict, timeout: float) -> dict:
     out = OUT / f".kg-{os.getpid()}.json"
+    env = dict(os.environ, PPIKG_HOME=args["home"])
     cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", phase, "--phase-args", json.dumps(args),
            "--phase-out", str(out)]
     t = time.perf_counter()
     try:
-        p = subprocess.run(cmd, timeout=timeout, capture_output=True, text=True)
+        p = subprocess.run(cmd, timeout=timeout, capture_output=True, text=True, env=env)
     except subprocess.TimeoutExpired:
         return {"error": f"timeout after {timeout:.0f} s"}
     if p.returncode != 0:
@@ -205,7 +223,8 @@ def main(argv=None) -> int:
         Path(a.phase_out).write_text(json.dumps(PHASES[a.phase](json.loads(a.phase_args)), default=str))
         return 0
     OUT.mkdir(parents=True, exist_ok=True)
-    args = {"triples": a.triples, "mode": a.mode, "runs": a.runs, "store_dir": str(a.store_dir)}
+    args = {"triples": a.triples, "mode": a.mode, "runs": a.runs, "store_dir": str(a.store_dir),
+            "home": str(snapshot_inputs())}
     r = {"args": args, "loadavg_before": os.getloadavg()}
     r["cold"] = run("cold", args, a.timeout)
     print("cold:", {k: v for k, v in r["cold"].items() if not isinstance(v, dict)}, file=sys.stderr, flush=True)

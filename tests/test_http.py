@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -80,3 +81,39 @@ def test_ppi_serve_answers_over_real_http(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "examples" / "propuesta-ejemplo-dgb.ttl"
+WORKBOOK = Path(__file__).resolve().parents[1] / "data" / "templates" / "propuesta-ejemplo-dgb.xlsx"
+
+
+def test_validate_turtle_returns_json_report(client):
+    r = client.post("/validate", content=EXAMPLE.read_bytes(), headers={"Content-Type": "text/turtle"})
+    assert r.status_code == 200 and r.headers["x-ppi-conforms"] == "true"
+    report = r.json()
+    assert report["conforms"] is True and len(report["requirements"]) == 33
+
+
+def test_validate_xlsx_as_html_in_english(client):
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    r = client.post("/validate?lang=en", content=WORKBOOK.read_bytes(),
+                    headers={"Content-Type": xlsx, "Accept": "text/html"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "Conformance report" in r.text and "CONFORMS" in r.text
+
+
+def test_validate_broken_proposal_reports_the_violation(client):
+    text = EXAMPLE.read_text(encoding="utf-8").replace("ppi:minimumYears 2.0", "ppi:minimumYears 1.0")
+    r = client.post("/validate", content=text.encode(), headers={"Content-Type": "text/turtle", "Accept": "text/plain"})
+    assert r.status_code == 200 and r.headers["x-ppi-conforms"] == "false"
+    assert "LIN-07-IV" in r.text
+
+
+@pytest.mark.parametrize("body,ctype,status", [
+    (b"@prefix : <x> . :a :b", "text/turtle", 400),
+    (b"hello", "application/pdf", 415),
+    (b"x" * (20 * 1024 * 1024 + 1), "text/turtle", 413),
+])
+def test_validate_bad_input_is_a_clear_error(client, body, ctype, status):
+    r = client.post("/validate", content=body, headers={"Content-Type": ctype})
+    assert r.status_code == status

@@ -116,6 +116,49 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _proposal_graph(args: argparse.Namespace):
+    """The proposal to validate: a file or folder (Turtle, JSON-LD, xlsx, CSV) or the IRI of a loaded one."""
+    from .proposals import import_proposal
+
+    target = args.proposal
+    if "://" in target and not Path(target).exists():
+        with _open(args, progress=False) as kg:
+            return kg.proposal_graph(target)
+    return import_proposal(Path(target))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .reports import render
+    from .validate import Validator
+
+    report = Validator().validate(_proposal_graph(args))
+    text = render(report.filtered(args.severity), args.format, args.lang)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0 if report.conforms else 1
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .proposals import import_proposal, proposal_iri
+
+    graph = import_proposal(Path(args.source))
+    iri = proposal_iri(graph)
+    if args.load:
+        with _open(args) as kg:
+            name = str(iri).rstrip("/").rsplit("/", 1)[-1]
+            graph_iri = kg.add_graph(f"propuestas/{name}", graph, source=str(Path(args.source).resolve()))
+        print(f"loaded {iri} into {graph_iri} ({len(graph)} triples)", file=sys.stderr)
+        return 0
+    text = graph.serialize(format="turtle")
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_build_data(args: argparse.Namespace) -> int:
     from . import build
 
@@ -175,6 +218,21 @@ def build_parser() -> argparse.ArgumentParser:
     i = with_store(sub.add_parser("info", help="what is loaded: graphs, counts by class, versions"))
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_info)
+
+    v = with_store(sub.add_parser("validate", help="check a proposal against the Lineamientos (exit 0 conforms, 1 not, 2 bad input)"))
+    v.add_argument("proposal", help="a .ttl/.jsonld/.xlsx file, a folder of CSV files, or the IRI of a loaded proposal")
+    v.add_argument("--format", choices=("text", "json", "turtle", "html"), default="text")
+    v.add_argument("--lang", choices=("es", "en"), default="es")
+    v.add_argument("--severity", choices=("violation", "warning", "info"), default="info",
+                   help="show findings at this severity or above")
+    v.add_argument("--output", "-o", help="file to write (default: stdout)")
+    v.set_defaults(func=cmd_validate)
+
+    im = with_store(sub.add_parser("import", help="turn a filled template (xlsx or CSV folder) into RDF"))
+    im.add_argument("source", help="a .xlsx workbook, a folder of CSV files, or Turtle/JSON-LD")
+    im.add_argument("--output", "-o", help="Turtle file to write (default: stdout)")
+    im.add_argument("--load", action="store_true", help="load it into the store as its own named graph instead")
+    im.set_defaults(func=cmd_import)
 
     b = sub.add_parser("build-data", help="regenerate data/*.ttl and ontology/definitions.ttl from the sources")
     b.add_argument("--check", action="store_true", help="only report files that differ from the sources (exit 1)")

@@ -19,7 +19,7 @@ from rdflib.namespace import PROV, RDF, RDFS, XSD
 from . import __version__, paths
 from .errors import InputError, PpikgError
 from .inference import RULES_VERSION, Reasoner, apply_rules, owlrl_closure, to_oxigraph, to_rdflib
-from .namespaces import GRAPH, META, META_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from .namespaces import GRAPH, META, META_GRAPH, ONTOLOGY_GRAPH, PPI, PREFIXES
 
 ReasonerChoice = Literal["auto", "owlrl", "rules"]
 
@@ -379,6 +379,14 @@ class KnowledgeGraph:
         self._remove(iri)
 
     # --- reading -----------------------------------------------------------------------------------------
+
+    def proposal_graph(self, proposal: str) -> rdflib.Graph:
+        """The asserted graph that holds proposal ``proposal`` (its IRI), as an rdflib graph."""
+        holders = [q.graph_name for q in self.store.quads_for_pattern(_nn(proposal), _nn(RDF.type), _nn(PPI.Proposal))
+                   if isinstance(q.graph_name, ox.NamedNode) and not q.graph_name.value.startswith(INFERRED_PREFIX)]
+        if not holders:
+            raise InputError(f"no proposal {proposal} in the store (load it with `ppi import FILE --load`)")
+        return self._rdflib([holders[0].value])
 
     def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Run a SPARQL query over the union of all graphs (asserted + inferred); the project prefixes are predeclared."""

@@ -27,6 +27,7 @@ import io
 import json
 import re
 import sys
+import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -542,7 +543,7 @@ def _build(tables: dict[str, _Table], problems: list[Problem]) -> Graph:
             for col in sheet.columns[1:]:
                 items = _items(cell(sheet, values, col.name), col.is_list)
                 if not items:
-                    if col.required:
+                    if col.required and col.name in positions[sheet.name]:  # a missing column is reported once
                         problems.append(Problem(sheet.name, rownum, col.name, "empty required cell"))
                     terms[col.name] = []
                     continue
@@ -588,7 +589,7 @@ def _check_size(path: Path, size: int) -> None:
 
 
 def _header(values: Iterable[Any]) -> list[str]:
-    header = [_text_of(v) if not _is_empty(v) else "" for v in values]
+    header = [_text_of(v).lower() if not _is_empty(v) else "" for v in values]
     while header and not header[-1]:
         header.pop()
     return header
@@ -716,7 +717,9 @@ def _import_rdf(path: Path, fmt: str) -> Graph:
         _reject_remote_contexts(doc)
     g = Graph()
     try:
-        g.parse(data=data, format=fmt, publicID=str(PROPOSALS))
+        with warnings.catch_warnings():  # rdflib's JSON-LD parser warns about its own use of ConjunctiveGraph
+            warnings.simplefilter("ignore", DeprecationWarning)
+            g.parse(data=data, format=fmt, publicID=str(PROPOSALS))
     except Exception as e:  # rdflib raises many types for malformed input
         raise InputError(f"{path.name}: not valid {fmt}: {e}") from None
     return g

@@ -19,7 +19,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
 from . import paths
 from .errors import InputError
 from .inference import Reasoner, apply_rules, to_oxigraph, to_rdflib
-from .namespaces import ONTOLOGY_GRAPH, PPI
+from .namespaces import ELI, PPI
 
 Severity = TypingLiteral["violation", "warning", "info"]
 Outcome = TypingLiteral["conforms", "violation", "warning", "info", "needs-attestation"]
@@ -51,6 +51,7 @@ class Provision:
     iri: str
     label: dict[str, str]
     text: str | None
+    chapter: str | None = None  # IRI of the chapter of the Lineamientos it belongs to
 
 
 @dataclass
@@ -86,6 +87,7 @@ class ValidationReport:
     conforms: bool
     results: list[RequirementResult]
     graph: Graph
+    chapters: dict[str, dict[str, str]] = field(default_factory=dict)  # chapter IRI → heading by language
 
     def summary(self) -> dict[str, int]:
         counts = {k: 0 for k in ("conforms", "violation", "warning", "info", "needs-attestation")}
@@ -98,7 +100,7 @@ class ValidationReport:
         """The same report keeping only findings at ``minimum`` severity or above."""
         keep = [RequirementResult(r.requirement, r.outcome,
                                   [f for f in r.findings if _RANK[f.severity] >= _RANK[minimum]]) for r in self.results]
-        return ValidationReport(self.proposal, self.conforms, keep, self.graph)
+        return ValidationReport(self.proposal, self.conforms, keep, self.graph, self.chapters)
 
 
 def _lang_map(graph: Graph, subject, predicate) -> dict[str, str]:
@@ -197,7 +199,19 @@ class Validator:
 
     def _provision(self, iri) -> Provision:
         text = self.provisions.value(iri, PPI.text)
-        return Provision(str(iri), _lang_map(self.provisions, iri, RDFS.label), str(text) if text is not None else None)
+        chapter = self.provisions.value(iri, PPI.inChapter)
+        return Provision(str(iri), _lang_map(self.provisions, iri, RDFS.label), str(text) if text is not None else None,
+                         str(chapter) if chapter is not None else None)
+
+    @cached_property
+    def chapter_titles(self) -> dict[str, dict[str, str]]:
+        """Chapter IRI → its heading by language, e.g. 'Capítulo III. De los Perfiles'."""
+        titles = {}
+        for chapter in self.provisions.subjects(RDF.type, PPI.Chapter):
+            heading = self.provisions.value(chapter, ELI.title)
+            titles[str(chapter)] = {lang: f"{label}. {heading}" for lang, label in
+                                    _lang_map(self.provisions, chapter, RDFS.label).items()}
+        return titles
 
     def infer(self, proposal: Graph) -> Graph:
         """The proposal's own inferences (rules path, proven equal to owlrl's by the test suite)."""
@@ -260,7 +274,8 @@ class Validator:
             else:
                 outcome = "needs-attestation" if "attestation" in req.kinds else "conforms"
             results.append(RequirementResult(req, outcome, found))
-        return ValidationReport(str(next(iter(proposals))), bool(conforms), results, results_graph)
+        return ValidationReport(str(next(iter(proposals))), bool(conforms), results, results_graph,
+                                self.chapter_titles)
 
 
 _SEVERITY_IRI = {v: k for k, v in SEVERITIES.items()}

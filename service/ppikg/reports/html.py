@@ -1,0 +1,30 @@
+"""The HTML report for a non-technical auditor: grouped by chapter, the law's text beside each finding."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from ..validate import RequirementResult, ValidationReport
+from .words import WORDS, outcome_word
+
+_ENV = Environment(loader=PackageLoader("ppikg", "templates"), autoescape=select_autoescape(["html"]))
+
+
+def group_by_chapter(results: list[RequirementResult], titles: dict[str, dict[str, str]], lang: str):
+    """[(chapter heading, [results])] in the order of the Lineamientos; Transitorios and Anexo A last."""
+    groups: dict[str, list[RequirementResult]] = {}
+    for r in results:
+        chapter = next((p.chapter for p in r.requirement.provisions if p.chapter), None)
+        groups.setdefault(chapter or "", []).append(r)
+    ordered = sorted(groups, key=lambda c: (c == "", int(c.rsplit("_", 1)[1]) if c else 0))
+    return [(titles.get(c, {}).get(lang, WORDS[lang]["other"]), groups[c]) for c in ordered]
+
+
+def render_html(report: ValidationReport, lang: str) -> str:
+    return _ENV.get_template("report.html").render(
+        report=report, summary=report.summary(), lang=lang, w=WORDS[lang], outcome_word=outcome_word,
+        chapters=group_by_chapter(report.results, report.chapters, lang),
+        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    )
