@@ -225,7 +225,11 @@ def main(argv=None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     args = {"triples": a.triples, "mode": a.mode, "runs": a.runs, "store_dir": str(a.store_dir),
             "home": str(snapshot_inputs())}
-    r = {"args": args, "loadavg_before": os.getloadavg()}
+    import hashlib
+    h = hashlib.sha256()
+    for f in sorted(Path(args["home"]).rglob("*.ttl")):
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    r = {"args": args, "inputs_sha256": h.hexdigest(), "loadavg_before": os.getloadavg()}
     r["cold"] = run("cold", args, a.timeout)
     print("cold:", {k: v for k, v in r["cold"].items() if not isinstance(v, dict)}, file=sys.stderr, flush=True)
     r["warm"] = run("warm", args, a.timeout) if "error" not in r["cold"] else {"error": "no cold store"}

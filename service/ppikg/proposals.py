@@ -741,6 +741,9 @@ def import_proposal(path: Path) -> Graph:
         g = _import_rdf(path, "turtle")
     elif suffix in (".jsonld", ".json-ld"):
         g = _import_rdf(path, "json-ld")
+    elif suffix == ".csv":
+        raise InputError(f"{path.name}: a CSV proposal is a directory with one <sheet>.csv per sheet;"
+                         " give the directory")
     elif not path.exists():
         raise InputError(f"{path}: no such file or directory")
     else:
@@ -1109,13 +1112,36 @@ def example_graph() -> Graph:
     return g
 
 
+def _cell_values(path: Path) -> dict[str, list[tuple]]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+    finally:
+        wb.close()
+
+
+def _write_template_if_changed(path: Path, graph: Graph | None) -> Path:
+    """Like write_template, but leave the file alone when no cell value would change (xlsx bytes carry a
+    timestamp, so rewriting would always show a diff). Delete the file to force a rewrite after a style change."""
+    tmp = path.with_name(path.name + ".tmp.xlsx")
+    try:
+        write_template(tmp, graph)
+        if not path.exists() or _cell_values(path) != _cell_values(tmp):
+            tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
 def write_all(templates_dir: Path = TEMPLATES_DIR, docs_file: Path = DOCS_FILE) -> list[Path]:
     """Regenerate the empty and the example templates (xlsx and CSV) and ``docs/template.md``."""
     example = example_graph()
     written = [
-        write_template(templates_dir / "propuesta-ppi.xlsx"),
+        _write_template_if_changed(templates_dir / "propuesta-ppi.xlsx", None),
         write_csv_template(templates_dir / "propuesta-ppi"),
-        write_template(templates_dir / "propuesta-ejemplo-dgb.xlsx", example),
+        _write_template_if_changed(templates_dir / "propuesta-ejemplo-dgb.xlsx", example),
         write_csv_template(templates_dir / "propuesta-ejemplo-dgb", example),
     ]
     docs_file.parent.mkdir(parents=True, exist_ok=True)

@@ -42,6 +42,7 @@ class Finding:
     path: str | None = None
     value: str | None = None
     shape: str | None = None
+    related: "Provision | None" = None  # the provision the value itself comes from (e.g. Octavo VI)
 
 
 @dataclass
@@ -197,6 +198,15 @@ class Validator:
         return {lang: re.sub(r"\{[?$]\w+\}", str(shown), template)
                 for lang, template in _lang_map(self.shapes, constraint, SH.message).items()}
 
+    def _related(self, value) -> Provision | None:
+        """For a value from the context (an aspect, a competency), the provision of the Lineamientos it comes from."""
+        if not isinstance(value, URIRef):
+            return None
+        for source in self.context.objects(value, DCTERMS.source):
+            if (source, PPI.text, None) in self.provisions:
+                return self._provision(source)
+        return None
+
     def _provision(self, iri) -> Provision:
         text = self.provisions.value(iri, PPI.text)
         chapter = self.provisions.value(iri, PPI.inChapter)
@@ -265,6 +275,7 @@ class Validator:
                 path=str(path) if isinstance(path, URIRef) else None,
                 value=str(value) if value is not None else None,
                 shape=str(shape) if isinstance(shape, URIRef) else None,
+                related=self._related(value),
             ))
         results = []
         for rid, req in self.requirements.items():

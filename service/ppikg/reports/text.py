@@ -37,6 +37,8 @@ def render_text(report: ValidationReport, lang: str) -> str:
             for f in r.findings:
                 shown = f" ({w['value']}: {f.value})" if f.value else ""
                 lines.append(_wrap(f"- {f.focus}{shown}: {f.message.get(lang, next(iter(f.message.values()), ''))}", "    "))
+                if f.related:
+                    lines.append(_wrap(f"{f.related.label.get(lang, f.related.iri)}: «{f.related.text}»", "      "))
             lines.append(_wrap(f"{w['fix']}: {req.fix.get(lang, '')}", "    "))
         elif r.outcome == "needs-attestation":
             lines.append(_wrap(w["attestation_note"], "    "))
