@@ -125,3 +125,55 @@ def test_info_reports_graphs_classes_and_versions(store):
 def test_build_data_check_passes_on_the_checked_in_data():
     done = run("build-data", "--check")
     assert done.returncode == 0, done.stderr
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"
+TEMPLATES = Path(__file__).resolve().parents[1] / "data" / "templates"
+
+
+def test_validate_exit_codes_and_languages(tmp_path):
+    ok = run("validate", str(EXAMPLES / "propuesta-ejemplo-dgb.ttl"), "--lang", "en")
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith("Conformance report") and "CONFORMS" in ok.stdout
+    broken = tmp_path / "rota.ttl"
+    broken.write_text((EXAMPLES / "propuesta-ejemplo-dgb.ttl").read_text(encoding="utf-8")
+                      .replace("ppi:minimumYears 2.0", "ppi:minimumYears 1.0"), encoding="utf-8")
+    es = run("validate", str(broken))
+    assert es.returncode == 1
+    assert "NO CONFORME" in es.stdout and "[VIOLACIÓN] LIN-07-IV" in es.stdout
+    assert "«Acreditación por parte de los aspirantes de un mínimo de dos años" in es.stdout
+    en = run("validate", str(broken), "--lang", "en", "--severity", "violation")
+    assert en.returncode == 1 and "[VIOLATION] LIN-07-IV" in en.stdout and "teaching experience" in en.stdout
+    bad = tmp_path / "mala.ttl"
+    bad.write_text("@prefix : <x> . :a :b", encoding="utf-8")
+    assert run("validate", str(bad)).returncode == 2
+
+
+@pytest.mark.parametrize("fmt,check", [
+    ("json", lambda out: json.loads(out)["conforms"] is True),
+    ("turtle", lambda out: "sh:ValidationReport" in out),
+    ("html", lambda out: out.lstrip().startswith("<!doctype html>") and "Informe de conformidad" in out),
+])
+def test_validate_formats(fmt, check):
+    done = run("validate", str(TEMPLATES / "propuesta-ejemplo-dgb"), "--format", fmt)
+    assert done.returncode == 0, done.stderr
+    assert check(done.stdout)
+
+
+def test_import_template_round_trips_to_the_turtle_example(tmp_path):
+    from rdflib.compare import isomorphic
+
+    out = tmp_path / "importada.ttl"
+    done = run("import", str(TEMPLATES / "propuesta-ejemplo-dgb.xlsx"), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert isomorphic(Graph().parse(out), Graph().parse(EXAMPLES / "propuesta-ejemplo-dgb.ttl"))
+
+
+def test_import_load_then_validate_by_iri(store):
+    done = run("import", str(TEMPLATES / "propuesta-ejemplo-dgb"), "--load", "--store", str(store))
+    assert done.returncode == 0, done.stderr
+    by_iri = run("validate", "https://w3id.org/ppikg/propuestas/ejemplo-dgb", "--store", str(store), "--format", "json")
+    assert by_iri.returncode == 0, by_iri.stderr
+    assert json.loads(by_iri.stdout)["conforms"] is True
+    missing = run("validate", "https://w3id.org/ppikg/propuestas/no-existe", "--store", str(store))
+    assert missing.returncode == 2 and "no proposal" in missing.stderr

@@ -116,22 +116,24 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _proposal_graph(args: argparse.Namespace):
-    """The proposal to validate: a file or folder (Turtle, JSON-LD, xlsx, CSV) or the IRI of a loaded one."""
+def _proposal_graphs(args: argparse.Namespace):
+    """The proposal to validate and its inferences if the store made them already (else None): a file or
+    folder (Turtle, JSON-LD, xlsx, CSV), or the IRI of a proposal loaded in the store."""
     from .proposals import import_proposal
 
     target = args.proposal
     if "://" in target and not Path(target).exists():
         with _open(args, progress=False) as kg:
-            return kg.proposal_graph(target)
-    return import_proposal(Path(target))
+            return kg.proposal_graphs(target)
+    return import_proposal(Path(target)), None
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from .reports import render
     from .validate import Validator
 
-    report = Validator().validate(_proposal_graph(args))
+    proposal, inferred = _proposal_graphs(args)
+    report = Validator().validate(proposal, inferred=inferred)
     text = render(report.filtered(args.severity), args.format, args.lang)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")

@@ -380,13 +380,14 @@ class KnowledgeGraph:
 
     # --- reading -----------------------------------------------------------------------------------------
 
-    def proposal_graph(self, proposal: str) -> rdflib.Graph:
-        """The asserted graph that holds proposal ``proposal`` (its IRI), as an rdflib graph."""
+    def proposal_graphs(self, proposal: str) -> tuple[rdflib.Graph, rdflib.Graph]:
+        """The asserted graph that holds proposal ``proposal`` (its IRI) and the inferences made for it."""
         holders = [q.graph_name for q in self.store.quads_for_pattern(_nn(proposal), _nn(RDF.type), _nn(PPI.Proposal))
                    if isinstance(q.graph_name, ox.NamedNode) and not q.graph_name.value.startswith(INFERRED_PREFIX)]
         if not holders:
             raise InputError(f"no proposal {proposal} in the store (load it with `ppi import FILE --load`)")
-        return self._rdflib([holders[0].value])
+        graph = holders[0].value
+        return self._rdflib([graph]), self._rdflib([_inferred_of(graph)])
 
     def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Run a SPARQL query over the union of all graphs (asserted + inferred); the project prefixes are predeclared."""

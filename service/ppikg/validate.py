@@ -108,6 +108,14 @@ def _lang_map(graph: Graph, subject, predicate) -> dict[str, str]:
     return {(o.language or "und"): str(o) for o in graph.objects(subject, predicate) if isinstance(o, Literal)}
 
 
+def _without_provisions(graph: Graph) -> Graph:
+    """The context less the legal texts themselves: shapes reach concepts, never a provision's text."""
+    provisions = set(graph.subjects(PPI.text, None))
+    kept = Graph()
+    kept.addN((s, p, o, kept) for s, p, o in graph if s not in provisions)
+    return kept
+
+
 def _read(files: Iterable[Path]) -> Graph:
     g = Graph()
     for f in files:
@@ -122,7 +130,8 @@ class Validator:
                  provisions: Graph | None = None) -> None:
         self.shapes = shapes if shapes is not None else _read(sorted(paths.SHAPES_DIR.glob("*.ttl")))
         self.ontology = ontology if ontology is not None else _read(paths.ontology_files())
-        self.context = context if context is not None else _read(paths.DATA_DIR / f for f in _CONTEXT_FILES)
+        self.context = context if context is not None else _without_provisions(
+            _read(paths.DATA_DIR / f for f in _CONTEXT_FILES))
         self.provisions = provisions if provisions is not None else _read([paths.DATA_DIR / "lineamientos.ttl"])
         self._inherit_severity()
 
@@ -253,10 +262,9 @@ class Validator:
         # (ppi:Pending a ppi:AuthorisationStatus).
         for source in (proposal, inferred if inferred is not None else self.infer(proposal), self.context,
                        self.ontology):
-            for t in source:
-                data.add(t)
+            data.addN((s, p, o, data) for s, p, o in source)
         conforms, results_graph, _ = pyshacl.validate(
-            data, shacl_graph=self.shapes, ont_graph=self.ontology, inference="none",
+            data, shacl_graph=self.shapes, inference="none", inplace=True,  # `data` is built here: no copy
             allow_warnings=True, allow_infos=True, advanced=True,
         )
         findings: dict[str, list[Finding]] = {rid: [] for rid in self.requirements}
