@@ -106,3 +106,10 @@ def test_bad_input_is_a_clear_error():
         validate(b"@prefix : <x> . :a :b", format="turtle")
     with pytest.raises(InputError, match="no ppi:Proposal"):
         validate(Graph())
+
+
+def test_a_missing_aspect_shows_the_text_of_its_octavo_fraction(validator):
+    report = validator.validate(variant(next(p for p in VARIANTS if p.stem == "LIN-08")))
+    (finding,) = next(r for r in report.results if r.requirement.id == "LIN-08").findings
+    assert finding.related.iri.endswith("lineamiento_8/fraccion_6")
+    assert finding.related.text == "Establece vínculos entre la escuela y su entorno."

@@ -211,10 +211,11 @@ class Validator:
         """For a value from the context (an aspect, a competency), the provision of the Lineamientos it comes from."""
         if not isinstance(value, URIRef):
             return None
-        for source in self.context.objects(value, DCTERMS.source):
-            if (source, PPI.text, None) in self.provisions:
-                return self._provision(source)
-        return None
+        sources = [s for s in self.context.objects(value, DCTERMS.source) if (s, PPI.text, None) in self.provisions]
+        if not sources:
+            return None
+        # the most specific one: an aspect comes from Octavo's fracción, not from Transitorio Tercero
+        return self._provision(max(sources, key=lambda s: (str(s).count("/"), str(s))))
 
     def _provision(self, iri) -> Provision:
         text = self.provisions.value(iri, PPI.text)
