@@ -51,6 +51,10 @@ TRACE_4HOP = """SELECT ?proposal (COUNT(DISTINCT ?i) AS ?indicators) WHERE {
   { ?param ppi:hasIndicator ?i ; ppi:tiedToAspect ?asp . ?asp ppi:correspondsToCompetency comp:c1 .
     ?proposal ppi:hasParameter ?param }
 } GROUP BY ?proposal"""
+# The same question answered from the layout: each proposal's inferences are a named graph of their own.
+TRACE_GRAPH = """SELECT ?g (COUNT(DISTINCT ?i) AS ?indicators) WHERE {
+  GRAPH ?g { ?i ppi:coversCompetency comp:c1 }
+} GROUP BY ?g"""
 LOOKUP = "SELECT ?p ?o WHERE { <%s> ?p ?o }"
 TARGETS = {"cold_load_s": 5.0, "warm_restart_s": 1.0, "trace_median_ms": 50.0, "peak_rss_mb": 500.0}
 
@@ -132,6 +136,8 @@ def phase_warm(a: dict) -> dict:
     res["trace_first_ms"] = (time.perf_counter() - t) * 1e3
     res["trace"], rows = timed_runs(lambda: list(kg.query(TRACE)), a["runs"])
     res["trace_result"] = {"proposals": len(rows), "indicators": sum(int(r[1].value) for r in rows)}
+    res["trace_graph"], rowsg = timed_runs(lambda: list(kg.query(TRACE_GRAPH)), a["runs"])
+    res["trace_graph_result"] = {"proposals": len(rowsg), "indicators": sum(int(r[1].value) for r in rowsg)}
     res["trace_4hop"], rows4 = timed_runs(lambda: list(kg.query(TRACE_4HOP)), a["runs"])
     res["trace_4hop_result"] = {"proposals": len(rows4), "indicators": sum(int(r[1].value) for r in rows4)}
     inds = [r[0].value for r in kg.query("SELECT ?i WHERE { ?i a ppi:Indicator } ORDER BY STR(?i)")]
@@ -192,6 +198,7 @@ def report(r: dict) -> str:
         ("traceability, 1 hop on inferred triples, median / p99", f"{w['trace']['median_ms']:.1f} / {w['trace']['p99_ms']:.1f} ms",
          "< 50 ms", w["trace"]["median_ms"] < TARGETS["trace_median_ms"]),
         ("  first query after restart", f"{w['trace_first_ms']:.1f} ms", "", None),
+        ("traceability, by proposal graph (GRAPH ?g), median / p99", f"{w['trace_graph']['median_ms']:.1f} / {w['trace_graph']['p99_ms']:.1f} ms", "< 50 ms", w["trace_graph"]["median_ms"] < 50),
         ("traceability, 4 hops without inference, median / p99", f"{w['trace_4hop']['median_ms']:.1f} / {w['trace_4hop']['p99_ms']:.1f} ms", "", None),
         ("one-resource lookup, median / p99", f"{w['lookup']['median_ms']:.2f} / {w['lookup']['p99_ms']:.2f} ms", "", None),
         ("peak RSS, cold load", f"{c['peak_rss_mb']:.0f} MB", "< 500 MB", c["peak_rss_mb"] < TARGETS["peak_rss_mb"]),

@@ -324,7 +324,11 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     blocks = generate(a.triples, a.seed, not a.no_reference)
     if str(a.out) == "-":
-        n = write(blocks, sys.stdout, fmt)
+        try:
+            n = write(blocks, sys.stdout, fmt)
+        except BrokenPipeError:  # e.g. piped into head
+            sys.stderr.close()
+            return 0
     else:
         a.out.parent.mkdir(parents=True, exist_ok=True)
         with a.out.open("w", encoding="utf-8", buffering=1 << 20) as f:

@@ -349,6 +349,8 @@ class KnowledgeGraph:
             except BaseException:
                 self._remove(iri)
                 raise
+        if self.store_dir is not None:
+            store.flush()  # write memtables out now: otherwise memory grows with every graph added
         return iri
 
     def _infer_added(self, iri: str) -> None:
@@ -362,8 +364,17 @@ class KnowledgeGraph:
         if how == "owlrl":
             self._write(target, owlrl_closure(self._rdflib([iri]), context_closure=self._rdflib(context)))
         else:
-            apply_rules(self.store, reasoner.rules, [iri, *context], target)
+            self._infer_in_memory(reasoner, iri, context, target)
         self._set_meta(iri, [(str(META.reasoner), _lit(how)), (str(META.inferredGraph), _nn(target))])
+
+    def _infer_in_memory(self, reasoner: Reasoner, iri: str, context: list[str], target: str) -> None:
+        """Run the rules in a scratch in-memory store holding only the graph and its context, then write
+        the result: the same triples as running them in place, several times faster than on disk."""
+        scratch = ox.Store()
+        for g in [iri, *context]:
+            scratch.extend(self.store.quads_for_pattern(None, None, None, _nn(g)))
+        apply_rules(scratch, reasoner.rules, [iri, *context], target)
+        self.store.extend(scratch.quads_for_pattern(None, None, None, _nn(target)))
 
     def _remove(self, iri: str) -> None:
         for g in (iri, _inferred_of(iri)):
