@@ -221,3 +221,41 @@ def test_shipped_data_both_reasoners_agree() -> None:
             g = parse(export(kg, which="inferred"))
             inferred.append((named(g), len(g)))
     assert inferred[0] == inferred[1]
+
+
+def _renamed_example(n: int) -> bytes:
+    """The example proposal under another IRI (no shared nodes with other copies but the context)."""
+    text = (paths.DATA_DIR / "examples" / "propuesta-ejemplo-dgb.ttl").read_text(encoding="utf-8")
+    text = text.replace("aut:subsecretaria ppi:operatesOrCoordinates sub:dgb .", "")  # a context-only fact
+    return text.replace("propuestas/ejemplo-dgb", f"propuestas/copia-{n}").encode()
+
+
+def _quads_by_graph(kg) -> dict[str, set]:
+    out: dict[str, set] = {}
+    for q in kg.store.quads_for_pattern(None, None, None, None):
+        g = getattr(q.graph_name, "value", "")
+        if "/propuestas/" in g:
+            out.setdefault(g, set()).add(q.triple)
+    return out
+
+
+def test_add_graphs_in_bulk_equals_one_by_one():
+    data = {f"propuestas/copia-{n}": _renamed_example(n) for n in range(3)}
+    # one copy states only context-to-context facts of its own: it must go the one-by-one way
+    data["propuestas/copia-1"] += b"\n<https://w3id.org/ppikg/autoridades/instituto> " \
+                                  b"<https://w3id.org/ppikg/ontology#operatesOrCoordinates> " \
+                                  b"<https://w3id.org/ppikg/subsistemas/inba> .\n"
+    with KnowledgeGraph(None, reasoner="rules") as one, KnowledgeGraph(None, reasoner="rules") as bulk:
+        one.load_shipped()
+        bulk.load_shipped()
+        for name, d in data.items():
+            one.add_graph(name, d)
+        one_by_one = []
+        bulk.add_graph = lambda iri, *a, **k: one_by_one.append(iri) or KnowledgeGraph.add_graph(bulk, iri, *a, **k)
+        assert bulk.add_graphs(data) == [one.graph_iri(n) for n in data]
+        assert one_by_one == [one.graph_iri("propuestas/copia-1")]  # the other two went the joint way
+        a, b = _quads_by_graph(one), _quads_by_graph(bulk)
+        assert set(a) == set(b) and len(a) == 6  # three proposals and their inferred graphs
+        for g in a:
+            assert a[g] == b[g], g
+        assert set(one.added_graphs()) == set(bulk.added_graphs())
