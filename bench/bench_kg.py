@@ -93,11 +93,6 @@ def phase_cold(a: dict) -> dict:
     res["load_shipped_s"] = time.perf_counter() - t
     t = time.perf_counter()
     per_graph, progress = [], []
-    if a["mode"] == "bulk":  # one add_graphs call: one inference pass over every proposal
-        kg.add_graphs({iri.removeprefix(synth.GRAPH).replace("propuesta/", "propuesta-"): data
-                       for iri, data in graphs}, "nt")
-        per_graph.append((time.perf_counter() - t) / len(graphs))
-        graphs = []
     for k, (iri, data) in enumerate(graphs, 1):
         name = iri.removeprefix(synth.GRAPH).replace("propuesta/", "propuesta-")
         tg = time.perf_counter()
@@ -221,7 +216,7 @@ def report(r: dict) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Benchmark the product path (KnowledgeGraph) at a synthetic size.")
     ap.add_argument("--triples", type=int, default=1_000_000)
-    ap.add_argument("--mode", choices=["per-proposal", "one", "bulk"], default="per-proposal")
+    ap.add_argument("--mode", choices=["per-proposal", "one"], default="per-proposal")
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--timeout", type=float, default=1200.0)
     ap.add_argument("--store-dir", type=Path, default=OUT / "stores" / "kg")

@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import io
 import random
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -112,6 +113,21 @@ def attribute(n: int, k: int) -> str:
     return f"{COMPETENCIES}c{n}/a{k}"
 
 
+def _attribute_counts() -> dict[int, int]:
+    """Attributes per competency as the shipped Acuerdo 449 data has them (c6 has five), so synthetic
+    proposals cite only attributes that exist; N_ATTRIBUTES each if the data is not there."""
+    shipped = Path(__file__).resolve().parents[1] / "data" / "acuerdo-449.ttl"
+    counts = {n: N_ATTRIBUTES for n in range(1, N_COMPETENCIES + 1)}
+    if shipped.is_file():
+        found = re.findall(r"competencias/c(\d)/a(\d+)", shipped.read_text(encoding="utf-8"))
+        for n in counts:
+            counts[n] = max((int(k) for c, k in found if int(c) == n), default=N_ATTRIBUTES)
+    return counts
+
+
+ATTRIBUTES = _attribute_counts()
+
+
 def aspect(k: int) -> str:
     return ASPECTS + ROMAN[k - 1]
 
@@ -132,7 +148,7 @@ def reference_blocks() -> Iterator[Block]:
             (SKOS_PREF, lit(f"Competencia {n}", "es")),
             (SKOS_NOTATION, lit(str(n))),
         ])
-        for k in range(1, N_ATTRIBUTES + 1):
+        for k in range(1, ATTRIBUTES[n] + 1):
             yield Block(g, attribute(n, k), [
                 (RDF_TYPE, iri(PPI + "CompetencyAttribute")),
                 (SKOS_PREF, lit(f"Atributo {k} de la competencia {n}", "es")),
@@ -213,7 +229,7 @@ def generate(triples: int, seed: int = 42, reference: bool = True) -> Iterator[B
                 for _ in range(rng.randint(1, 3)):
                     # mostly attributes of the competency of the parameter's aspect, as in real proposals
                     c = asp if rng.random() < 0.6 else rng.randint(1, N_COMPETENCIES)
-                    attrs.add(attribute(c, rng.randint(1, N_ATTRIBUTES)))
+                    attrs.add(attribute(c, rng.randint(1, ATTRIBUTES[c])))
                 for a in sorted(attrs):
                     ind.po.append((PPI + "coversAttribute", iri(a)))
                 levels = []
