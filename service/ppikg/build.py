@@ -118,6 +118,15 @@ class Sources:
         return doc.by_path()[path]
 
 
+def _scheme(g: Graph, scheme: URIRef, label_es: str, label_en: str, source: URIRef) -> URIRef:
+    """A SKOS concept scheme with its labels and the provision it comes from."""
+    g.add((scheme, RDF.type, SKOS.ConceptScheme))
+    g.add((scheme, RDFS.label, Literal(label_es, lang="es")))
+    g.add((scheme, RDFS.label, Literal(label_en, lang="en")))
+    g.add((scheme, DCTERMS.source, source))
+    return scheme
+
+
 def _labels(doc: LegalDocument, provision: Provision, prefix: tuple[str, str]) -> tuple[str, str]:
     """Spanish and English labels built from the provision's place, e.g. 'Lineamiento Octavo, fracción III'."""
     es, en = _KIND_LABELS[provision.kind]
@@ -239,11 +248,8 @@ def acuerdo_graph(sources: Sources) -> Graph:
     g = provisions_graph(doc, ACUERDO_449, A449, ("Acuerdo 449", "Acuerdo 449"))
     g.add((ACUERDO_449, RDFS.label, Literal("Acuerdo 449 (2008)", lang="es")))
     g.add((ACUERDO_449, RDFS.label, Literal("Acuerdo 449 (2008)", lang="en")))
-    scheme = COMPETENCIES["acuerdo-449"]
-    g.add((scheme, RDF.type, SKOS.ConceptScheme))
-    g.add((scheme, RDFS.label, Literal("Competencias del director (Acuerdo 449)", lang="es")))
-    g.add((scheme, RDFS.label, Literal("Director competencies (Acuerdo 449)", lang="en")))
-    g.add((scheme, DCTERMS.source, A449["articulo_5"]))
+    scheme = _scheme(g, COMPETENCIES["acuerdo-449"], "Competencias del director (Acuerdo 449)",
+                     "Director competencies (Acuerdo 449)", A449["articulo_5"])
     for p in doc.provisions:
         if p.kind == "Numeral":
             concept = COMPETENCIES[f"c{p.number}"]
@@ -291,11 +297,8 @@ def aspect_competency_matches(sources: Sources) -> list[tuple[Provision, Provisi
 def aspects_graph(sources: Sources) -> Graph:
     """data/aspectos.ttl: the six aspects of Octavo as SKOS concepts, each tied to its competency."""
     g = _new_graph()
-    scheme = ASPECTS["lineamiento-octavo"]
-    g.add((scheme, RDF.type, SKOS.ConceptScheme))
-    g.add((scheme, RDFS.label, Literal("Aspectos del Lineamiento Octavo", lang="es")))
-    g.add((scheme, RDFS.label, Literal("Aspects of Guideline Octavo", lang="en")))
-    g.add((scheme, DCTERMS.source, LIN["lineamiento_8"]))
+    scheme = _scheme(g, ASPECTS["lineamiento-octavo"], "Aspectos del Lineamiento Octavo",
+                     "Aspects of Guideline Octavo", LIN["lineamiento_8"])
     for aspect, competency, _score in aspect_competency_matches(sources):
         iri = ASPECTS[aspect.number]
         g.add((iri, RDF.type, PPI.ProfileAspect))
@@ -314,11 +317,8 @@ def aspects_graph(sources: Sources) -> Graph:
 def subsystems_graph(sources: Sources) -> Graph:
     """data/subsistemas.ttl: the categories of Segundo XIX a)–e), the subsystems they name, the authorities."""
     g = _new_graph()
-    scheme = SUBSYSTEMS["categorias"]
-    g.add((scheme, RDF.type, SKOS.ConceptScheme))
-    g.add((scheme, RDFS.label, Literal("Categorías de subsistemas (Lineamiento Segundo, fracción XIX)", lang="es")))
-    g.add((scheme, RDFS.label, Literal("Subsystem categories (Guideline Segundo, fraction XIX)", lang="en")))
-    g.add((scheme, DCTERMS.source, LIN["lineamiento_2/fraccion_19"]))
+    scheme = _scheme(g, SUBSYSTEMS["categorias"], "Categorías de subsistemas (Lineamiento Segundo, fracción XIX)",
+                     "Subsystem categories (Guideline Segundo, fraction XIX)", LIN["lineamiento_2/fraccion_19"])
     for p in sources.lineamientos.provisions:
         if p.kind == "Item" and p.parent == "lineamiento_2/fraccion_19":
             category = SUBSYSTEMS[f"categoria/{p.number}"]
