@@ -180,8 +180,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from .http import create_app
 
+    from .http.settings import Settings
+
     kg = _open(args)
-    app = create_app(kg)
+    app = create_app(kg, settings=Settings(timeout=args.timeout, update_enabled=args.update, token=args.token))
     print(f"ppikg {__version__} serving on http://{args.host}:{args.port}/", file=sys.stderr)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
@@ -243,12 +245,30 @@ def build_parser() -> argparse.ArgumentParser:
     s = with_store(sub.add_parser("serve", help="serve the SPARQL endpoint and web pages"))
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--timeout", type=_seconds, default=10.0, metavar="SECONDS",
+                   help="stop a query after this many seconds (default 10)")
+    s.add_argument("--update", action="store_true",
+                   help="accept SPARQL Update and Graph Store Protocol writes (needs --token)")
+    s.add_argument("--token", help="bearer token that updates must send (Authorization: Bearer TOKEN)")
     s.set_defaults(func=cmd_serve)
     return parser
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("the timeout must be more than 0 seconds")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "command", None) == "serve" and args.update and not args.token:
+        parser.exit(2, "ppi serve: error: --update needs --token TOKEN (updates require a bearer token)\n")
     try:
         return args.func(args)
     except (PpikgError, FileNotFoundError, UnicodeDecodeError) as exc:

@@ -14,3 +14,4 @@ class Settings:
     max_results: int = 100_000  # rows or triples a query may return
     update_enabled: bool = False  # SPARQL Update and the Graph Store Protocol
     token: str | None = None  # bearer token required for updates when enabled
+    workers: int = 2  # query worker processes (each killable when a query runs past the timeout)

@@ -1,0 +1,348 @@
+"""Queries in worker processes that can be killed: the timeout really stops the work.
+
+pyoxigraph cannot interrupt a query running in a thread, so every query runs in one of a few worker
+processes, each with its own read-only view of the store (``Store.read_only(path)`` for a store on disk,
+a copy loaded from an N-Quads dump for a store in memory). The server awaits the answer in a thread, so
+its event loop never waits on a query; past the timeout it kills the worker (SIGKILL), answers with a
+timeout error and starts a fresh worker in the background. After a write, :meth:`QueryExecutor.invalidate`
+makes every worker reopen its view before its next query.
+
+This module imports only pyoxigraph at top level, so a worker starts fast.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import threading
+import time
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape as _xml_escape
+
+import pyoxigraph as ox
+
+RESULT_MEDIA = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+GRAPH_MEDIA = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
+
+
+class QueryTimeout(Exception):
+    """The query ran past its time and its worker was killed."""
+
+
+class QueryFailed(Exception):
+    """The query could not run; ``status`` is the HTTP status that says why."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class Job:
+    query: str
+    media: dict[str, str]  # query form group ("results"/"graph") → chosen media type
+    max_results: int
+    base_iri: str | None = None
+    prefixes: dict[str, str] | None = None
+    default_graph: list[str] | None = None  # protocol dataset (None: the union of all graphs)
+    named_graphs: list[str] | None = None
+
+
+# --- in the worker -------------------------------------------------------------------------------------------
+
+
+def _open(source: tuple[str, object]) -> ox.Store:
+    kind, value = source
+    if kind == "path":
+        # Opening races with the writer's compactions (a listed file may vanish meanwhile): retry a little.
+        for attempt in range(20):
+            try:
+                return ox.Store.read_only(str(value))
+            except (OSError, RuntimeError):
+                if attempt == 19:
+                    raise
+                time.sleep(0.02 * (attempt + 1))
+    store = ox.Store()
+    if value:
+        store.load(value, format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def _term_json(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": str(term)}
+
+
+def _term_xml(term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{_xml_escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{_xml_escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        attr = ""
+        if term.language:
+            attr = f' xml:lang="{_xml_escape(term.language)}"'
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            attr = f' datatype="{_xml_escape(term.datatype.value)}"'
+        return f"<literal{attr}>{_xml_escape(term.value)}</literal>"
+    return f"<literal>{_xml_escape(str(term))}</literal>"
+
+
+def _csv_cell(term) -> str:
+    if term is None:
+        return ""
+    text = f"_:{term.value}" if isinstance(term, ox.BlankNode) else getattr(term, "value", str(term))
+    if any(c in text for c in ',"\r\n'):
+        text = '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def serialize_solutions(variables: list[str], rows: list[list], fmt: str) -> bytes:
+    """SPARQL results (JSON, XML, CSV or TSV) for solutions already collected (so that they could be counted)."""
+    import json
+
+    if fmt == "json":
+        bindings = [{v: _term_json(t) for v, t in zip(variables, row) if t is not None} for row in rows]
+        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False).encode()
+    if fmt == "xml":
+        head = "".join(f'<variable name="{_xml_escape(v)}"/>' for v in variables)
+        body = "".join(
+            "<result>" + "".join(f'<binding name="{_xml_escape(v)}">{_term_xml(t)}</binding>'
+                                 for v, t in zip(variables, row) if t is not None) + "</result>"
+            for row in rows)
+        return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                f"<head>{head}</head><results>{body}</results></sparql>\n").encode()
+    if fmt == "csv":
+        lines = [",".join(variables)] + [",".join(_csv_cell(t) for t in row) for row in rows]
+        return ("\r\n".join(lines) + "\r\n").encode()
+    lines = ["\t".join("?" + v for v in variables)] + ["\t".join("" if t is None else str(t) for t in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def run_job(store: ox.Store, job: Job) -> tuple:
+    """("ok", media type, bytes) or ("error", status, message)."""
+    kwargs: dict = {"base_iri": job.base_iri, "prefixes": job.prefixes}
+    if job.default_graph is None and job.named_graphs is None:
+        kwargs["use_default_graph_as_union"] = True
+    else:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graph or []]
+        if job.named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    try:
+        results = store.query(job.query, **kwargs)
+        if isinstance(results, ox.QueryBoolean):
+            media = job.media["boolean"]
+            fmt = RESULT_MEDIA[media]
+            return "ok", media, results.serialize(format={"json": ox.QueryResultsFormat.JSON,
+                                                          "xml": ox.QueryResultsFormat.XML}[fmt])
+        if isinstance(results, ox.QueryTriples):
+            media = job.media["graph"]
+            triples = []
+            for t in results:
+                triples.append(t)
+                if len(triples) > job.max_results:
+                    return _too_many(job.max_results, "triples")
+            return "ok", media, ox.serialize(triples, format=GRAPH_MEDIA[media]) or b""
+        media = job.media["results"]
+        variables = [v.value for v in results.variables]
+        rows = []
+        for sol in results:
+            rows.append([sol[v] for v in variables])
+            if len(rows) > job.max_results:
+                return _too_many(job.max_results, "rows")
+        return "ok", media, serialize_solutions(variables, rows, RESULT_MEDIA[media])
+    except SyntaxError as e:
+        return "error", 400, f"SPARQL syntax error: {e}"
+    except (ValueError, TypeError) as e:
+        return "error", 400, f"query error: {e}"
+
+
+def _too_many(limit: int, what: str) -> tuple:
+    return ("error", 413, f"the result has more than {limit} {what} (the server's max_results): "
+                          "add a LIMIT or narrow the query")
+
+
+def _worker_main(conn, source) -> None:
+    store: ox.Store | None = None
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return  # the server went away
+        if message[0] == "reopen":
+            source, store = message[1], None
+            continue
+        answer = None
+        for attempt in range(2):
+            try:
+                if store is None:
+                    store = _open(source)
+                answer = run_job(store, message[1])
+                break
+            except (OSError, RuntimeError) as e:  # e.g. the writer compacted files away: reopen once and retry
+                store = None
+                answer = ("error", 500, f"query failed: {e}")
+            except Exception as e:
+                answer = ("error", 500, f"query failed: {e}")
+                break
+        conn.send(answer)
+
+
+# --- in the server -------------------------------------------------------------------------------------------
+
+
+class _Worker:
+    def __init__(self, ctx, source: tuple[str, object], generation: int) -> None:
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child, source), daemon=True, name="ppikg-sparql")
+        self.proc.start()
+        child.close()
+        self.generation = generation
+
+    def kill(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(timeout=5)
+        self.conn.close()
+
+
+class QueryExecutor:
+    """A pool of ``size`` worker processes over one knowledge graph's store."""
+
+    def __init__(self, kg, size: int = 2) -> None:
+        self._kg = weakref.ref(kg)
+        self._ctx = multiprocessing.get_context("spawn")
+        self._size = size
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._source_cache: tuple[int, tuple[str, object]] | None = None
+        self._workers: set[_Worker] = set()
+        self._closed = False
+        for _ in range(size):
+            self._spawn()
+
+    def _source(self) -> tuple[str, object]:
+        with self._lock:
+            if self._source_cache is not None and self._source_cache[0] == self._generation:
+                return self._source_cache[1]
+            gen = self._generation
+        kg = self._kg()
+        if kg is None:
+            raise QueryFailed(500, "the knowledge graph is gone")
+        if kg.store_dir is not None:
+            source: tuple[str, object] = ("path", str(Path(kg.store_dir)))
+        else:
+            source = ("dump", kg.store.dump(format=ox.RdfFormat.N_QUADS) or b"")
+        with self._lock:
+            self._source_cache = (gen, source)
+        return source
+
+    def _spawn(self) -> None:
+        gen = self._generation
+        worker = _Worker(self._ctx, self._source(), gen)
+        with self._lock:
+            if self._closed:
+                worker.kill()
+                return
+            self._workers.add(worker)
+        self._idle.put(worker)
+
+    def invalidate(self) -> None:
+        """The store changed: workers reopen their view before their next query."""
+        with self._lock:
+            self._generation += 1
+
+    def _retire(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._lock:
+            self._workers.discard(worker)
+            closed = self._closed
+        if not closed:
+            threading.Thread(target=self._spawn, daemon=True).start()
+
+    def run(self, job: Job, timeout: float) -> tuple[str, bytes]:
+        """Blocking: the (media type, body) of the answer; QueryTimeout or QueryFailed otherwise."""
+        deadline = time.monotonic() + timeout
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise QueryTimeout(f"no worker free within {timeout:g} s (the server is busy)") from None
+        try:
+            if worker.generation != self._generation:
+                worker.generation = self._generation
+                worker.conn.send(("reopen", self._source()))
+            worker.conn.send(("query", job))
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                self._retire(worker)
+                worker = None
+                raise QueryTimeout(f"the query ran past the {timeout:g} s limit and was stopped")
+            answer = worker.conn.recv()
+        except (EOFError, OSError, BrokenPipeError) as e:  # the worker died (e.g. out of memory)
+            if worker is not None:
+                self._retire(worker)
+                worker = None
+            raise QueryFailed(500, f"the query worker died: {e}") from None
+        finally:
+            if worker is not None:
+                self._idle.put(worker)
+        if answer[0] == "error":
+            raise QueryFailed(answer[1], answer[2])
+        return answer[1], answer[2]
+
+    async def arun(self, job: Job, timeout: float) -> tuple[str, bytes]:
+        """:meth:`run` awaited in a thread: the event loop keeps serving other requests."""
+        import asyncio
+
+        return await asyncio.to_thread(self.run, job, timeout)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers = list(self._workers)
+            self._workers.clear()
+        for w in workers:
+            w.kill()
+
+
+_EXECUTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_EXECUTORS_LOCK = threading.Lock()
+
+
+def executor_for(kg, size: int = 2) -> QueryExecutor:
+    """The executor of knowledge graph ``kg`` (started on first use, shared by every app over ``kg``)."""
+    with _EXECUTORS_LOCK:
+        ex = _EXECUTORS.get(kg)
+        if ex is None:
+            ex = _EXECUTORS[kg] = QueryExecutor(kg, size)
+            weakref.finalize(kg, ex.close)
+        return ex
+
+
+def invalidate(kg) -> None:
+    """Tell ``kg``'s executor (if any) that the store changed."""
+    ex = _EXECUTORS.get(kg)
+    if ex is not None:
+        ex.invalidate()

@@ -1,0 +1,173 @@
+"""What a SPARQL request may reach, checked before it runs: no SERVICE, no LOAD, no dataset outside the store.
+
+A small SPARQL lexer splits the text into tokens the way the grammar does, so that keywords inside strings,
+comments, IRIs or prefixed names are not mistaken for operations. Codepoint escapes (``\\u0053ERVICE``) are
+decoded first, as SPARQL 1.1 §19.2 prescribes, so they cannot smuggle a keyword past the check.
+
+>>> analyse("SELECT * WHERE { ?s ?p 'SERVICE <http://x/>' } # LOAD <http://y/>").form
+'SELECT'
+>>> analyse("SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }").forbidden
+['SERVICE']
+>>> analyse("PREFIX e: <http://e/> ASK FROM e:g FROM NAMED <http://e/h> {}").dataset
+[('FROM', 'http://e/g'), ('FROM NAMED', 'http://e/h')]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+# Order matters: long strings before short ones, IRIs before the '<' operator.
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+              |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
+  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?:(?:[\w\u00C0-\uFFFF:%\-.\\]|%[0-9A-Fa-f]{2})*)
+  | (?P<word>[A-Za-z_][\w\-]*)
+  | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*+/!=<>|^@-]|[^\s])
+    """,
+    re.VERBOSE,
+)
+
+
+@dataclass
+class Token:
+    kind: str
+    text: str
+
+    @property
+    def keyword(self) -> str | None:
+        return self.text.upper() if self.kind == "word" else None
+
+
+@dataclass
+class Analysis:
+    """What a query or update names: its form, forbidden operations, datasets, graphs it mentions."""
+
+    tokens: list[Token]
+    form: str | None = None  # SELECT, ASK, CONSTRUCT, DESCRIBE for queries
+    forbidden: list[str] = field(default_factory=list)  # SERVICE, LOAD
+    dataset: list[tuple[str, str]] = field(default_factory=list)  # (FROM|FROM NAMED|USING|USING NAMED|WITH, IRI)
+    unresolved: list[str] = field(default_factory=list)  # dataset IRIs given by an undeclared prefix
+
+
+def decode_escapes(text: str) -> str:
+    r"""Decode ``\uXXXX`` and ``\UXXXXXXXX`` everywhere, as SPARQL does before parsing.
+
+    >>> decode_escapes(r"\u0053ERVICE")
+    'SERVICE'
+    """
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+
+
+def tokenize(text: str) -> list[Token]:
+    """The significant tokens (no whitespace, no comments) of a SPARQL text."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup or "punct"
+        if kind in ("ws", "comment"):
+            continue
+        out.append(Token(kind, m.group()))
+    return out
+
+
+def analyse(text: str, prefixes: dict[str, str] | None = None, base: str | None = None) -> Analysis:
+    """Tokenize ``text`` and collect what the safety checks and the endpoint need."""
+    tokens = tokenize(decode_escapes(text))
+    result = Analysis(tokens)
+    known = dict(prefixes or {})
+    depth = 0
+
+    def resolve(tok: Token) -> str | None:
+        if tok.kind == "iri":
+            iri = tok.text[1:-1]
+            return urljoin(base, iri) if base and not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri) else iri
+        if tok.kind == "pname":
+            prefix, _, local = tok.text.partition(":")
+            if prefix in known:
+                return known[prefix] + local
+        return None
+
+    for i, tok in enumerate(tokens):
+        kw = tok.keyword
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if tok.text == "{":
+            depth += 1
+        elif tok.text == "}":
+            depth -= 1
+        if kw is None:
+            continue
+        if kw == "PREFIX" and nxt is not None and nxt.kind == "pname" and i + 2 < len(tokens):
+            target = resolve(tokens[i + 2])
+            if target is not None:
+                known[nxt.text[:-1]] = target
+        elif kw == "BASE" and nxt is not None and nxt.kind == "iri":
+            base = resolve(nxt)
+        elif kw in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") and depth == 0 and result.form is None:
+            result.form = kw
+        elif kw in ("SERVICE", "LOAD"):
+            result.forbidden.append(kw)
+        elif kw in ("FROM", "USING", "WITH") and nxt is not None:
+            clause, target_tok = kw, nxt
+            if kw != "WITH" and nxt.keyword == "NAMED" and i + 2 < len(tokens):
+                clause, target_tok = f"{kw} NAMED", tokens[i + 2]
+            iri = resolve(target_tok)
+            if iri is None:
+                result.unresolved.append(f"{clause} {target_tok.text}")
+            else:
+                result.dataset.append((clause, iri))
+    return result
+
+
+def refusal(analysis: Analysis, has_graph, protocol_graphs: list[str] = ()) -> str | None:
+    """Why the request must not run (None if it may): SERVICE, LOAD, or a dataset graph the store lacks.
+
+    ``has_graph(iri)`` tells whether the store holds a named graph ``iri``.
+    """
+    if analysis.forbidden:
+        ops = " and ".join(sorted(set(analysis.forbidden)))
+        return f"{ops} is not allowed on this endpoint: it would reach outside the store"
+    if analysis.unresolved:
+        return f"cannot resolve {analysis.unresolved[0]}: undeclared prefix"
+    for clause, iri in analysis.dataset:
+        if clause != "WITH" and not has_graph(iri):
+            return f"{clause} <{iri}> is not a graph of this store (the endpoint never fetches remote data)"
+    for iri in protocol_graphs:
+        if not has_graph(iri):
+            return f"<{iri}> is not a graph of this store (the endpoint never fetches remote data)"
+    return None
+
+
+def with_using(update: str, default: list[str], named: list[str]) -> str:
+    """The update with ``USING``/``USING NAMED`` clauses for the protocol's using-graph-uri / using-named-graph-uri
+    added to each DELETE/INSERT … WHERE operation (SPARQL 1.1 Protocol §2.2.3).
+
+    >>> with_using("INSERT { ?s a <http://e/T> } WHERE { ?s ?p ?o }", ["http://e/g"], [])
+    'INSERT { ?s a <http://e/T> }  USING <http://e/g> WHERE { ?s ?p ?o }'
+    """
+    clause = " ".join([f"USING <{g}>" for g in default] + [f"USING NAMED <{g}>" for g in named])
+    text = decode_escapes(update)
+    pieces, last, depth, prev = [], 0, 0, None
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind in ("ws", "comment"):
+            continue
+        word = m.group().upper() if kind == "word" else None
+        if m.group() == "{":
+            depth += 1
+        elif m.group() == "}":
+            depth -= 1
+        elif word == "WHERE" and depth == 0 and prev != "DELETE":
+            pieces.append(text[last:m.start()])
+            pieces.append(f" {clause} ")
+            last = m.start()
+        prev = word
+    pieces.append(text[last:])
+    return "".join(pieces)
