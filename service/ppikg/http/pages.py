@@ -1,14 +1,85 @@
-"""Web pages: the start page (the UI grows here)."""
+"""Web pages: the bilingual UI (SPARQL editor and canned queries, browsing, upload-and-validate, coverage).
+
+The pages are Jinja2 templates (``templates/ui_*.html``); their script (``static/ui.js``) talks only to this
+server: ``/sparql``, ``/queries``, ``/validate`` and ``/api/*``. YASGUI is vendored in ``static/yasgui/``
+(see ``scripts/vendor_yasgui.sh``): nothing is fetched from another host at run time, and the Content
+Security Policy of every page says so to the browser as well.
+"""
 
 from __future__ import annotations
 
-import html
+from pathlib import Path
+from urllib.parse import urlencode
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import __version__
 from ..graph import KnowledgeGraph
+from ..namespaces import BASE, LINEAMIENTOS, PPI
+from .ui_text import WORDS, pick_lang
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+_ENV = Environment(loader=PackageLoader("ppikg", "templates"), autoescape=select_autoescape(["html"]))
+
+#: The browser may load and send to this server only (inline styles: YASGUI sets style attributes;
+#: ``blob:`` frames: the validation report shown in the page).
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "connect-src 'self'; font-src 'self' data:; frame-src 'self' blob:; object-src 'none'; base-uri 'self'; "
+       "form-action 'self'")
+
+#: The UI's pages: path → (template, key of its title in WORDS, key of its menu entry).
+PAGES = {
+    "/": ("ui_home.html", "home_title", "nav_query"),
+    "/browse": ("ui_browse.html", "browse_title", "nav_browse"),
+    "/audit": ("ui_audit.html", "audit_title", "nav_audit"),
+    "/coverage": ("ui_coverage.html", "coverage_title", "nav_coverage"),
+}
+
+COMPETENCIES = """
+SELECT ?c ?n ?label ?pref ?aspect ?aspectLabel (COUNT(DISTINCT ?a) AS ?attributes) WHERE {
+  ?c a ppi:Competency ; skos:notation ?n ; rdfs:label ?label . FILTER(lang(?label) = "%(lang)s")
+  OPTIONAL { ?c skos:prefLabel ?pref }
+  OPTIONAL { ?c ppi:correspondsToAspect ?aspect .
+             OPTIONAL { ?aspect rdfs:label ?aspectLabel . FILTER(lang(?aspectLabel) = "%(lang)s") } }
+  OPTIONAL { ?c ppi:hasAttribute ?a }
+} GROUP BY ?c ?n ?label ?pref ?aspect ?aspectLabel ORDER BY xsd:integer(?n)
+"""
+PROVISIONS = """
+SELECT ?p ?label ?seq ?text (COUNT(DISTINCT ?up) AS ?depth) WHERE {
+  ?p a ppi:Provision ; ppi:isWithin <%(act)s> ; ppi:isWithin ?up ; ppi:sequence ?seq ; rdfs:label ?label .
+  FILTER(lang(?label) = "%(lang)s")
+  OPTIONAL { ?p ppi:text ?text }
+} GROUP BY ?p ?label ?seq ?text ORDER BY xsd:integer(?seq)
+"""
+PROPOSALS = """
+SELECT ?p (SAMPLE(?t) AS ?title) (SAMPLE(?x) AS ?example) WHERE {
+  ?p a ppi:Proposal . OPTIONAL { ?p dcterms:title ?t } OPTIONAL { ?p ppi:isExample ?x }
+} GROUP BY ?p ORDER BY ?p
+"""
+
+
+def local_href(iri: str | None) -> str:
+    """The path on this server of an IRI the project minted (its linked-data page), else the IRI itself.
+
+    >>> local_href("https://w3id.org/ppikg/competencias/c3")
+    '/competencias/c3'
+    >>> local_href("http://example.org/x")
+    'http://example.org/x'
+    """
+    iri = iri or ""
+    return "/" + iri[len(BASE):] if iri.startswith(BASE) else iri
+
+
+def static_files() -> StaticFiles:
+    """The package's static files (the vendored YASGUI, the UI's script and style), mounted at /static."""
+    return StaticFiles(directory=STATIC_DIR)
+
+
+def _curie(iri: str) -> str:
+    return "ppi:" + iri[len(str(PPI)):] if iri.startswith(str(PPI)) else iri
 
 
 def router(kg: KnowledgeGraph) -> APIRouter:
@@ -18,17 +89,40 @@ def router(kg: KnowledgeGraph) -> APIRouter:
     def health() -> dict:
         return {"status": "ok", "version": __version__}
 
+    def page(request: Request, path: str, lang: str | None, **context) -> HTMLResponse:
+        lang = pick_lang(lang)
+        template, title, current = PAGES[path]
+        w = WORDS[lang]
+        other = w["switch_lang"]
+        params = {k: v for k, v in request.query_params.items() if k != "lang"} | {"lang": other}
+        text = _ENV.get_template(template).render(
+            lang=lang, w=w, title=w[title], current=current, path=path, version=__version__,
+            nav=[(p, WORDS[lang][PAGES[p][2]], PAGES[p][2]) for p in PAGES],
+            switch_href=f"{path}?{urlencode(params)}", other=other, href=local_href, **context,
+        )
+        return HTMLResponse(text, headers={"Content-Security-Policy": CSP, "Content-Language": lang})
+
+    # Plain `def` handlers: FastAPI runs them in a worker thread, so a query never blocks the event loop.
     @r.get("/", response_class=HTMLResponse)
-    def home() -> str:
-        info = kg.info()
-        rows = "".join(
-            f"<tr><td>{html.escape(str(k))}</td><td>{v}</td></tr>" for k, v in info.get("classes", {}).items()
-        )
-        return (
-            "<!doctype html><html lang='es'><head><meta charset='utf-8'><title>ppikg</title></head><body>"
-            "<h1>ppikg</h1><p>Lineamientos PPI directores EMS (2013) — grafo de conocimiento / knowledge graph.</p>"
-            "<p>SPARQL: <code>/sparql?query=…</code></p>"
-            f"<table><tr><th>clase / class</th><th>n</th></tr>{rows}</table></body></html>"
-        )
+    def home(request: Request, lang: str | None = None) -> HTMLResponse:
+        classes = [(_curie(c), n) for c, n in kg.counts_by_class().items() if c.startswith(str(PPI))]
+        return page(request, "/", lang, classes=classes)
+
+    @r.get("/browse", response_class=HTMLResponse)
+    def browse(request: Request, lang: str | None = None) -> HTMLResponse:
+        code = pick_lang(lang)
+        _, competencies = kg.query_rows(COMPETENCIES % {"lang": code})
+        _, provisions = kg.query_rows(PROVISIONS % {"lang": code, "act": LINEAMIENTOS})
+        _, proposals = kg.query_rows(PROPOSALS)
+        return page(request, "/browse", lang, competencies=competencies, provisions=provisions,
+                    proposals=proposals)
+
+    @r.get("/audit", response_class=HTMLResponse)
+    def audit(request: Request, lang: str | None = None) -> HTMLResponse:
+        return page(request, "/audit", lang)
+
+    @r.get("/coverage", response_class=HTMLResponse)
+    def coverage(request: Request, lang: str | None = None) -> HTMLResponse:
+        return page(request, "/coverage", lang)
 
     return r

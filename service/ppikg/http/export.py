@@ -1,0 +1,251 @@
+"""Researchers' access: streaming dumps at /export and the DCAT + VoID description at /.well-known/void."""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import queue
+import threading
+from collections.abc import Iterator
+from urllib.parse import quote, urlencode
+
+import pyoxigraph as ox
+import rdflib
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
+
+from .. import __version__
+from ..errors import InputError
+from ..graph import INFERRED_PREFIX, KnowledgeGraph, rdf_format
+from ..namespaces import BASE, GRAPH, LINEAMIENTOS, META, META_GRAPH, PPI, PREFIXES
+
+#: Export formats: short name → (media type, file extension).
+FORMATS = {
+    "ttl": ("text/turtle", "ttl"),
+    "nt": ("application/n-triples", "nt"),
+    "nq": ("application/n-quads", "nq"),
+    "trig": ("application/trig", "trig"),
+    "jsonld": ("application/ld+json", "jsonld"),
+    "xml": ("application/rdf+xml", "rdf"),
+}
+BATCH = 2_000  # quads per chunk for N-Triples / N-Quads
+CHUNK = 64 * 1024  # bytes per chunk for the other formats
+_END = object()
+
+
+def selected_graphs(kg: KnowledgeGraph, which: str, graph: str | None) -> list[str]:
+    """The graphs an export of ``which`` (asserted|inferred|all), optionally of one ``graph``, covers."""
+    return kg._selected(which, graph)  # the same selection as `ppi export`
+
+
+def _quads(kg: KnowledgeGraph, graphs: list[str]) -> Iterator[ox.Quad]:
+    for g in graphs:
+        yield from kg.store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+
+
+def _batched(kg: KnowledgeGraph, graphs: list[str], fmt: ox.RdfFormat, batch: int) -> Iterator[bytes]:
+    """N-Triples / N-Quads, ``batch`` statements per chunk: line formats, so chunks simply concatenate."""
+    buf: list = []
+    for q in _quads(kg, graphs):
+        buf.append(q if fmt.supports_datasets else q.triple)
+        if len(buf) >= batch:
+            yield ox.serialize(buf, format=fmt)
+            buf = []
+    if buf:
+        yield ox.serialize(buf, format=fmt)
+
+
+class _Pipe:
+    """A file-like object the serializer writes into, read as chunks of about CHUNK bytes through a bounded queue."""
+
+    def __init__(self, chunk: int) -> None:
+        self.queue: queue.Queue = queue.Queue(maxsize=4)
+        self.buf = bytearray()
+        self.chunk = chunk
+        self.closed = threading.Event()  # the reader went away: stop writing
+
+    def _put(self, item: object) -> None:
+        while not self.closed.is_set():
+            try:
+                self.queue.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+        raise BrokenPipeError("export cancelled")
+
+    def write(self, data: bytes) -> int:
+        self.buf += data
+        if len(self.buf) >= self.chunk:
+            self._put(bytes(self.buf))
+            self.buf.clear()
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def finish(self) -> None:
+        if self.buf:
+            self._put(bytes(self.buf))
+            self.buf.clear()
+
+
+def _piped(kg: KnowledgeGraph, graphs: list[str], fmt: ox.RdfFormat, chunk: int) -> Iterator[bytes]:
+    """Any format: pyoxigraph's serializer runs in a thread, reading the store lazily and writing into a pipe."""
+    pipe = _Pipe(chunk)
+    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    statements = _quads(kg, graphs) if fmt.supports_datasets else (q.triple for q in _quads(kg, graphs))
+
+    def work() -> None:
+        try:
+            ox.serialize(statements, pipe, fmt, prefixes=prefixes)
+            pipe.finish()
+            pipe._put(_END)
+        except BaseException as e:  # noqa: BLE001 - handed to the reader
+            if not pipe.closed.is_set():
+                try:
+                    pipe._put(e)
+                except BrokenPipeError:
+                    pass
+
+    worker = threading.Thread(target=work, name="ppikg-export", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = pipe.queue.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        pipe.closed.set()
+
+
+def export_chunks(kg: KnowledgeGraph, format: str, which: str = "all", graph: str | None = None,
+                  *, batch: int = BATCH, chunk: int = CHUNK) -> Iterator[bytes]:
+    """The export as a stream of byte chunks; memory stays flat however large the dataset.
+
+    Triple formats merge the chosen graphs (a triple in two graphs is written twice, which parsers merge);
+    quad formats keep graph names. InputError (raised before the first chunk) for a bad format or graph.
+    """
+    fmt = rdf_format(format)
+    graphs = selected_graphs(kg, which, graph)
+    if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
+        return _batched(kg, graphs, fmt, batch)
+    return _piped(kg, graphs, fmt, chunk)
+
+
+def _filename(which: str, graph: str | None, ext: str) -> str:
+    name = f"ppikg-{which}"
+    if graph:
+        short = graph.removeprefix(str(GRAPH)).strip("/") or "graph"
+        name += "-" + "".join(c if c.isalnum() or c in "-_." else "-" for c in short)
+    return f"{name}.{ext}"
+
+
+def _licence() -> str:
+    try:
+        return md.metadata("ppikg").get("License") or "MIT"
+    except md.PackageNotFoundError:
+        return "MIT"
+
+
+def void_graph(kg: KnowledgeGraph, base: str) -> rdflib.Graph:
+    """DCAT + VoID description of the dataset served at ``base`` (the server's root URL, ending in /)."""
+    g = rdflib.Graph()
+    for p, ns in PREFIXES.items():
+        g.bind(p, ns)
+    g.bind("void", VOID)
+    g.bind("dcat", DCAT)
+    ds = rdflib.URIRef(base + ".well-known/void#dataset")
+    graphs = dict(kg.graphs())
+    total = sum(graphs.values())
+    entities = next(iter(kg.store.query(
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s)) }")))["n"].value
+    lit = rdflib.Literal
+    g.add((ds, RDF.type, VOID.Dataset))
+    g.add((ds, RDF.type, DCAT.Dataset))
+    g.add((ds, DCTERMS.title, lit("ppikg: Lineamientos PPI para directores de EMS (2013) como grafo de conocimiento", lang="es")))
+    g.add((ds, DCTERMS.title, lit("ppikg: the 2013 Lineamientos on PPI for directors (EMS, Mexico) as a knowledge graph", lang="en")))
+    g.add((ds, DCTERMS.description, lit(
+        "Disposiciones de los Lineamientos y del Acuerdo 449, competencias, aspectos, formas SHACL de los requisitos y "
+        "propuestas de ejemplo (no oficiales), con las inferencias OWL 2 RL en grafos aparte.", lang="es")))
+    g.add((ds, DCTERMS.description, lit(
+        "Provisions of the Lineamientos and Acuerdo 449, competencies, aspects, the requirements as SHACL shapes and "
+        "example (unofficial) proposals, with OWL 2 RL inferences in graphs of their own.", lang="en")))
+    licence = _licence()
+    g.add((ds, DCTERMS.license, rdflib.URIRef(f"https://spdx.org/licenses/{quote(licence)}.html")))
+    g.add((ds, DCTERMS.rights, lit(f"{licence} (pyproject.toml of ppikg)")))
+    g.add((ds, DCTERMS.source, rdflib.URIRef(str(LINEAMIENTOS))))
+    g.add((ds, rdflib.URIRef(str(DCAT) + "version"), lit(__version__)))
+    g.add((ds, OWL.versionInfo, lit(f"ppikg {__version__}")))
+    fingerprint = kg.fingerprint()
+    if fingerprint:
+        g.add((ds, META.fingerprint, lit(fingerprint)))
+        g.add((ds, DCTERMS.hasVersion, lit(f"data sha256:{fingerprint}")))
+    g.add((ds, VOID.triples, lit(total, datatype=XSD.integer)))
+    g.add((ds, VOID.entities, lit(int(entities), datatype=XSD.integer)))
+    g.add((ds, VOID.uriSpace, lit(BASE)))
+    g.add((ds, VOID.sparqlEndpoint, rdflib.URIRef(base + "sparql")))
+    for vocab in ("ppi", "eli", "skos", "dcterms", "prov"):
+        g.add((ds, VOID.vocabulary, rdflib.URIRef(str(PREFIXES[vocab]))))
+    g.add((ds, VOID.rootResource, rdflib.URIRef(str(LINEAMIENTOS))))
+    for short, (media, _) in FORMATS.items():
+        url = rdflib.URIRef(base + "export?" + urlencode({"format": short, "which": "all"}))
+        g.add((ds, VOID.dataDump, url))
+        dist = rdflib.BNode()
+        g.add((ds, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCAT.downloadURL, url))
+        g.add((dist, DCAT.mediaType, rdflib.URIRef(f"https://www.iana.org/assignments/media-types/{media}")))
+        g.add((dist, DCTERMS.format, lit(media)))
+    classes = kg.counts_by_class()
+    g.add((ds, VOID.classes, lit(len(classes), datatype=XSD.integer)))
+    for cls, n in classes.items():
+        part = rdflib.BNode()
+        g.add((ds, VOID.classPartition, part))
+        g.add((part, VOID["class"], rdflib.URIRef(cls)))
+        g.add((part, VOID.entities, lit(n, datatype=XSD.integer)))
+    for iri, n in graphs.items():
+        sub = rdflib.URIRef(iri)
+        g.add((ds, VOID.subset, sub))
+        g.add((sub, RDF.type, VOID.Dataset))
+        g.add((sub, VOID.triples, lit(n, datatype=XSD.integer)))
+        inferred = iri.startswith(INFERRED_PREFIX) or iri == str(META_GRAPH)
+        which = "all" if inferred else "asserted"
+        g.add((sub, VOID.dataDump, rdflib.URIRef(base + "export?" + urlencode({"format": "nq", "which": which, "graph": iri}))))
+        g.add((sub, RDFS.comment, lit("inferido (OWL 2 RL)" if iri.startswith(INFERRED_PREFIX) else
+                                       "registro del almacén" if iri == str(META_GRAPH) else "afirmado", lang="es")))
+    g.add((ds, DCTERMS.conformsTo, rdflib.URIRef(str(PPI)[:-1])))
+    return g
+
+
+def router(kg: KnowledgeGraph) -> APIRouter:
+    r = APIRouter()
+
+    @r.get("/export")
+    def export(request: Request, format: str = "ttl", which: str = "all", graph: str | None = None) -> Response:
+        """The dataset (or one graph and its inferences) as RDF, streamed in chunks."""
+        if format not in FORMATS:
+            return JSONResponse({"error": f"unknown format {format!r}: use {', '.join(FORMATS)}"}, status_code=400)
+        try:
+            chunks = export_chunks(kg, format, which, graph)
+        except InputError as e:
+            return JSONResponse({"error": str(e)}, status_code=404 if str(e).startswith("no graph") else 400)
+        media, ext = FORMATS[format]
+        headers = {"Content-Disposition": f'attachment; filename="{_filename(which, graph, ext)}"'}
+        return StreamingResponse(chunks, media_type=media, headers=headers)
+
+    @r.get("/.well-known/void")
+    def void(request: Request) -> Response:
+        """DCAT + VoID description of the dataset: Turtle, or JSON-LD for Accept application/ld+json."""
+        base = str(request.base_url)
+        accept = request.headers.get("accept", "")
+        g = void_graph(kg, base)
+        if "application/ld+json" in accept or "application/json" in accept:
+            return Response(g.serialize(format="json-ld"), media_type="application/ld+json", headers={"Vary": "Accept"})
+        if "application/n-triples" in accept:
+            return Response(g.serialize(format="nt"), media_type="application/n-triples", headers={"Vary": "Accept"})
+        return Response(g.serialize(format="turtle"), media_type="text/turtle", headers={"Vary": "Accept"})
+
+    return r

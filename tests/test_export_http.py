@@ -1,0 +1,112 @@
+"""Researchers' access: streamed exports (/export) and the DCAT + VoID description (/.well-known/void)."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import pytest
+import rdflib
+from fastapi.testclient import TestClient
+from rdflib.namespace import DCTERMS, VOID
+
+from ppikg.graph import KnowledgeGraph
+from ppikg.http import create_app
+from ppikg.http.export import export_chunks
+from ppikg.namespaces import GRAPH, LINEAMIENTOS
+
+ASPECTOS = str(GRAPH["aspectos"])
+
+
+@pytest.fixture(scope="module")
+def kg():
+    with KnowledgeGraph(None, reasoner="rules") as kg:
+        kg.load_shipped()
+        yield kg
+
+
+@pytest.fixture(scope="module")
+def client(kg):
+    return TestClient(create_app(kg))
+
+
+@pytest.mark.parametrize("fmt,rdflib_fmt", [("ttl", "turtle"), ("nt", "nt"), ("nq", "nquads"), ("trig", "trig"),
+                                           ("jsonld", "json-ld"), ("xml", "xml")])
+def test_export_of_a_graph_parses_back(client: TestClient, kg: KnowledgeGraph, fmt: str, rdflib_fmt: str) -> None:
+    r = client.get("/export", params={"format": fmt, "which": "asserted", "graph": ASPECTOS})
+    assert r.status_code == 200
+    assert r.headers["content-disposition"].startswith("attachment; filename=\"ppikg-asserted-aspectos.")
+    ds = rdflib.Dataset()
+    ds.parse(data=r.content, format=rdflib_fmt)
+    assert len(set((s, p, o) for s, p, o, _ in ds.quads())) == dict(kg.graphs())[ASPECTOS]
+
+
+def test_export_selection_and_errors(client: TestClient, kg: KnowledgeGraph) -> None:
+    inferred = client.get("/export", params={"format": "nq", "which": "inferred"}).text
+    assert f"<{GRAPH['inferred/base']}>" in inferred and f"<{ASPECTOS}>" not in inferred
+    everything = client.get("/export", params={"format": "nq"}).text
+    assert len(everything.splitlines()) == sum(n for g, n in kg.graphs() if not g.endswith("/meta"))
+    assert client.get("/export", params={"format": "docx"}).status_code == 400
+    assert client.get("/export", params={"which": "some"}).status_code == 400
+    assert client.get("/export", params={"graph": "https://w3id.org/ppikg/graph/nope"}).status_code == 404
+
+
+@pytest.fixture(scope="module")
+def big():
+    """An in-memory graph of 100 000 triples (no inference)."""
+    with KnowledgeGraph(None, reasoner="rules") as kg:
+        lines = "".join(f"<http://example.org/big/s{i}> <http://example.org/big/p{i % 7}> \"value number {i}\" .\n"
+                        for i in range(100_000))
+        kg.add_graph("big", lines, "nt", infer=False)
+        yield kg
+
+
+@pytest.mark.parametrize("fmt", ["nt", "ttl"])
+def test_export_streams_in_flat_memory(big: KnowledgeGraph, fmt: str) -> None:
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        chunks = total = 0
+        for chunk in export_chunks(big, fmt, "asserted", "big"):
+            chunks += 1
+            total += len(chunk)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert chunks > 10 and total > 5_000_000
+    assert peak < total / 10, (peak, total)  # never the whole serialization at once
+
+
+def test_abandoned_stream_stops_the_serializer(big: KnowledgeGraph) -> None:
+    stream = export_chunks(big, "xml", "asserted", "big")
+    assert next(stream)
+    stream.close()  # the client went away: the worker thread must not block forever
+    import threading
+    import time
+    deadline = time.time() + 5
+    while any(t.name == "ppikg-export" for t in threading.enumerate()) and time.time() < deadline:
+        time.sleep(0.05)
+    assert not any(t.name == "ppikg-export" for t in threading.enumerate())
+
+
+def test_void(client: TestClient, kg: KnowledgeGraph) -> None:
+    r = client.get("/.well-known/void")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
+    g = rdflib.Graph().parse(data=r.text, format="turtle")
+    ds = rdflib.URIRef("http://testserver/.well-known/void#dataset")
+    assert int(g.value(ds, VOID.triples)) == sum(n for _, n in kg.graphs())
+    assert int(g.value(ds, VOID.entities)) > 500
+    assert g.value(ds, DCTERMS.license) == rdflib.URIRef("https://spdx.org/licenses/MIT.html")
+    assert g.value(ds, DCTERMS.source) == rdflib.URIRef(str(LINEAMIENTOS))
+    assert g.value(ds, VOID.sparqlEndpoint) == rdflib.URIRef("http://testserver/sparql")
+    subsets = set(g.objects(ds, VOID.subset))
+    assert subsets == {rdflib.URIRef(iri) for iri, _ in kg.graphs()}
+    assert int(g.value(rdflib.URIRef(ASPECTOS), VOID.triples)) == dict(kg.graphs())[ASPECTOS]
+    assert len(list(g.objects(ds, VOID.classPartition))) == len(kg.counts_by_class())
+    dumps = {str(u) for u in g.objects(ds, VOID.dataDump)}
+    assert "http://testserver/export?format=nq&which=all" in dumps
+    assert g.value(ds, rdflib.URIRef("https://w3id.org/ppikg/meta#fingerprint")).value == kg.fingerprint()
+    for dump in g.objects(rdflib.URIRef(ASPECTOS), VOID.dataDump):
+        assert client.get(str(dump).removeprefix("http://testserver")).status_code == 200
+    j = client.get("/.well-known/void", headers={"Accept": "application/ld+json"})
+    assert j.headers["content-type"].startswith("application/ld+json")
+    assert len(rdflib.Graph().parse(data=j.text, format="json-ld")) == len(g)
