@@ -117,3 +117,20 @@ def test_validate_broken_proposal_reports_the_violation(client):
 def test_validate_bad_input_is_a_clear_error(client, body, ctype, status):
     r = client.post("/validate", content=body, headers={"Content-Type": ctype})
     assert r.status_code == status
+
+
+def test_answers_are_cached_until_the_graph_changes(client):
+    """The second identical query comes from the cache; a write through the knowledge graph invalidates it."""
+    kg = client.app.state.kg
+    ask = "ASK { <http://example.org/cache-test> ?p ?o }"
+    assert client.get("/sparql", params={"query": ask}).json()["boolean"] is False
+    executor = client.app.state.executor
+    cached = len(executor._answers)
+    assert client.get("/sparql", params={"query": ask}).json()["boolean"] is False
+    assert len(executor._answers) == cached  # served from the cache, nothing new stored
+    kg.add_graph("cache-test", "<http://example.org/cache-test> <http://example.org/p> \"1\" .", "nt", infer=False)
+    try:
+        assert client.get("/sparql", params={"query": ask}).json()["boolean"] is True
+    finally:
+        kg.remove_graph("cache-test")
+    assert client.get("/sparql", params={"query": ask}).json()["boolean"] is False

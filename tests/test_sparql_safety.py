@@ -18,9 +18,9 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from ppikg.executor import executor_for
 from ppikg.graph import KnowledgeGraph
 from ppikg.http import create_app
+from ppikg.http.sparql import query_executor
 from ppikg.http.settings import Settings
 from ppikg.http.testing import serving
 from ppikg.sparql_safety import analyse
@@ -89,10 +89,16 @@ def writer(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def server(kg):
-    """The real server with a 1 s timeout."""
-    with serving(create_app(kg, settings=Settings(timeout=1, max_results=100))) as url:
-        yield url
+def served(kg):
+    """The real server with a 1 s timeout, and its app."""
+    app = create_app(kg, settings=Settings(timeout=1, max_results=100))
+    with serving(app) as url:
+        yield url, app
+
+
+@pytest.fixture(scope="module")
+def server(served):
+    return served[0]
 
 
 # --- control: pyoxigraph alone would go out -------------------------------------------------------------------
@@ -180,8 +186,9 @@ def test_analysis_reads_prefixed_and_relative_dataset_iris():
 # --- timeout, event loop ------------------------------------------------------------------------------------------
 
 
-def test_timeout_stops_the_query_and_the_server_keeps_answering(server, kg):
-    pids = {w.proc.pid for w in executor_for(kg)._workers}
+def test_timeout_stops_the_query_and_the_server_keeps_answering(served):
+    server, app = served
+    pids = {w.proc.pid for w in query_executor(app)._workers}
     with ThreadPoolExecutor(2) as pool:
         t0 = time.monotonic()
         slow = pool.submit(httpx.get, server + "/sparql", params={"query": EXPLOSIVE}, timeout=30)

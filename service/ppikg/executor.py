@@ -4,8 +4,10 @@ pyoxigraph cannot interrupt a query running in a thread, so every query runs in 
 processes, each with its own read-only view of the store (``Store.read_only(path)`` for a store on disk,
 a copy loaded from an N-Quads dump for a store in memory). The server awaits the answer in a thread, so
 its event loop never waits on a query; past the timeout it kills the worker (SIGKILL), answers with a
-timeout error and starts a fresh worker in the background. After a write, :meth:`QueryExecutor.invalidate`
-makes every worker reopen its view before its next query.
+timeout error and starts a fresh worker in the background. After a write (the knowledge graph's
+``generation`` moved) every worker reopens its view before its next query. Answers are kept in a small
+cache keyed by the request and the generation: the store is read-only between writes, so a repeated
+query is answered without running it again.
 
 This module imports only pyoxigraph at top level, so a worker starts fast.
 """
@@ -17,7 +19,8 @@ import queue
 import threading
 import time
 import weakref
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape as _xml_escape
 
@@ -229,7 +232,10 @@ class _Worker:
 
 
 class QueryExecutor:
-    """A pool of ``size`` worker processes over one knowledge graph's store."""
+    """A pool of ``size`` worker processes over one knowledge graph's store, with an answer cache."""
+
+    CACHE_ENTRIES = 1024
+    CACHE_MAX_BODY = 1 << 20  # bytes; larger answers are not kept
 
     def __init__(self, kg, size: int = 2) -> None:
         self._kg = weakref.ref(kg)
@@ -237,21 +243,26 @@ class QueryExecutor:
         self._size = size
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
-        self._generation = 0
         self._source_cache: tuple[int, tuple[str, object]] | None = None
+        self._answers: OrderedDict[tuple, tuple[str, bytes]] = OrderedDict()
         self._workers: set[_Worker] = set()
         self._closed = False
         for _ in range(size):
             self._spawn()
 
-    def _source(self) -> tuple[str, object]:
-        with self._lock:
-            if self._source_cache is not None and self._source_cache[0] == self._generation:
-                return self._source_cache[1]
-            gen = self._generation
+    @property
+    def _generation(self) -> int:
         kg = self._kg()
         if kg is None:
             raise QueryFailed(500, "the knowledge graph is gone")
+        return kg.generation
+
+    def _source(self) -> tuple[str, object]:
+        gen = self._generation
+        with self._lock:
+            if self._source_cache is not None and self._source_cache[0] == gen:
+                return self._source_cache[1]
+        kg = self._kg()
         if kg.store_dir is not None:
             source: tuple[str, object] = ("path", str(Path(kg.store_dir)))
         else:
@@ -261,19 +272,13 @@ class QueryExecutor:
         return source
 
     def _spawn(self) -> None:
-        gen = self._generation
-        worker = _Worker(self._ctx, self._source(), gen)
+        worker = _Worker(self._ctx, self._source(), self._generation)
         with self._lock:
             if self._closed:
                 worker.kill()
                 return
             self._workers.add(worker)
         self._idle.put(worker)
-
-    def invalidate(self) -> None:
-        """The store changed: workers reopen their view before their next query."""
-        with self._lock:
-            self._generation += 1
 
     def _retire(self, worker: _Worker) -> None:
         worker.kill()
@@ -285,14 +290,30 @@ class QueryExecutor:
 
     def run(self, job: Job, timeout: float) -> tuple[str, bytes]:
         """Blocking: the (media type, body) of the answer; QueryTimeout or QueryFailed otherwise."""
+        generation = self._generation
+        key = (generation, repr(astuple(job)))
+        with self._lock:
+            cached = self._answers.get(key)
+            if cached is not None:
+                self._answers.move_to_end(key)
+                return cached
+        media, body = self._run(job, timeout, generation)
+        if len(body) <= self.CACHE_MAX_BODY:
+            with self._lock:
+                self._answers[key] = (media, body)
+                while len(self._answers) > self.CACHE_ENTRIES:
+                    self._answers.popitem(last=False)
+        return media, body
+
+    def _run(self, job: Job, timeout: float, generation: int) -> tuple[str, bytes]:
         deadline = time.monotonic() + timeout
         try:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty:
             raise QueryTimeout(f"no worker free within {timeout:g} s (the server is busy)") from None
         try:
-            if worker.generation != self._generation:
-                worker.generation = self._generation
+            if worker.generation != generation:
+                worker.generation = generation
                 worker.conn.send(("reopen", self._source()))
             worker.conn.send(("query", job))
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
@@ -325,24 +346,3 @@ class QueryExecutor:
             self._workers.clear()
         for w in workers:
             w.kill()
-
-
-_EXECUTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_EXECUTORS_LOCK = threading.Lock()
-
-
-def executor_for(kg, size: int = 2) -> QueryExecutor:
-    """The executor of knowledge graph ``kg`` (started on first use, shared by every app over ``kg``)."""
-    with _EXECUTORS_LOCK:
-        ex = _EXECUTORS.get(kg)
-        if ex is None:
-            ex = _EXECUTORS[kg] = QueryExecutor(kg, size)
-            weakref.finalize(kg, ex.close)
-        return ex
-
-
-def invalidate(kg) -> None:
-    """Tell ``kg``'s executor (if any) that the store changed."""
-    ex = _EXECUTORS.get(kg)
-    if ex is not None:
-        ex.invalidate()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import getpass
 import hashlib
 import re
@@ -114,6 +115,20 @@ def _lit(value: str) -> ox.Literal:
     return ox.Literal(value)
 
 
+def _writes(method):
+    """Marks a method that changes the store: :attr:`KnowledgeGraph.generation` moves once it is done, so
+    readers holding a view of the store (query workers, caches) know to refresh it."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self.generation += 1
+
+    return wrapper
+
+
 class KnowledgeGraph:
     """The project's RDF store; every read and write of the graph goes through here.
 
@@ -135,6 +150,7 @@ class KnowledgeGraph:
         self.reasoner: ReasonerChoice = reasoner
         self.store_dir = Path(store_dir) if store_dir is not None else None
         self.read_only = False
+        self.generation = 0  # completed writes so far (see _writes)
         self._reasoner: Reasoner | None = None
         if self.store_dir is None:
             self._store: ox.Store | None = ox.Store()
@@ -248,6 +264,7 @@ class KnowledgeGraph:
         """The fingerprint of the inputs the store was last built from (None if never built)."""
         return self._meta_value(str(META.shipped), str(META.fingerprint))
 
+    @_writes
     def load_shipped(self, force: bool = False, progress: Callable[[str], None] | None = None) -> bool:
         """Load the ontology and shipped data and infer, unless the store already holds exactly these inputs.
 
@@ -349,6 +366,7 @@ class KnowledgeGraph:
             raise InputError(f"bad graph name {name!r}: use letters, digits, '.', '_', '-' and '/'")
         return str(GRAPH[name])
 
+    @_writes
     def add_graph(
         self,
         name: str,
@@ -432,6 +450,7 @@ class KnowledgeGraph:
             self._drop(g)
             self._forget(g)
 
+    @_writes
     def remove_graph(self, name: str) -> None:
         """Remove a graph added with :meth:`add_graph`, its inferences and its PROV record."""
         iri = self.graph_iri(name)
@@ -440,6 +459,7 @@ class KnowledgeGraph:
         self._writable()
         self._remove(iri)
 
+    @_writes
     def update(self, sparql: str, base_iri: str | None = None) -> list[str]:
         """Run a SPARQL 1.1 Update (all or nothing: a malformed or failing update writes nothing), the project
         prefixes predeclared; returns the added graphs whose inferences it recomputed.

@@ -22,7 +22,6 @@ import pytest
 import rdflib
 from rdflib import RDF, RDFS, Namespace, URIRef
 
-from ppikg.executor import invalidate
 from ppikg.graph import KnowledgeGraph
 from ppikg.http import create_app
 from ppikg.http.settings import Settings
@@ -113,7 +112,7 @@ class Instance:
         for iri, path in graphs.items():
             store.load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
         store.flush()
-        invalidate(self.kg)
+        self.kg.generation += 1  # written behind the knowledge graph's back: tell its readers
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from .. import __version__
@@ -14,9 +17,18 @@ from .settings import Settings
 
 def create_app(kg: KnowledgeGraph, validator: Validator | None = None, settings: Settings | None = None) -> FastAPI:
     """The web application over ``kg`` (opened and loaded by the caller)."""
-    app = FastAPI(title="ppikg", version=__version__)
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        if app.state.executor is not None:
+            app.state.executor.close()
+
+    app = FastAPI(title="ppikg", version=__version__, lifespan=lifespan)
     app.state.kg = kg
     app.state.settings = settings or Settings()
+    app.state.executor = None  # query workers, started by the first query (http/sparql.py)
+    app.state.executor_lock = threading.Lock()
+    app.state.write_lock = threading.Lock()  # updates run one at a time
     app.state.validator = validator or Validator()
     app.include_router(sparql.router(kg))
     app.include_router(sparql.graph_store_router(kg))

@@ -12,10 +12,10 @@ import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from ..executor import GRAPH_MEDIA, Job, QueryFailed, QueryTimeout, executor_for
+from ..executor import GRAPH_MEDIA, Job, QueryFailed, QueryTimeout
 from ..graph import KnowledgeGraph
 from .common import limited_body
-from .sparql import GRAPHS, _error, check_update_allowed, negotiate, run_update
+from .sparql import GRAPHS, _error, check_update_allowed, negotiate, query_executor, run_update
 
 PATH = "/rdf-graphs/service"
 #: Content types a PUT or POST body may have.
@@ -57,7 +57,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         settings = request.app.state.settings
         job = Job(query, {"graph": media}, settings.max_results)
         try:
-            media_type, body = await executor_for(kg, settings.workers).arun(job, settings.timeout)
+            media_type, body = await query_executor(request.app).arun(job, settings.timeout)
         except QueryTimeout as e:
             return _error(503, str(e))
         except QueryFailed as e:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import threading
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -23,7 +22,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
 from ..errors import InputError, PpikgError
-from ..executor import GRAPH_MEDIA, Job, QueryFailed, QueryTimeout, executor_for, invalidate
+from ..executor import GRAPH_MEDIA, Job, QueryExecutor, QueryFailed, QueryTimeout
 from ..graph import KnowledgeGraph
 from ..namespaces import PREFIXES
 from ..sparql_safety import analyse, refusal, with_using
@@ -150,18 +149,21 @@ def _charset_ok(content_type: str) -> bool:
     return True
 
 
-_WRITE_LOCK = threading.Lock()
+def query_executor(app) -> QueryExecutor:
+    """The app's pool of query workers, started on first use (closed when the app shuts down)."""
+    with app.state.executor_lock:
+        if app.state.executor is None:
+            app.state.executor = QueryExecutor(app.state.kg, app.state.settings.workers)
+        return app.state.executor
 
 
 async def run_update(request: Request, kg: KnowledgeGraph, update: str) -> Response:
-    """Run a SPARQL update through the knowledge graph (serialized; workers see it on their next query)."""
+    """Run a SPARQL update through the knowledge graph, one at a time; the workers see it on their next
+    query (the knowledge graph's generation moves)."""
 
     def write() -> None:
-        with _WRITE_LOCK:
-            try:
-                kg.update(update, base_iri=endpoint_url(request))
-            finally:
-                invalidate(kg)
+        with request.app.state.write_lock:
+            kg.update(update, base_iri=endpoint_url(request))
 
     try:
         await asyncio.to_thread(write)
@@ -204,7 +206,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
             media[group] = chosen
         job = Job(text, media, settings.max_results, base, {p: str(ns) for p, ns in PREFIXES.items()},
                   default if (default or named) else None, named if (default or named) else None)
-        ex = executor_for(kg, getattr(settings, "workers", 2))
+        ex = query_executor(request.app)
         try:
             media_type, body = await ex.arun(job, settings.timeout)
         except QueryTimeout as e:
