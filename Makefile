@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 test: install
+	@# The browser tests drive Debian's chromium through Playwright (installed by pip from the test extra);
+	@# no browser is ever downloaded by Playwright itself.
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 	$(BIN)/python -m pytest
 
 serve: install
