@@ -285,7 +285,8 @@ def heatmap_svg(matrix: CoverageMatrix, lang: str = "es") -> str:
     cell_w, cell_h, left, top_margin = 96, 34, 260, 150
     cols, rows = len(matrix.proposals), len(matrix.competencies)
     top = max((n for row in matrix.counts for n in row), default=0)
-    width = left + max(cols, 1) * cell_w + 40
+    # Room for the last column's label, which is rotated up and to the right (~0.8 of its length in x).
+    width = left + max(cols, 1) * cell_w + 40 + 200
     legend_y = top_margin + rows * cell_h + 24
     height = legend_y + 60
     out = [
@@ -322,9 +323,13 @@ def heatmap_svg(matrix: CoverageMatrix, lang: str = "es") -> str:
         values = sorted({1, top, *(round(1 + k * (top - 1) / (len(_SCALE) - 1)) for k in range(len(_SCALE)))})
         steps += [(v, _colour(v, top), str(v)) for v in values]
     out.append(f'<g><title>{esc(t["legend"])}</title><text x="10" y="{legend_y + 14}">{esc(t["legend"])}:</text>')
-    for k, (_, colour, text) in enumerate(steps):
-        x = 110 + k * 80
+    x = 110
+    for _, colour, text in steps:
         out.append(f'<rect x="{x}" y="{legend_y}" width="18" height="18" fill="{colour}" stroke="#999"/>'
                    f'<text x="{x + 24}" y="{legend_y + 14}">{esc(text)}</text>')
+        x += 24 + 8 * len(text) + 24  # swatch, label (~8 px a character at 13 px), gap
+    width = max(width, x + 10)
+    out[0] = out[0].replace(f'width="{left + max(cols, 1) * cell_w + 240}"', f'width="{width}"', 1) \
+        .replace(f'viewBox="0 0 {left + max(cols, 1) * cell_w + 240} ', f'viewBox="0 0 {width} ', 1)
     out.append("</g></svg>")
     return "\n".join(out)
