@@ -8,6 +8,7 @@ indeed reach a remote IRI, so that the refusals are what keeps the recorder sile
 from __future__ import annotations
 
 import http.server
+import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,7 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
+from ppikg.errors import InputError
 from ppikg.graph import KnowledgeGraph
 from ppikg.http import create_app
 from ppikg.http.sparql import query_executor
@@ -274,3 +276,47 @@ def test_serve_update_without_token_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["serve", "--timeout", "0"])
     assert exit_.value.code == 2
+
+
+# --- RDF bodies that would reach out: remote JSON-LD contexts, XML external entities --------------------------
+
+
+def _gsp_put(writer, body: bytes, media: str):
+    return writer.put("/rdf-graphs/service?graph=https://w3id.org/ppikg/graph/uploaded", content=body,
+                      headers={"Content-Type": media, "Authorization": f"Bearer {TOKEN}"})
+
+
+def test_jsonld_remote_context_in_an_upload_is_refused(writer, recorder):
+    doc = json.dumps({"@context": recorder.url + "/context.jsonld", "@id": "http://e/a", "name": "x"}).encode()
+    r = _gsp_put(writer, doc, "application/ld+json")
+    assert r.status_code == 400 and "context" in r.json()["error"].lower()
+    assert recorder.hits == []
+
+
+def test_xml_external_entity_in_an_upload_is_refused(writer, recorder):
+    xml = (f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "{recorder.url}/xxe">]>'
+           '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="http://e/">'
+           '<rdf:Description rdf:about="http://e/a"><e:p>&x;</e:p></rdf:Description></rdf:RDF>').encode()
+    r = _gsp_put(writer, xml, "application/rdf+xml")
+    assert r.status_code == 400
+    assert recorder.hits == []
+
+
+def test_xml_external_entity_in_a_workbook_is_refused(tmp_path, recorder):
+    """A workbook is XML in a zip: an entity in a sheet must not be fetched nor expanded."""
+    import zipfile
+
+    from ppikg.paths import DATA_DIR
+    from ppikg.proposals import import_proposal
+
+    source = DATA_DIR / "templates" / "propuesta-ejemplo-dgb.xlsx"
+    bad = tmp_path / "xxe.xlsx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                data = f'<!DOCTYPE worksheet [<!ENTITY x SYSTEM "{recorder.url}/xxe">]>'.encode() + data
+            zout.writestr(item, data)
+    with pytest.raises(InputError):
+        import_proposal(bad)
+    assert recorder.hits == []
