@@ -27,6 +27,9 @@ Queries (the same text for all three; default graph = union of the named graphs)
 * ``lookup``: ``SELECT ?p ?o WHERE { <indicator> ?p ?o }``, a different indicator per request, from a fixed
   seeded list (the same sequence for every server);
 * ``trace``: indicators per proposal covering competency c1, on the materialised inferences;
+* ``trace-nc``: the same query text followed by a different comment line per request (``# request N``),
+  so that no server can answer it from a cache keyed by the request text (``ppi serve`` keeps the last
+  1,024 answers; rdflib-endpoint keeps parsed queries); not in the default ``--queries``;
 * ``ask``: ``ASK {}``, the fixed cost of one request through each server (HTTP, parsing, serialisation).
 
 Usage::
@@ -503,7 +506,7 @@ def bench_server(name: str, info: dict, a: argparse.Namespace, env: dict) -> dic
         res["rss_ready_mb"] = server.rss_mb()
         res["answers"] = answers(server.url, lookups)
         queries = {"lookup": lambda i: LOOKUP % lookups[i % len(lookups)], "trace": lambda i: TRACE,
-                   "ask": lambda i: ASK}
+                   "trace-nc": lambda i: f"{TRACE}\n# request {i}", "ask": lambda i: ASK}
         res["cells"] = []
         for qname in a.queries:
             for c in a.concurrency:
@@ -598,6 +601,8 @@ def targets(ds: dict) -> list[tuple[str, str, str]]:
 
     ratio("trace", "rdflib-endpoint", TARGETS["trace_vs_rdflib"], "traceability")
     ratio("trace", "oxigraph", TARGETS["trace_vs_oxigraph"], "traceability")
+    ratio("trace-nc", "rdflib-endpoint", TARGETS["trace_vs_rdflib"], "traceability, unique text")
+    ratio("trace-nc", "oxigraph", TARGETS["trace_vs_oxigraph"], "traceability, unique text")
     ratio("lookup", "rdflib-endpoint", TARGETS["lookup_vs_rdflib"], "lookups")
     c = cell_of(ours, "lookup", 16)
     if c:
