@@ -284,7 +284,9 @@ class KnowledgeGraph:
         self._forget(str(META.shipped))
         old = [ONTOLOGY_GRAPH, ONTOLOGY_INFERRED, BASE_INFERRED, SHAPES_GRAPH, *self.shipped_graphs()]
         examples = self.example_graphs()
-        say(f"clearing {len(old) + len(examples)} old graphs")
+        present = [g for g in [*old, *examples] if store.contains_named_graph(_nn(g))]
+        if present:
+            say(f"clearing {len(present)} old graphs")
         for g in old:
             self._drop(g)
             self._forget(str(g))
