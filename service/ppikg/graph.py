@@ -538,7 +538,8 @@ class KnowledgeGraph:
         counts = {plain(r["c"]) or "": int(r["n"].value) for r in rows}
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
-    def _selected(self, which: str, graph: str | None) -> list[str]:
+    def selected_graphs(self, which: str, graph: str | None = None) -> list[str]:
+        """The graphs an export of ``which`` (asserted, inferred or all), optionally of one ``graph``, covers."""
         if which not in ("asserted", "inferred", "all"):
             raise InputError(f"unknown selection {which!r}: use asserted, inferred or all")
         present = {g for g, _ in self.graphs()}
@@ -571,7 +572,7 @@ class KnowledgeGraph:
         graph names. The meta graph is only exported when asked for by name (``graph="meta"``).
         """
         fmt = rdf_format(format)
-        chosen = self._selected(which, graph)
+        chosen = self.selected_graphs(which, graph)
         prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
         if fmt.supports_datasets:
             quads = [q for g in chosen for q in self.store.quads_for_pattern(None, None, None, _nn(g))]

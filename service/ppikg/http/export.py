@@ -33,11 +33,6 @@ CHUNK = 64 * 1024  # bytes per chunk for the other formats
 _END = object()
 
 
-def selected_graphs(kg: KnowledgeGraph, which: str, graph: str | None) -> list[str]:
-    """The graphs an export of ``which`` (asserted|inferred|all), optionally of one ``graph``, covers."""
-    return kg._selected(which, graph)  # the same selection as `ppi export`
-
-
 def _quads(kg: KnowledgeGraph, graphs: list[str]) -> Iterator[ox.Quad]:
     for g in graphs:
         yield from kg.store.quads_for_pattern(None, None, None, ox.NamedNode(g))
@@ -129,7 +124,7 @@ def export_chunks(kg: KnowledgeGraph, format: str, which: str = "all", graph: st
     quad formats keep graph names. InputError (raised before the first chunk) for a bad format or graph.
     """
     fmt = rdf_format(format)
-    graphs = selected_graphs(kg, which, graph)
+    graphs = kg.selected_graphs(which, graph)
     if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
         return _batched(kg, graphs, fmt, batch)
     return _piped(kg, graphs, fmt, chunk)
