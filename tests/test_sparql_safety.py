@@ -320,3 +320,52 @@ def test_xml_external_entity_in_a_workbook_is_refused(tmp_path, recorder):
     with pytest.raises(InputError):
         import_proposal(bad)
     assert recorder.hits == []
+
+
+# --- updates may not change the project's own graphs ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped_writer(tmp_path_factory):
+    """An update-enabled service over the shipped data (ontology, provisions, inferences, examples)."""
+    kg = KnowledgeGraph(tmp_path_factory.mktemp("safety-shipped"))
+    kg.load_shipped()
+    with TestClient(create_app(kg, settings=Settings(update_enabled=True, token=TOKEN))) as c:
+        yield c, kg
+    kg.close()
+
+
+ONTOLOGY = "https://w3id.org/ppikg/graph/ontology"
+
+
+@pytest.mark.parametrize("update", [
+    f"DROP GRAPH <{ONTOLOGY}>",
+    "CLEAR ALL",
+    "DROP SILENT NAMED",
+    "PREFIX g: <https://w3id.org/ppikg/graph/> INSERT DATA { GRAPH g:lineamientos { <http://e/x> <http://e/p> 1 } }",
+    "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } }",
+    f"COPY <https://w3id.org/ppikg/graph/mine> TO <{ONTOLOGY}>",
+])
+def test_updates_cannot_touch_the_projects_own_graphs(shipped_writer, update):
+    client, kg = shipped_writer
+    before = dict(kg.graphs())
+    r = client.post("/sparql", content=update.encode(),
+                    headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 403, r.text
+    assert dict(kg.graphs()) == before
+
+
+def test_graph_store_cannot_replace_a_projects_graph(shipped_writer):
+    client, kg = shipped_writer
+    before = kg._count(ONTOLOGY)
+    r = client.put(f"/rdf-graphs/service?graph={ONTOLOGY}", content=b"<http://e/a> <http://e/b> <http://e/c> .",
+                   headers={"Content-Type": "application/n-triples", "Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 403 and kg._count(ONTOLOGY) == before
+
+
+def test_updates_to_other_graphs_still_work(shipped_writer):
+    client, kg = shipped_writer
+    r = client.post("/sparql", headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+                    content=b"INSERT DATA { GRAPH <https://w3id.org/ppikg/graph/mine> { <http://e/a> <http://e/b> 1 } }")
+    assert r.status_code == 204
+    assert kg._count("https://w3id.org/ppikg/graph/mine") == 1

@@ -400,11 +400,20 @@ class KnowledgeGraph:
             store.flush()  # write memtables out now: otherwise memory grows with every graph added
         return iri
 
+    def is_reserved(self, iri: str) -> bool:
+        """Whether graph ``iri`` is the project's own (ontology, shapes, shipped data, examples, inferences,
+        bookkeeping): only ``load_shipped`` writes those."""
+        reserved = {str(META_GRAPH), str(ONTOLOGY_GRAPH), str(SHAPES_GRAPH), *self.shipped_graphs(), *self.example_graphs()}
+        return iri in reserved or iri.startswith(INFERRED_PREFIX)
+
+    def reserved_graphs(self) -> list[str]:
+        """The project's own graphs present in the store."""
+        return [g for g, _ in self.graphs() if self.is_reserved(g)]
+
     def _addable(self, name: str) -> str:
         """The IRI for a graph to add under ``name``; InputError if the name is reserved."""
         iri = self.graph_iri(name)
-        reserved = {str(META_GRAPH), str(ONTOLOGY_GRAPH), str(SHAPES_GRAPH), *self.shipped_graphs(), *self.example_graphs()}
-        if iri in reserved or iri.startswith(INFERRED_PREFIX):
+        if self.is_reserved(iri):
             raise InputError(f"graph {name!r} is reserved; choose another name")
         return iri
 

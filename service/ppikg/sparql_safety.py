@@ -56,6 +56,8 @@ class Analysis:
     forbidden: list[str] = field(default_factory=list)  # SERVICE, LOAD
     dataset: list[tuple[str, str]] = field(default_factory=list)  # (FROM|FROM NAMED|USING|USING NAMED|WITH, IRI)
     unresolved: list[str] = field(default_factory=list)  # dataset IRIs given by an undeclared prefix
+    targets: list[str] = field(default_factory=list)  # graphs an update names (GRAPH, INTO, TO, WITH, DROP/CLEAR/… GRAPH)
+    wide: list[str] = field(default_factory=list)  # update operations on graphs it does not name: "CLEAR ALL", "GRAPH ?g"
 
 
 def decode_escapes(text: str) -> str:
@@ -114,6 +116,17 @@ def analyse(text: str, prefixes: dict[str, str] | None = None, base: str | None 
             result.form = kw
         elif kw in ("SERVICE", "LOAD"):
             result.forbidden.append(kw)
+        elif kw in ("GRAPH", "INTO", "TO") and nxt is not None:
+            if nxt.kind == "var":
+                result.wide.append(f"{kw} {nxt.text}")
+            elif (iri := resolve(nxt)) is not None:
+                result.targets.append(iri)
+        elif kw in ("DROP", "CLEAR", "ADD", "MOVE", "COPY") and nxt is not None:
+            after = tokens[i + 2] if nxt.keyword == "SILENT" and i + 2 < len(tokens) else nxt
+            if after.keyword in ("ALL", "NAMED"):
+                result.wide.append(f"{kw} {after.keyword}")
+            elif after.keyword != "GRAPH" and (iri := resolve(after)) is not None:  # ADD <g> TO …: GRAPH is optional
+                result.targets.append(iri)
         elif kw in ("FROM", "USING", "WITH") and nxt is not None:
             clause, target_tok = kw, nxt
             if kw != "WITH" and nxt.keyword == "NAMED" and i + 2 < len(tokens):
@@ -123,7 +136,29 @@ def analyse(text: str, prefixes: dict[str, str] | None = None, base: str | None 
                 result.unresolved.append(f"{clause} {target_tok.text}")
             else:
                 result.dataset.append((clause, iri))
+                if kw == "WITH":
+                    result.targets.append(iri)
     return result
+
+
+def update_refusal(analysis: Analysis, reserved: list[str]) -> str | None:
+    """Why an update must not run on a store holding the project's own graphs ``reserved`` (None if it may):
+    it names one of them, or works on graphs it does not name (ALL, NAMED, a variable graph).
+
+    >>> print(update_refusal(analyse("CLEAR ALL"), ["https://w3id.org/ppikg/graph/ontology"]))
+    CLEAR ALL would change the project's own graphs (ontology, shipped data, inferences): name the graphs to change
+    >>> update_refusal(analyse("CLEAR ALL"), []) is None
+    True
+    """
+    if not reserved:
+        return None
+    for iri in analysis.targets:
+        if iri in reserved:
+            return f"graph <{iri}> is the project's own: only `ppi build-data` and a restart change it"
+    if analysis.wide:
+        return (f"{analysis.wide[0]} would change the project's own graphs (ontology, shipped data, inferences): "
+                "name the graphs to change")
+    return None
 
 
 def refusal(analysis: Analysis, has_graph, protocol_graphs: list[str] = ()) -> str | None:

@@ -25,7 +25,7 @@ from ..errors import InputError, PpikgError
 from ..executor import GRAPH_MEDIA, Job, QueryExecutor, QueryFailed, QueryTimeout
 from ..graph import KnowledgeGraph
 from ..namespaces import PREFIXES
-from ..sparql_safety import analyse, refusal, with_using
+from ..sparql_safety import analyse, refusal, update_refusal, with_using
 from .common import limited_body
 
 RESULTS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"]
@@ -160,6 +160,11 @@ def query_executor(app) -> QueryExecutor:
 async def run_update(request: Request, kg: KnowledgeGraph, update: str) -> Response:
     """Run a SPARQL update through the knowledge graph, one at a time; the workers see it on their next
     query (the knowledge graph's generation moves)."""
+
+    why = update_refusal(analyse(update, {p: str(ns) for p, ns in PREFIXES.items()}, endpoint_url(request)),
+                         kg.reserved_graphs())
+    if why:
+        return _error(403, why)
 
     def write() -> None:
         with request.app.state.write_lock:
