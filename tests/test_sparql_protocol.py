@@ -3,7 +3,6 @@ Description, and the Graph Store Protocol at /rdf-graphs/service (the W3C suites
 
 from __future__ import annotations
 
-import io
 
 import pyoxigraph as ox
 import pytest

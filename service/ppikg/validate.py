@@ -11,8 +11,7 @@ from typing import Iterable, Literal as TypingLiteral
 
 import pyoxigraph as ox
 import pyshacl
-import rdflib
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
 

@@ -11,7 +11,6 @@ empty graph ``…/data0.rdf`` (see docs/conformance.md: the suite names it witho
 
 from __future__ import annotations
 
-import json
 import os
 import xml.etree.ElementTree as ET
 from pathlib import Path

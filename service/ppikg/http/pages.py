@@ -103,10 +103,19 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         return HTMLResponse(text, headers={"Content-Security-Policy": CSP, "Content-Language": lang})
 
     # Plain `def` handlers: FastAPI runs them in a worker thread, so a query never blocks the event loop.
+    counted: dict[int, list[tuple[str, int]]] = {}  # generation of the store → its class counts
+
+    def class_counts() -> list[tuple[str, int]]:
+        """Instances per ontology class, counted once per state of the store (a scan of every rdf:type)."""
+        generation = kg.generation
+        if generation not in counted:
+            counted.clear()
+            counted[generation] = [(_curie(c), n) for c, n in kg.counts_by_class().items() if c.startswith(str(PPI))]
+        return counted[generation]
+
     @r.get("/", response_class=HTMLResponse)
     def home(request: Request, lang: str | None = None) -> HTMLResponse:
-        classes = [(_curie(c), n) for c, n in kg.counts_by_class().items() if c.startswith(str(PPI))]
-        return page(request, "/", lang, classes=classes)
+        return page(request, "/", lang, classes=class_counts())
 
     @r.get("/browse", response_class=HTMLResponse)
     def browse(request: Request, lang: str | None = None) -> HTMLResponse:
