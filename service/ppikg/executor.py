@@ -98,6 +98,20 @@ def _term_json(term) -> dict:
     return {"type": "triple", "value": str(term)}
 
 
+def _xml_text(value: str) -> str:
+    """``value`` as XML character data that survives parsing: CR (which XML parsers turn into LF) and
+    whitespace at either end (which some SPARQL clients trim) written as character references.
+
+    >>> _xml_text(" a <b> \\r\\n")
+    '&#32;a &lt;b&gt;&#32;&#13;&#10;'
+    """
+    text = _xml_escape(value)
+    body = text.strip(" \t\n\r")
+    start = text.index(body) if body else len(text)
+    ref = lambda ws: "".join(f"&#{ord(c)};" for c in ws)  # noqa: E731
+    return ref(text[:start]) + body.replace("\r", "&#13;") + ref(text[start + len(body):])
+
+
 def _term_xml(term) -> str:
     if isinstance(term, ox.NamedNode):
         return f"<uri>{_xml_escape(term.value)}</uri>"
@@ -109,7 +123,7 @@ def _term_xml(term) -> str:
             attr = f' xml:lang="{_xml_escape(term.language)}"'
         elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
             attr = f' datatype="{_xml_escape(term.datatype.value)}"'
-        return f"<literal{attr}>{_xml_escape(term.value)}</literal>"
+        return f"<literal{attr}>{_xml_text(term.value)}</literal>"
     return f"<literal>{_xml_escape(str(term))}</literal>"
 
 

@@ -56,6 +56,7 @@ FORMAT_NAMES = {
     "json-ld": {"graph": "application/ld+json"},
 }
 OFFERS = {"results": RESULTS, "boolean": BOOLEAN, "graph": GRAPHS}
+_GROUP_ALIASES = {g: {a: t[g] for a, t in ALIASES.items() if g in t} for g in OFFERS}
 FORM_GROUP = {"SELECT": "results", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 SD_MEDIA = ["text/turtle", "application/rdf+xml", "application/ld+json", "application/n-triples"]
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -109,6 +110,22 @@ def negotiate(accept: str | None, offers: list[str], aliases: dict[str, str] | N
             if best is None or key < best[0]:
                 best = (key, offer)
     return best[1] if best else None
+
+
+def choose_media(group: str, format_param: str | None, accept: str | None) -> str | None:
+    """The media type for a result of ``group`` ("results", "boolean", "graph"): the ``format`` parameter
+    when given, else the ``Accept`` header; None when nothing offered fits.
+
+    >>> choose_media("results", "csv", "application/sparql-results+json")
+    'text/csv'
+    >>> choose_media("results", None, "application/json")
+    'application/sparql-results+json'
+    """
+    if format_param is not None:
+        name = format_param.strip().lower()
+        chosen = FORMAT_NAMES.get(name, {}).get(group) or (name if name in OFFERS[group] else None)
+        return chosen or ALIASES.get(name, {}).get(group)
+    return negotiate(accept, OFFERS[group], _GROUP_ALIASES[group])
 
 
 def _error(status: int, message: str, headers: dict | None = None) -> JSONResponse:
@@ -196,13 +213,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         media = {g: OFFERS[g][0] for g in OFFERS}
         formats = [v for k, v in params if k == "format"]
         for group in groups:
-            if formats:
-                name = formats[-1].strip().lower()
-                chosen = FORMAT_NAMES.get(name, {}).get(group) or (name if name in OFFERS[group] else None)
-                chosen = chosen or ALIASES.get(name, {}).get(group)
-            else:
-                chosen = negotiate(request.headers.get("accept"), OFFERS[group],
-                                   {a: t[group] for a, t in ALIASES.items() if group in t})
+            chosen = choose_media(group, formats[-1] if formats else None, request.headers.get("accept"))
             if chosen is None:
                 if analysis.form:
                     offered = ", ".join(OFFERS[group])

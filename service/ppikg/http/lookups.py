@@ -1,0 +1,89 @@
+"""The fast lane for look-ups: ``GET /sparql?query=`` with a one-triple-pattern SELECT, answered before routing.
+
+A plain ASGI middleware, so that a look-up pays neither FastAPI's routing nor the worker round trip. It
+answers only what :mod:`ppikg.inline` accepts (work bounded by the size of the answer, a few kilobytes) for a
+request with nothing but ``query`` (and ``format``) in its URL, the default dataset, and an acceptable results
+format; everything else, including every error, goes on to the endpoint in http/sparql.py, which answers it
+the usual way.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, unquote_plus
+
+from .. import inline
+from ..namespaces import PREFIXES
+from .sparql import choose_media
+
+#: Bytes of answer a look-up may produce on the spot; a larger answer goes to a worker.
+INLINE_CAP = 64 * 1024
+_PREFIXES = {p: str(ns) for p, ns in PREFIXES.items()}
+
+
+def _header(scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+class LookupLane:
+    """ASGI middleware over the app: answers inline look-ups, passes every other request on unchanged."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self._media: dict[tuple, str | None] = {}  # (format, Accept) → negotiated media type; clients repeat theirs
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/sparql" and scope["query_string"]:
+            try:
+                answered = self._answer(scope)
+            except Exception:  # whatever went wrong, the endpoint answers it the usual way (and reports errors)
+                answered = None
+            if answered is not None:
+                media, body = answered
+                content_type = f"{media}; charset=utf-8" if media.startswith("text/") else media
+                await send({"type": "http.response.start", "status": 200,
+                            "headers": [(b"content-type", content_type.encode()),
+                                        (b"content-length", str(len(body)).encode()), (b"vary", b"Accept")]})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+    def _answer(self, scope) -> tuple[str, bytes] | None:
+        raw = scope["query_string"].decode("latin-1")
+        if "&" in raw or ";" in raw:
+            params = parse_qsl(raw, keep_blank_values=True)
+        else:  # one parameter, as parse_qsl would read it (the common case, without its generality)
+            key, _, value = raw.partition("=")
+            params = [(unquote_plus(key), unquote_plus(value))]
+        queries = [v for k, v in params if k == "query"]
+        formats = [v for k, v in params if k == "format"]
+        if len(queries) != 1 or len(formats) > 1 or len(queries) + len(formats) != len(params):
+            return None
+        if not inline.single_pattern(queries[0]):
+            return None
+        key = (formats[0] if formats else None, _header(scope, b"accept"))
+        media = self._media.get(key, False)
+        if media is False:
+            media = choose_media("results", *key)
+            if len(self._media) > 1024:
+                self._media.clear()
+            self._media[key] = media
+        if media is None:
+            return None
+        state = scope["app"].state
+        # On the event loop: the work is bounded by INLINE_CAP bytes of answer (~0.1 ms for a typical look-up);
+        # measured, handing it to a thread costs more CPU than the look-up itself (docs/benchmarks.md).
+        body = inline.answer(state.kg.store, queries[0], media, max_results=state.settings.max_results,
+                             cap=INLINE_CAP, base_iri=_endpoint(scope), prefixes=_PREFIXES)
+        return None if body is None else (media, body)
+
+
+def _endpoint(scope) -> str:
+    """The endpoint's URL as the client called it (the base IRI of the query), as Starlette computes it."""
+    host = _header(scope, b"host")
+    if host is None:
+        server_host, port = scope.get("server") or ("localhost", None)
+        host = server_host if port in (None, 80, 443) else f"{server_host}:{port}"
+    return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}{scope['path']}"
