@@ -19,7 +19,7 @@ import queue
 import threading
 import time
 import weakref
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import astuple, dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape as _xml_escape
@@ -158,17 +158,41 @@ def serialize_solutions(variables: list[str], rows: list[list], fmt: str) -> byt
     return ("\n".join(lines) + "\n").encode()
 
 
-def run_job(store: ox.Store, job: Job) -> tuple:
-    """("ok", media type, bytes) or ("error", status, message)."""
-    kwargs: dict = {"base_iri": job.base_iri, "prefixes": job.prefixes}
+def _dataset(job: Job) -> dict:
+    """pyoxigraph's keyword arguments for the job's dataset (by default, the union of all graphs)."""
     if job.default_graph is None and job.named_graphs is None:
-        kwargs["use_default_graph_as_union"] = True
-    else:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graph or []]
-        if job.named_graphs is not None:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+        return {"use_default_graph_as_union": True}
+    kwargs: dict = {"default_graph": [ox.NamedNode(g) for g in job.default_graph or []]}
+    if job.named_graphs is not None:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    return kwargs
+
+
+def planner_for(store: ox.Store, job: Job, planners: dict):
+    """The :class:`~ppikg.planner.Planner` for the job's dataset over ``store`` (kept in ``planners``)."""
+    from .planner import Planner
+
+    key = (tuple(job.default_graph or ()), None if job.named_graphs is None else tuple(job.named_graphs),
+           job.default_graph is None and job.named_graphs is None, job.base_iri, tuple(sorted((job.prefixes or {}).items())))
+    planner = planners.get(key)
+    if planner is None:
+        kwargs = {"base_iri": job.base_iri, "prefixes": job.prefixes, **_dataset(job)}
+        planner = planners[key] = Planner(lambda q: int(next(iter(store.query(q, **kwargs)))["n"].value))
+    return planner
+
+
+def run_job(store: ox.Store, job: Job, planners: dict | None = None) -> tuple:
+    """("ok", media type, bytes) or ("error", status, message). With ``planners`` (a dict kept for as long
+    as ``store`` does not change), large joins run as hash joins (ppikg.planner)."""
+    kwargs: dict = {"base_iri": job.base_iri, "prefixes": job.prefixes, **_dataset(job)}
     try:
-        results = store.query(job.query, **kwargs)
+        text = job.query
+        if planners is not None:
+            try:
+                text = planner_for(store, job, planners).rewrite(text) or text
+            except (SyntaxError, ValueError, TypeError, StopIteration):
+                text = job.query  # the query as written reports its own errors
+        results = store.query(text, **kwargs)
         if isinstance(results, ox.QueryBoolean):
             media = job.media["boolean"]
             fmt = RESULT_MEDIA[media]
@@ -203,20 +227,23 @@ def _too_many(limit: int, what: str) -> tuple:
 
 def _worker_main(conn, source) -> None:
     store: ox.Store | None = None
+    planners: dict = {}  # join plans' pattern counts, valid while `store` is
     while True:
         try:
             message = conn.recv()
         except (EOFError, OSError):
             return  # the server went away
         if message[0] == "reopen":
-            source, store = message[1], None
+            source, store, planners = message[1], None, {}
             continue
         answer = None
         for attempt in range(2):
             try:
                 if store is None:
-                    store = _open(source)
-                answer = run_job(store, message[1])
+                    store, planners = _open(source), {}
+                if len(planners) > 64:
+                    planners.clear()
+                answer = run_job(store, message[1], planners)
                 break
             except (OSError, RuntimeError) as e:  # e.g. the writer compacted files away: reopen once and retry
                 store = None
@@ -245,6 +272,52 @@ class _Worker:
         self.conn.close()
 
 
+class _Slot:
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.item = None
+
+
+class FairPool:
+    """Idle workers, handed out first come, first served: a returned worker goes straight to the longest
+    waiter. (With a plain queue.Queue, the thread that returns a worker takes it back on its next request
+    while threads woken for it find the queue empty again: under load some requests waited out the whole
+    timeout while others were served.)
+
+    >>> pool = FairPool(); pool.put("w1"); pool.get(timeout=1)
+    'w1'
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: deque = deque()
+        self._waiters: deque[_Slot] = deque()
+
+    def put(self, item) -> None:
+        with self._lock:
+            if self._waiters:
+                slot = self._waiters.popleft()
+                slot.item = item
+                slot.event.set()
+            else:
+                self._idle.append(item)
+
+    def get(self, timeout: float):
+        """The first idle item, or the next one returned if the caller is first in line; queue.Empty
+        after ``timeout`` seconds."""
+        with self._lock:
+            if self._idle:
+                return self._idle.popleft()
+            slot = _Slot()
+            self._waiters.append(slot)
+        slot.event.wait(timeout)
+        with self._lock:
+            if slot.item is None:
+                self._waiters.remove(slot)
+                raise queue.Empty
+        return slot.item
+
+
 class QueryExecutor:
     """A pool of ``size`` worker processes over one knowledge graph's store, with an answer cache."""
 
@@ -255,7 +328,7 @@ class QueryExecutor:
         self._kg = weakref.ref(kg)
         self._ctx = multiprocessing.get_context("spawn")
         self._size = size
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle = FairPool()
         self._lock = threading.Lock()
         self._source_cache: tuple[int, tuple[str, object]] | None = None
         self._answers: OrderedDict[tuple, tuple[str, bytes]] = OrderedDict()

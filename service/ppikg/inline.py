@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from .sparql_safety import Token, decode_escapes, tokenize
+from .sparql_safety import decode_escapes, term_end, tokenize
 
 FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -37,7 +37,6 @@ _ROW_MARK = {
     ox.QueryResultsFormat.CSV: (b"\r\n", -1),  # one per row, minus the header line
     ox.QueryResultsFormat.TSV: (b"\n", -1),
 }
-_TERM_KINDS = ("var", "iri", "pname")
 
 
 class _TooLarge(Exception):
@@ -61,24 +60,6 @@ class _CappedBuffer:
 
     def flush(self) -> None:
         pass
-
-
-def _term_end(tokens: list[Token], i: int, allow_literal: bool) -> int | None:
-    """The index after the RDF term starting at ``tokens[i]`` (None if it is not a plain term)."""
-    if i >= len(tokens):
-        return None
-    tok = tokens[i]
-    if tok.kind in _TERM_KINDS and not tok.text.startswith("_:"):
-        return i + 1
-    if tok.kind == "word" and tok.text == "a":
-        return i + 1
-    if allow_literal and tok.kind == "string":
-        if i + 2 < len(tokens) and tokens[i + 1].text == "^^" and tokens[i + 2].kind in ("iri", "pname"):
-            return i + 3
-        if i + 2 < len(tokens) and tokens[i + 1].text == "@" and tokens[i + 2].kind == "word":
-            return i + 3
-        return i + 1
-    return None
 
 
 def single_pattern(text: str) -> bool:
@@ -107,7 +88,7 @@ def single_pattern(text: str) -> bool:
     start = i + 1
     i = start
     for position in range(3):
-        end = _term_end(tokens, i, allow_literal=position == 2)
+        end = term_end(tokens, i, allow_literal=position == 2)
         if end is None:
             return False
         i = end

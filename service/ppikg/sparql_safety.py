@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
+_TERM_KINDS = ("var", "iri", "pname")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 # Order matters: long strings before short ones, IRIs before the '<' operator.
@@ -41,6 +42,7 @@ _TOKEN = re.compile(
 class Token:
     kind: str
     text: str
+    start: int = 0  # offset in the text with codepoint escapes decoded
 
     @property
     def keyword(self) -> str | None:
@@ -76,8 +78,34 @@ def tokenize(text: str) -> list[Token]:
         kind = m.lastgroup or "punct"
         if kind in ("ws", "comment"):
             continue
-        out.append(Token(kind, m.group()))
+        out.append(Token(kind, m.group(), m.start()))
     return out
+
+
+def term_end(tokens: list[Token], i: int, allow_literal: bool) -> int | None:
+    """The index after the RDF term starting at ``tokens[i]``: a variable, an IRI, a prefixed name, ``a``, or
+    (if ``allow_literal``) a string with its language or datatype; None for anything else (blank nodes,
+    numbers, collections, paths).
+
+    >>> term_end(tokenize('"7"^^xsd:int .'), 0, allow_literal=True)
+    3
+    >>> term_end(tokenize('_:b ?p ?o'), 0, allow_literal=False) is None
+    True
+    """
+    if i >= len(tokens):
+        return None
+    tok = tokens[i]
+    if tok.kind in _TERM_KINDS and not tok.text.startswith("_:"):
+        return i + 1
+    if tok.kind == "word" and tok.text == "a":
+        return i + 1
+    if allow_literal and tok.kind == "string":
+        if i + 2 < len(tokens) and tokens[i + 1].text == "^^" and tokens[i + 2].kind in ("iri", "pname"):
+            return i + 3
+        if i + 2 < len(tokens) and tokens[i + 1].text == "@" and tokens[i + 2].kind == "word":
+            return i + 3
+        return i + 1
+    return None
 
 
 def analyse(text: str, prefixes: dict[str, str] | None = None, base: str | None = None) -> Analysis:

@@ -1,0 +1,148 @@
+"""Join planning (ppikg.planner): rewritten queries give exactly the solutions of the originals; the worker
+pool hands workers out first come, first served."""
+
+from __future__ import annotations
+
+import queue
+import random
+import threading
+import time
+from collections import Counter
+
+import pyoxigraph as ox
+import pytest
+
+from ppikg import planner as planner_module
+from ppikg.executor import FairPool, Job, run_job
+from ppikg.graph import KnowledgeGraph
+from ppikg.namespaces import PREFIXES
+from ppikg.planner import Planner, split
+
+PPI = "https://w3id.org/ppikg/ontology#"
+PREFIX_MAP = {p: str(ns) for p, ns in PREFIXES.items()}
+
+
+@pytest.fixture(scope="module")
+def store():
+    with KnowledgeGraph(None, reasoner="rules") as kg:
+        kg.load_shipped()  # ontology, data, the example proposal and its inferences
+        yield kg.store
+
+
+def _planner(store, **kwargs) -> Planner:
+    return Planner(lambda q: int(next(iter(store.query(q, use_default_graph_as_union=True, **kwargs)))["n"].value))
+
+
+def _bag(store, query: str) -> Counter:
+    return Counter(tuple(str(sol[v]) if sol[v] is not None else None for v in sols.variables)
+                   for sols in [store.query(query, use_default_graph_as_union=True, prefixes=PREFIX_MAP)] for sol in sols)
+
+
+def _star_queries(store, n: int, seed: int) -> list[str]:
+    """Seeded star queries around subjects of the store: 2-4 patterns, constants and variables mixed."""
+    rng = random.Random(seed)
+    subjects = sorted({q.subject.value for q in store.quads_for_pattern(None, None, None, None)
+                       if isinstance(q.subject, ox.NamedNode)})
+    out = []
+    while len(out) < n:
+        s = ox.NamedNode(rng.choice(subjects))
+        edges = sorted({(q.predicate, q.object) for q in store.quads_for_pattern(s, None, None, None)}, key=str)
+        if len(edges) < 2:
+            continue
+        patterns = []
+        for k, (p, o) in enumerate(rng.sample(edges, min(len(edges), rng.randint(2, 4)))):
+            obj = f"?o{k}" if rng.random() < 0.5 or isinstance(o, ox.BlankNode) else str(o)
+            patterns.append(f"?s {p} {obj}")
+        head = rng.choice(["SELECT *", "SELECT ?s", "SELECT (COUNT(*) AS ?n)", "SELECT DISTINCT ?s"])
+        out.append(f"{head} WHERE {{ {' . '.join(patterns)} }}")
+    return out
+
+
+def test_split_reads_abbreviations_and_refuses_other_shapes():
+    star = split("PREFIX e: <http://e/> SELECT ?x WHERE { ?x a e:T ; e:p ?y , 'z'@es ; . ?y e:q \"7\"^^e:int } LIMIT 5")
+    assert star.patterns == ["?x a e:T", "?x e:p ?y", "?x e:p 'z'@es", '?y e:q "7"^^e:int']
+    assert star.tail.strip() == "} LIMIT 5"
+    for query in ["SELECT * { ?s ?p ?o OPTIONAL { ?o ?q ?r } }", "SELECT * { ?s ?p ?o . FILTER(?o) }",
+                  "SELECT * { ?s <http://e/p>/<http://e/q> ?o . ?o ?a ?b }", "SELECT * { [] ?p ?o . ?o ?a ?b }",
+                  "SELECT * { _:b ?p ?o . ?o ?a ?b }", "SELECT * FROM <http://e/g> { ?s ?p ?o . ?o ?a ?b }",
+                  "ASK { ?s ?p ?o . ?o ?a ?b }", "SELECT * { ?s ?p ?o }", "SELECT * { { ?s ?p ?o } ?o ?a ?b }"]:
+        assert split(query) is None, query
+
+
+def test_the_trace_query_is_hash_joined_with_the_same_answer(store):
+    query = (f"SELECT ?proposal (COUNT(DISTINCT ?i) AS ?n) WHERE {{ ?i <{PPI}coversCompetency> ?c ; "
+             f"<{PPI}inProposal> ?proposal }} GROUP BY ?proposal")
+    rewritten = _planner(store).rewrite(query)
+    assert rewritten is not None and "{ SELECT * WHERE" in rewritten
+    assert _bag(store, rewritten) == _bag(store, query) != Counter()
+
+
+def test_a_selective_pattern_keeps_the_nested_loop(store):
+    some = next(iter(store.quads_for_pattern(None, ox.NamedNode(f"{PPI}inProposal"), None, None))).subject
+    query = f"SELECT * WHERE {{ {some} a ?type . ?other a ?type }}"
+    assert _planner(store).rewrite(query) is None  # a few probes beat reading every rdf:type triple
+
+
+def test_random_star_queries_keep_their_solutions(store, monkeypatch):
+    monkeypatch.setattr(planner_module, "PROBE_TO_SCAN", 10**9)  # hash-join whatever may be
+    plan = _planner(store, prefixes=PREFIX_MAP)
+    rewritten = 0
+    for query in _star_queries(store, 150, seed=7):
+        new = plan.rewrite(query)
+        if new is None:
+            continue
+        rewritten += 1
+        assert _bag(store, new) == _bag(store, query), (query, new)
+    assert rewritten > 100
+
+
+def test_worker_jobs_use_the_plan_and_report_errors_as_written(store):
+    planners: dict = {}
+    media = {"results": "application/sparql-results+json"}
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?i <{PPI}coversCompetency> ?c ; <{PPI}inProposal> ?p }}"
+    plain = run_job(store, Job(query, media, 1000, "http://e/"))
+    planned = run_job(store, Job(query, media, 1000, "http://e/"), planners)
+    assert plain == planned and planners  # counts kept for the next query
+    bad = run_job(store, Job("SELECT * WHERE { ?s nope:p ?o . ?o ?p ?x }", media, 1000, "http://e/"), planners)
+    assert bad[0] == "error" and bad[1] == 400
+
+
+def test_a_returned_worker_goes_to_the_longest_waiter():
+    pool = FairPool()
+    pool.put("w")
+    worker = pool.get(timeout=1)
+    got = []
+    waiter = threading.Thread(target=lambda: got.append(pool.get(timeout=5)))
+    waiter.start()
+    time.sleep(0.2)  # the waiter is in line
+    pool.put(worker)
+    with pytest.raises(queue.Empty):  # the thread that gave it back cannot take it again before the waiter
+        pool.get(timeout=0.2)
+    waiter.join()
+    assert got == ["w"]
+
+
+def test_no_request_waits_out_the_timeout_under_load():
+    """Six threads share two workers, each taking one back as soon as it returned it (a client with the next
+    request ready): every request is served well within the timeout."""
+    pool = FairPool()
+    for w in ("a", "b"):
+        pool.put(w)
+    waits: list[float] = []
+    lock = threading.Lock()
+
+    def client() -> None:
+        for _ in range(15):
+            t = time.monotonic()
+            w = pool.get(timeout=5)
+            with lock:
+                waits.append(time.monotonic() - t)
+            time.sleep(0.01)  # the query
+            pool.put(w)
+
+    threads = [threading.Thread(target=client) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(waits) == 90 and max(waits) < 0.5
