@@ -30,6 +30,9 @@ Queries (the same text for all three; default graph = union of the named graphs)
 * ``trace-nc``: the same query text followed by a different comment line per request (``# request N``),
   so that no server can answer it from a cache keyed by the request text (``ppi serve`` keeps the last
   1,024 answers; rdflib-endpoint keeps parsed queries); not in the default ``--queries``;
+* ``trace-hj``: ``trace-nc`` written as ppikg's join planner rewrites it (the ``inProposal`` pattern in a
+  sub-SELECT, which pyoxigraph and Oxigraph evaluate as a hash join): the other servers given the plan by hand;
+  not in the default ``--queries``;
 * ``ask``: ``ASK {}``, the fixed cost of one request through each server (HTTP, parsing, serialisation).
 
 Usage::
@@ -70,6 +73,11 @@ PPI = "https://w3id.org/ppikg/ontology#"
 LOOKUP = "SELECT ?p ?o WHERE { <%s> ?p ?o }"
 TRACE = (f"SELECT ?proposal (COUNT(DISTINCT ?i) AS ?n) WHERE {{ ?i <{PPI}coversCompetency> "
          f"<https://w3id.org/ppikg/competencias/c1> ; <{PPI}inProposal> ?proposal }} GROUP BY ?proposal")
+#: The trace query as ppikg's join planner rewrites it (a hash join): what the other servers get when a client
+#: writes the better plan by hand.
+TRACE_HASH_JOIN = (f"SELECT ?proposal (COUNT(DISTINCT ?i) AS ?n) WHERE {{ ?i <{PPI}coversCompetency> "
+                   f"<https://w3id.org/ppikg/competencias/c1> . {{ SELECT * WHERE {{ ?i <{PPI}inProposal> ?proposal }} }} }} "
+                   "GROUP BY ?proposal")
 ASK = "ASK {}"
 JSON_RESULTS = "application/sparql-results+json"
 SIZES = {"shipped": 0, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
@@ -506,7 +514,8 @@ def bench_server(name: str, info: dict, a: argparse.Namespace, env: dict) -> dic
         res["rss_ready_mb"] = server.rss_mb()
         res["answers"] = answers(server.url, lookups)
         queries = {"lookup": lambda i: LOOKUP % lookups[i % len(lookups)], "trace": lambda i: TRACE,
-                   "trace-nc": lambda i: f"{TRACE}\n# request {i}", "ask": lambda i: ASK}
+                   "trace-nc": lambda i: f"{TRACE}\n# request {i}", "ask": lambda i: ASK,
+                   "trace-hj": lambda i: f"{TRACE_HASH_JOIN}\n# request {i}"}
         res["cells"] = []
         for qname in a.queries:
             for c in a.concurrency:

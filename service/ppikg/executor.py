@@ -7,7 +7,8 @@ its event loop never waits on a query; past the timeout it kills the worker (SIG
 timeout error and starts a fresh worker in the background. After a write (the knowledge graph's
 ``generation`` moved) every worker reopens its view before its next query. Answers are kept in a small
 cache keyed by the request and the generation: the store is read-only between writes, so a repeated
-query is answered without running it again.
+query is answered without running it again. Workers go to waiting requests first come, first served
+(:class:`FairPool`), and each plans large joins as hash joins (ppikg.planner) before running a query.
 
 This module imports only pyoxigraph at top level, so a worker starts fast.
 """

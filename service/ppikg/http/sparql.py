@@ -4,7 +4,9 @@
   with ``default-graph-uri`` / ``named-graph-uri`` (otherwise the default graph is the union of all graphs).
   Results by ``Accept`` (q-values) or ``format``: SPARQL JSON/XML/CSV/TSV; Turtle, N-Triples, RDF/XML, JSON-LD.
 - Every query runs in a worker process that is killed past ``Settings.timeout`` (503), may return at most
-  ``Settings.max_results`` rows or triples (413 otherwise), and never blocks the event loop.
+  ``Settings.max_results`` rows or triples (413 otherwise), and never blocks the event loop; except
+  look-ups (``GET``, one triple pattern), which http/lookups.py answers before routing, with work bounded by
+  the size of their answer.
 - ``SERVICE``, ``LOAD`` and datasets naming graphs the store lacks are refused with 400 before running.
 - Updates (POST form ``update=``, POST ``application/sparql-update``) are off unless
   ``Settings.update_enabled``; then they need ``Authorization: Bearer <token>``.
