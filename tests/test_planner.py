@@ -65,7 +65,8 @@ def test_split_reads_abbreviations_and_refuses_other_shapes():
     for query in ["SELECT * { ?s ?p ?o OPTIONAL { ?o ?q ?r } }", "SELECT * { ?s ?p ?o . FILTER(?o) }",
                   "SELECT * { ?s <http://e/p>/<http://e/q> ?o . ?o ?a ?b }", "SELECT * { [] ?p ?o . ?o ?a ?b }",
                   "SELECT * { _:b ?p ?o . ?o ?a ?b }", "SELECT * FROM <http://e/g> { ?s ?p ?o . ?o ?a ?b }",
-                  "ASK { ?s ?p ?o . ?o ?a ?b }", "SELECT * { ?s ?p ?o }", "SELECT * { { ?s ?p ?o } ?o ?a ?b }"]:
+                  "ASK { ?s ?p ?o . ?o ?a ?b }", "SELECT * { ?s ?p ?o }", "SELECT * { { ?s ?p ?o } ?o ?a ?b }",
+                  "SELECT (EXISTS { ?s ?p ?o . ?o ?a ?b } AS ?e) WHERE { ?x ?y ?z }"]:
         assert split(query) is None, query
 
 

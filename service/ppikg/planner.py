@@ -69,6 +69,9 @@ def split(query: str) -> Star | None:
             return None
         i += 1
     opening = i
+    before = tokens[opening - 1]
+    if not (before.keyword == "WHERE" or before.kind == "var" or before.text in ("*", ")")):
+        return None  # e.g. the braces of an EXISTS in the projection, not the WHERE clause
     closing = next((k for k in range(opening + 1, n) if tokens[k].text in ("{", "}")), None)
     if closing is None or tokens[closing].text != "}":
         return None
