@@ -110,3 +110,23 @@ def test_void(client: TestClient, kg: KnowledgeGraph) -> None:
     j = client.get("/.well-known/void", headers={"Accept": "application/ld+json"})
     assert j.headers["content-type"].startswith("application/ld+json")
     assert len(rdflib.Graph().parse(data=j.text, format="json-ld")) == len(g)
+
+
+def test_void_and_term_lists_follow_writes(tmp_path) -> None:
+    """The VoID description and a namespace's term list are computed once per store state (a scan at 1M):
+    after a write they are computed again."""
+    with KnowledgeGraph(None, reasoner="rules") as kg:
+        kg.load_shipped()
+        client = TestClient(create_app(kg))
+        ds = rdflib.URIRef("http://testserver/.well-known/void#dataset")
+
+        def triples() -> int:
+            g = rdflib.Graph().parse(data=client.get("/.well-known/void").text, format="turtle")
+            return int(g.value(ds, VOID.triples))
+
+        before = triples()
+        assert triples() == before and "nuevoTermino" not in client.get("/ontology").text
+        kg.add_graph("extra", "<https://w3id.org/ppikg/ontology#nuevoTermino> <http://www.w3.org/2000/01/rdf-schema#label> \"nuevo\"@es .",
+                     "nt", infer=False)
+        assert triples() == sum(n for _, n in kg.graphs()) > before
+        assert "nuevoTermino" in client.get("/ontology").text

@@ -6,6 +6,7 @@ import functools
 import getpass
 import hashlib
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
@@ -151,6 +152,9 @@ class KnowledgeGraph:
         self.store_dir = Path(store_dir) if store_dir is not None else None
         self.read_only = False
         self.generation = 0  # completed writes so far (see _writes)
+        self._derived: dict = {}  # per_state(): key → value, for the store state `_derived_generation`
+        self._derived_generation = 0
+        self._derived_lock = threading.Lock()
         self._reasoner: Reasoner | None = None
         if self.store_dir is None:
             self._store: ox.Store | None = ox.Store()
@@ -162,6 +166,32 @@ class KnowledgeGraph:
             # Another process (e.g. a running server) holds the lock: read what it has written.
             self._store = _open_read_only(self.store_dir, busy)
             self.read_only = True
+
+    def per_state(self, key, compute):
+        """``compute()``, remembered until the store changes: for views derived from the whole store (class
+        counts, the VoID description, term lists) that cost a scan each time at a million triples.
+
+        >>> with KnowledgeGraph(None) as kg:
+        ...     count = lambda: len(list(kg.store.quads_for_pattern(ox.NamedNode("http://e/a"), None, None, None)))
+        ...     first = kg.per_state("n", count)
+        ...     kg.add_graph("demo", "<http://e/a> <http://e/p> <http://e/b> .", "nt", infer=False)
+        ...     (first, kg.per_state("n", count))
+        'https://w3id.org/ppikg/graph/demo'
+        (0, 1)
+        """
+        generation = self.generation
+        with self._derived_lock:
+            if self._derived_generation != generation:
+                self._derived, self._derived_generation = {}, generation
+            if key in self._derived:
+                return self._derived[key]
+        value = compute()
+        with self._derived_lock:
+            if self._derived_generation == generation == self.generation:  # no write meanwhile
+                if len(self._derived) >= 64:
+                    self._derived.clear()
+                self._derived[key] = value
+        return value
 
     # --- lifecycle ---------------------------------------------------------------------------------------
 

@@ -103,15 +103,10 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         return HTMLResponse(text, headers={"Content-Security-Policy": CSP, "Content-Language": lang})
 
     # Plain `def` handlers: FastAPI runs them in a worker thread, so a query never blocks the event loop.
-    counted: dict[int, list[tuple[str, int]]] = {}  # generation of the store → its class counts
-
     def class_counts() -> list[tuple[str, int]]:
         """Instances per ontology class, counted once per state of the store (a scan of every rdf:type)."""
-        generation = kg.generation
-        if generation not in counted:
-            counted.clear()
-            counted[generation] = [(_curie(c), n) for c, n in kg.counts_by_class().items() if c.startswith(str(PPI))]
-        return counted[generation]
+        return kg.per_state("class-counts", lambda: [(_curie(c), n) for c, n in kg.counts_by_class().items()
+                                                     if c.startswith(str(PPI))])
 
     @r.get("/", response_class=HTMLResponse)
     def home(request: Request, lang: str | None = None) -> HTMLResponse:
