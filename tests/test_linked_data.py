@@ -80,3 +80,27 @@ def test_local_href() -> None:
     assert local_href(BASE + "ontology#Competency") == "/ontology?term=Competency"
     assert local_href(BASE + "competencias/c3") == "/competencias/c3"
     assert local_href("http://e/x") == "/resource?iri=http%3A%2F%2Fe%2Fx"
+
+
+def test_a_node_with_many_links_shows_the_first_ones_labelled():
+    """A page lists the first MAX_LINKS links each way, in order, with labels and inferred marks, and says how
+    many more there are (labels are looked up only for those shown)."""
+    from ppikg.http.linked_data import MAX_LINKS, Describer
+
+    hub = "https://w3id.org/ppikg/competencias/c1"
+    n = MAX_LINKS + 25
+    lines = [f'<http://e/i{k:04d}> <{PPI}coversCompetency> <{hub}> .\n<http://e/i{k:04d}> '
+             f'<http://www.w3.org/2000/01/rdf-schema#label> "ind {k}"@es .' for k in range(n)]
+    with KnowledgeGraph(None, reasoner="rules") as kg:
+        kg.load_shipped()
+        before = Describer(kg).page(hub)
+        kg.add_graph("muchos", "\n".join(lines), "nt", infer=False)
+        page = Describer(kg).page(hub)
+        total_in = len(before["incoming"]) + before["more_in"] + n
+        assert len(page["incoming"]) == MAX_LINKS and page["more_in"] == total_in - MAX_LINKS
+        shown = [lk for lk in page["incoming"] if lk.value.startswith("http://e/i")]
+        assert shown and all(lk.label.get("es", "").startswith("ind ") for lk in shown)
+        keys = [(page["curie_of"](lk.predicate), lk.value) for lk in page["incoming"]]
+        assert keys == sorted(keys)
+        assert page["types"] and not page["is_graph"]
+        assert Describer(kg).page("https://w3id.org/ppikg/graph/muchos")["is_graph"]

@@ -103,6 +103,20 @@ class Link:
         return local_href(self.predicate)
 
 
+def _first_links(pairs: list[tuple[ox.Quad, object]]) -> tuple[list[tuple[ox.Quad, object]], int]:
+    """The (quad, linked node) pairs of the first MAX_LINKS distinct links in page order (predicate, value),
+    every quad of those links kept (their graphs tell asserted from inferred); and how many links are left."""
+    groups: dict[tuple, list] = {}
+    for q, node in pairs:
+        value = node.value if isinstance(node, (ox.NamedNode, ox.Literal)) else f"_:{getattr(node, 'value', node)}"
+        key = (curie(q.predicate.value), value, isinstance(node, ox.NamedNode),
+               node.language if isinstance(node, ox.Literal) else None)
+        groups.setdefault(key, []).append((q, node))
+    order = sorted(groups, key=lambda k: (k[0], k[1]))
+    shown = [pair for key in order[:MAX_LINKS] for pair in groups[key]]
+    return shown, max(0, len(order) - MAX_LINKS)
+
+
 class Describer:
     """Reads what the store says about one IRI: outgoing and incoming triples, labels, provenance."""
 
@@ -148,9 +162,13 @@ class Describer:
 
     def page(self, iri: str) -> dict[str, object]:
         out_q, in_q = self.quads(iri)
-        iris = {iri} | {q.predicate.value for q in [*out_q, *in_q]}
-        iris |= {q.object.value for q in out_q if isinstance(q.object, ox.NamedNode)}
-        iris |= {q.subject.value for q in in_q if isinstance(q.subject, ox.NamedNode)}
+        # Labels and existence are looked up only for what the page shows (MAX_LINKS each way): a competency
+        # has tens of thousands of incoming links at 1M triples.
+        shown_out, more_out = _first_links([(q, q.object) for q in out_q])
+        shown_in, more_in = _first_links([(q, q.subject) for q in in_q])
+        iris = {iri} | {q.predicate.value for q, _ in [*shown_out, *shown_in]}
+        iris |= {node.value for _, node in [*shown_out, *shown_in] if isinstance(node, ox.NamedNode)}
+        iris |= {q.object.value for q in out_q if q.predicate.value in (RDF_TYPE, "http://purl.org/dc/terms/source")}
         labels = self.labels(iris)
         known = {i for i in iris if i.startswith(BASE) or self.exists(i)}
 
@@ -176,20 +194,20 @@ class Describer:
                     seen[key] = lk
             return sorted(seen.values(), key=lambda lk: (curie(lk.predicate), lk.value))
 
-        outgoing = unique([link(q, q.object) for q in out_q])
-        incoming = unique([link(q, q.subject) for q in in_q])
-        texts = [lk for lk in outgoing if lk.predicate == BASE + "ontology#text"]
-        types = [lk for lk in outgoing if lk.predicate == RDF_TYPE]
-        sources = [lk for lk in outgoing if lk.predicate == "http://purl.org/dc/terms/source"]
+        outgoing = unique([link(q, node) for q, node in shown_out])
+        incoming = unique([link(q, node) for q, node in shown_in])
+        every_out = outgoing if not more_out else unique([link(q, q.object) for q in out_q])
+        texts = [lk for lk in every_out if lk.predicate == BASE + "ontology#text"]
+        types = [lk for lk in every_out if lk.predicate == RDF_TYPE]
+        sources = [lk for lk in every_out if lk.predicate == "http://purl.org/dc/terms/source"]
         graphs = {q.graph_name.value for q in out_q if isinstance(q.graph_name, ox.NamedNode)}
         if any(q.graph_name == ox.NamedNode(str(META_GRAPH)) for q in out_q) and iri != str(META_GRAPH):
             graphs.discard(str(META_GRAPH))
         return {
             "iri": iri, "curie": curie(iri), "labels": labels.get(iri, {}), "texts": texts, "types": types,
-            "sources": sources, "outgoing": outgoing[:MAX_LINKS], "incoming": incoming[:MAX_LINKS],
-            "more_out": max(0, len(outgoing) - MAX_LINKS), "more_in": max(0, len(incoming) - MAX_LINKS),
+            "sources": sources, "outgoing": outgoing, "incoming": incoming, "more_out": more_out, "more_in": more_in,
             "provenance": self.provenance(graphs), "curie_of": curie,
-            "is_graph": iri in {g for g, _ in self.kg.graphs()},
+            "is_graph": self.kg.store.contains_named_graph(ox.NamedNode(iri)),
             "export_href": "/export?" + "format=ttl&which=all&graph=" + quote(iri, safe=""),
         }
 
