@@ -147,3 +147,17 @@ def test_no_request_waits_out_the_timeout_under_load():
     for t in threads:
         t.join()
     assert len(waits) == 90 and max(waits) < 0.5
+
+
+def test_the_knowledge_graph_plans_its_queries_and_forgets_counts_after_a_write():
+    with KnowledgeGraph(None, reasoner="rules") as kg:
+        kg.load_shipped()
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?i <{PPI}coversCompetency> ?c ; <{PPI}inProposal> ?p }}"
+        before = int(kg.query_rows(query)[1][0]["n"])
+        planner = kg.per_state("planner", lambda: None)
+        assert planner is not None and planner._counts  # the query was planned: its patterns were counted
+        kg.add_graph("otra", f"<http://e/i> <{PPI}coversCompetency> <http://e/c> ; <{PPI}inProposal> <http://e/p> .",
+                     "ttl", infer=False)
+        assert int(kg.query_rows(query)[1][0]["n"]) == before + 1
+        again = kg.per_state("planner", lambda: None)
+        assert again is not None and again is not planner  # a new store state, a new planner (fresh counts)

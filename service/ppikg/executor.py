@@ -177,8 +177,7 @@ def planner_for(store: ox.Store, job: Job, planners: dict):
            job.default_graph is None and job.named_graphs is None, job.base_iri, tuple(sorted((job.prefixes or {}).items())))
     planner = planners.get(key)
     if planner is None:
-        kwargs = {"base_iri": job.base_iri, "prefixes": job.prefixes, **_dataset(job)}
-        planner = planners[key] = Planner(lambda q: int(next(iter(store.query(q, **kwargs)))["n"].value))
+        planner = planners[key] = Planner.over(store, base_iri=job.base_iri, prefixes=job.prefixes, **_dataset(job))
     return planner
 
 

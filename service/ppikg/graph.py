@@ -22,6 +22,7 @@ from . import __version__, paths
 from .errors import InputError, PpikgError
 from .inference import RULES_VERSION, Reasoner, apply_rules, owlrl_closure, to_oxigraph, to_rdflib
 from .namespaces import GRAPH, META, META_GRAPH, ONTOLOGY_GRAPH, PPI, PREFIXES
+from .planner import Planner
 
 ReasonerChoice = Literal["auto", "owlrl", "rules"]
 
@@ -542,11 +543,16 @@ class KnowledgeGraph:
         return self._rdflib([graph]), self._rdflib([_inferred_of(graph)])
 
     def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """Run a SPARQL query over the union of all graphs (asserted + inferred); the project prefixes are predeclared."""
+        """Run a SPARQL query over the union of all graphs (asserted + inferred); the project prefixes are
+        predeclared; large joins run as hash joins (ppikg.planner)."""
+        options = {"use_default_graph_as_union": True, "prefixes": {p: str(ns) for p, ns in PREFIXES.items()}}
+        planner = self.per_state("planner", lambda: Planner.over(self.store, **options))
         try:
-            return self.store.query(
-                sparql, use_default_graph_as_union=True, prefixes={p: str(ns) for p, ns in PREFIXES.items()}
-            )
+            try:
+                text = planner.rewrite(sparql) or sparql
+            except (SyntaxError, ValueError, TypeError, StopIteration):
+                text = sparql  # the query as written reports its own errors
+            return self.store.query(text, **options)
         except SyntaxError as e:
             raise InputError(f"SPARQL syntax error: {e}") from e
 

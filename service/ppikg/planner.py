@@ -137,6 +137,12 @@ class Planner:
         self._count = count
         self._counts: dict[str, int] = {}
 
+    @classmethod
+    def over(cls, store, **query_kwargs) -> Planner:
+        """A planner counting with ``store.query(…, **query_kwargs)`` (the dataset and prefixes of the
+        queries it will rewrite)."""
+        return cls(lambda q: int(next(iter(store.query(q, **query_kwargs)))["n"].value))
+
     def matches(self, prologue: str, pattern: str) -> int:
         key = prologue + "\x00" + _shape(pattern)
         if key not in self._counts:
