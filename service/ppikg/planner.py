@@ -13,7 +13,8 @@ group with a sub-SELECT, so the rewrite is::
 The two have the same solutions, multiplicities included: a basic graph pattern without blank nodes is the
 join of its triple patterns, and ``{ SELECT * WHERE { P } }`` is P. Only SELECT queries whose WHERE clause
 is one basic graph pattern of plain terms (no blank nodes, paths, FILTER, OPTIONAL, nested groups) and that
-name no FROM clause are considered; any other query runs as written.
+name no FROM clause are considered, and not those with a LIMIT but no ORDER BY, GROUP BY or aggregate (nested
+loops give their first rows at once; a hash join reads its whole side first); any other query runs as written.
 
 The choice is made from the number of triples each pattern matches, counted once per pattern and store
 state (:class:`Planner` lives as long as one read-only view of the store): a pattern is hash-joined when
@@ -30,6 +31,10 @@ from .sparql_safety import Token, decode_escapes, term_end, tokenize
 #: Probing a pattern once costs about this many times reading one of its matches in a scan (RocksDB: ~6 µs
 #: per probe, ~0.2 µs per scanned match; bench/bench_endpoint.py --queries trace-nc).
 PROBE_TO_SCAN = 30
+
+
+#: Words after which every solution of the pattern is computed anyway, LIMIT or not.
+_EVALUATES_ALL = {"ORDER", "GROUP", "HAVING", "COUNT", "SUM", "AVG", "MIN", "MAX", "SAMPLE", "GROUP_CONCAT"}
 
 
 @dataclass
@@ -114,6 +119,9 @@ def split(query: str) -> Star | None:
             k += 1
     if len(patterns) < 2:
         return None
+    words = {t.keyword for t in tokens if t.keyword}
+    if "LIMIT" in words and not words & _EVALUATES_ALL:
+        return None  # nested loops stream: the first rows come at once, a hash join would read everything first
     return Star(text[:tokens[select].start], text[:tokens[opening].start + 1], patterns, variables,
                 text[tokens[closing].start:])
 
