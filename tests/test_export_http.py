@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
 import tracemalloc
 
+import httpx
 import pytest
 import rdflib
 from fastapi.testclient import TestClient
@@ -12,6 +15,7 @@ from rdflib.namespace import DCTERMS, VOID
 from ppikg.graph import KnowledgeGraph
 from ppikg.http import create_app
 from ppikg.http.export import export_chunks
+from ppikg.http.testing import serving_process
 from ppikg.namespaces import GRAPH, LINEAMIENTOS
 
 ASPECTOS = str(GRAPH["aspectos"])
@@ -80,8 +84,6 @@ def test_abandoned_stream_stops_the_serializer(big: KnowledgeGraph) -> None:
     stream = export_chunks(big, "xml", "asserted", "big")
     assert next(stream)
     stream.close()  # the client went away: the worker thread must not block forever
-    import threading
-    import time
     deadline = time.time() + 5
     while any(t.name == "ppikg-export" for t in threading.enumerate()) and time.time() < deadline:
         time.sleep(0.05)
@@ -130,3 +132,36 @@ def test_void_and_term_lists_follow_writes(tmp_path) -> None:
                      "nt", infer=False)
         assert triples() == sum(n for _, n in kg.graphs()) > before
         assert "nuevoTermino" in client.get("/ontology").text
+
+
+def test_concurrent_downloads_keep_the_server_up(tmp_path) -> None:
+    """Regression: Starlette pulls each chunk of a download on whichever worker thread is free; a store
+    iterator pulled from another thread than its own made pyo3 abort the whole server process. Eight clients
+    download N-Quads (several chunks each) at once; every download is complete and the server stays up."""
+    with KnowledgeGraph(tmp_path / "store", reasoner="rules") as kg:
+        kg.load_shipped()
+        kg.add_graph("grande", "\n".join(f"<http://e/s{i}> <http://e/p> \"{i}\" ." for i in range(12_000)), "nt",
+                     infer=False)
+        expected = sum(n for g, n in kg.graphs() if g != str(GRAPH["meta"]))
+    counts: list[int] = []
+    errors: list[str] = []
+
+    def download(base: str) -> None:
+        for _ in range(3):
+            try:
+                with httpx.stream("GET", base + "/export", params={"format": "nq", "which": "all"}, timeout=60) as r:
+                    body = b"".join(r.iter_bytes())
+                counts.append(sum(1 for line in body.splitlines() if line.strip()))
+            except httpx.HTTPError as e:
+                errors.append(repr(e))
+                return
+
+    with serving_process(tmp_path / "store") as (base, proc):
+        threads = [threading.Thread(target=download, args=(base,)) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+        assert httpx.get(base + "/health").status_code == 200
+    assert not errors and counts == [expected] * 24

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -16,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from ppikg.graph import KnowledgeGraph
 from ppikg.http import create_app
+from ppikg.http.testing import serving_process
 
 ASK = "ASK { ?s a <https://w3id.org/ppikg/ontology#Competency> }"
 
@@ -54,33 +51,13 @@ def test_start_page_lists_classes(client):
     assert r.status_code == 200 and "Competency" in r.text
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_ppi_serve_answers_over_real_http(tmp_path):
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "ppikg", "serve", "--port", str(port), "--store", str(tmp_path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
-                    assert json.load(r)["status"] == "ok"
-                break
-            except OSError:
-                assert proc.poll() is None, proc.stderr.read().decode()
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.3)
-        url = f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode({"query": ASK})
+    with serving_process(tmp_path) as (base, _proc):
+        with urllib.request.urlopen(base + "/health", timeout=10) as r:
+            assert json.load(r)["status"] == "ok"
+        url = f"{base}/sparql?" + urllib.parse.urlencode({"query": ASK})
         with urllib.request.urlopen(url, timeout=10) as r:
             assert json.load(r)["boolean"] is True
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "examples" / "propuesta-ejemplo-dgb.ttl"
@@ -134,3 +111,26 @@ def test_answers_are_cached_until_the_graph_changes(client):
     finally:
         kg.remove_graph("cache-test")
     assert client.get("/sparql", params={"query": ask}).json()["boolean"] is False
+
+
+@pytest.mark.parametrize("url", ["/", "/health", "/sparql", "/sparql?query=ASK%20%7B%7D",
+                                 "/sparql?query=SELECT%20%3Fp%20%3Fo%20%7B%20%3Chttps%3A%2F%2Fw3id.org%2Fppikg%2Fcompetencias%2Fc1%3E%20%3Fp%20%3Fo%20%7D",
+                                 "/competencias/c1", "/.well-known/void", "/api/coverage", "/export?format=ttl",
+                                 "/export?format=nq&which=all", "/no-such-page"])
+def test_head_is_get_without_the_body(client, url):
+    """RFC 9110: HEAD on every GET resource, same status and headers, no body (link checkers, curl -I)."""
+    import threading
+    import time
+
+    head, get = client.head(url), client.get(url)
+    assert head.status_code == get.status_code != 405
+    assert head.content == b""
+    assert head.headers.get("content-type") == get.headers.get("content-type")
+    if "content-length" in get.headers and "sparql" not in url:
+        assert head.headers["content-length"] == get.headers["content-length"]
+    else:
+        assert head.headers.get("content-length") in (None, get.headers.get("content-length"))
+    deadline = time.time() + 5  # a download answered to HEAD stops producing
+    while any(t.name == "ppikg-export" for t in threading.enumerate()) and time.time() < deadline:
+        time.sleep(0.05)
+    assert not any(t.name == "ppikg-export" for t in threading.enumerate())

@@ -12,16 +12,18 @@ from ..graph import KnowledgeGraph
 from ..validate import Validator
 from . import pages, sparql, validation
 from . import export, linked_data, trace
+from .head import HeadAsGet
 from .lookups import LookupLane
 from .settings import Settings
 
 
 class PpikgApp(FastAPI):
-    """FastAPI with the look-up lane (http/lookups.py) in front of its whole middleware stack: a look-up is
-    answered before Starlette's error and exception layers, which cost a look-up a third of its time."""
+    """FastAPI with two plain ASGI layers in front of its whole middleware stack: HEAD for every GET resource
+    (http/head.py), and the look-up lane (http/lookups.py), which answers a look-up before Starlette's error
+    and exception layers (they cost a look-up a third of its time)."""
 
     def build_middleware_stack(self):
-        return LookupLane(super().build_middleware_stack())
+        return HeadAsGet(LookupLane(super().build_middleware_stack()))
 
 
 def create_app(kg: KnowledgeGraph, validator: Validator | None = None, settings: Settings | None = None) -> FastAPI:

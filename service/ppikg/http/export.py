@@ -18,6 +18,7 @@ from .. import __version__
 from ..errors import InputError
 from ..graph import INFERRED_PREFIX, KnowledgeGraph, rdf_format
 from ..namespaces import BASE, GRAPH, LINEAMIENTOS, META, META_GRAPH, PPI, PREFIXES
+from .head import HEAD_KEY
 
 #: Export formats: short name → (media type, file extension).
 FORMATS = {
@@ -28,26 +29,14 @@ FORMATS = {
     "jsonld": ("application/ld+json", "jsonld"),
     "xml": ("application/rdf+xml", "rdf"),
 }
-BATCH = 2_000  # quads per chunk for N-Triples / N-Quads
-CHUNK = 64 * 1024  # bytes per chunk for the other formats
+BATCH = 500  # quads serialized at a time for N-Triples / N-Quads
+CHUNK = 64 * 1024  # bytes per chunk sent
 _END = object()
 
 
 def _quads(kg: KnowledgeGraph, graphs: list[str]) -> Iterator[ox.Quad]:
     for g in graphs:
         yield from kg.store.quads_for_pattern(None, None, None, ox.NamedNode(g))
-
-
-def _batched(kg: KnowledgeGraph, graphs: list[str], fmt: ox.RdfFormat, batch: int) -> Iterator[bytes]:
-    """N-Triples / N-Quads, ``batch`` statements per chunk: line formats, so chunks simply concatenate."""
-    buf: list = []
-    for q in _quads(kg, graphs):
-        buf.append(q if fmt.supports_datasets else q.triple)
-        if len(buf) >= batch:
-            yield ox.serialize(buf, format=fmt)
-            buf = []
-    if buf:
-        yield ox.serialize(buf, format=fmt)
 
 
 class _Pipe:
@@ -84,15 +73,19 @@ class _Pipe:
             self.buf.clear()
 
 
-def _piped(kg: KnowledgeGraph, graphs: list[str], fmt: ox.RdfFormat, chunk: int) -> Iterator[bytes]:
-    """Any format: pyoxigraph's serializer runs in a thread, reading the store lazily and writing into a pipe."""
+def _threaded(produce, chunk: int) -> Iterator[bytes]:
+    """The chunks ``produce(pipe)`` writes, made in a thread of their own.
+
+    pyoxigraph's store iterators must stay on the thread that made them (used from another one, pyo3 aborts
+    the whole process), and Starlette pulls each chunk of a streamed response on whichever worker thread is
+    free: with several downloads at once, an iterator pulled that way moved and the server died. Here the
+    store is read, and its iterator closed, only by the producer thread; other threads just take bytes.
+    """
     pipe = _Pipe(chunk)
-    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
-    statements = _quads(kg, graphs) if fmt.supports_datasets else (q.triple for q in _quads(kg, graphs))
 
     def work() -> None:
         try:
-            ox.serialize(statements, pipe, fmt, prefixes=prefixes)
+            produce(pipe)
             pipe.finish()
             pipe._put(_END)
         except BaseException as e:  # noqa: BLE001 - handed to the reader
@@ -116,6 +109,40 @@ def _piped(kg: KnowledgeGraph, graphs: list[str], fmt: ox.RdfFormat, chunk: int)
         pipe.closed.set()
 
 
+def _line_chunks(kg: KnowledgeGraph, graphs: list[str], fmt: ox.RdfFormat, batch: int):
+    """N-Triples / N-Quads, serialized ``batch`` statements at a time: line formats, so pieces concatenate."""
+
+    def produce(pipe: _Pipe) -> None:
+        quads = _quads(kg, graphs)
+        try:
+            buf: list = []
+            for q in quads:
+                buf.append(q if fmt.supports_datasets else q.triple)
+                if len(buf) >= batch:
+                    pipe.write(ox.serialize(buf, format=fmt))
+                    buf = []
+            if buf:
+                pipe.write(ox.serialize(buf, format=fmt))
+        finally:
+            quads.close()  # here, on the thread that opened the store iterator
+
+    return produce
+
+
+def _serialized(kg: KnowledgeGraph, graphs: list[str], fmt: ox.RdfFormat):
+    """Any format: pyoxigraph's serializer reads the store lazily and writes into the pipe."""
+    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+
+    def produce(pipe: _Pipe) -> None:
+        quads = _quads(kg, graphs)
+        try:
+            ox.serialize(quads if fmt.supports_datasets else (q.triple for q in quads), pipe, fmt, prefixes=prefixes)
+        finally:
+            quads.close()
+
+    return produce
+
+
 def export_chunks(kg: KnowledgeGraph, format: str, which: str = "all", graph: str | None = None,
                   *, batch: int = BATCH, chunk: int = CHUNK) -> Iterator[bytes]:
     """The export as a stream of byte chunks; memory stays flat however large the dataset.
@@ -126,8 +153,8 @@ def export_chunks(kg: KnowledgeGraph, format: str, which: str = "all", graph: st
     fmt = rdf_format(format)
     graphs = kg.selected_graphs(which, graph)
     if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
-        return _batched(kg, graphs, fmt, batch)
-    return _piped(kg, graphs, fmt, chunk)
+        return _threaded(_line_chunks(kg, graphs, fmt, batch), chunk)
+    return _threaded(_serialized(kg, graphs, fmt), chunk)
 
 
 def _filename(which: str, graph: str | None, ext: str) -> str:
@@ -229,6 +256,9 @@ def router(kg: KnowledgeGraph) -> APIRouter:
             return JSONResponse({"error": str(e)}, status_code=404 if str(e).startswith("no graph") else 400)
         media, ext = FORMATS[format]
         headers = {"Content-Disposition": f'attachment; filename="{_filename(which, graph, ext)}"'}
+        if request.scope.get(HEAD_KEY):  # HEAD: the headers only; the export's thread never starts
+            chunks.close()
+            chunks = iter(())  # no Content-Length: 0 either; the download's length is unknown until it is made
         return StreamingResponse(chunks, media_type=media, headers=headers)
 
     @r.get("/.well-known/void")

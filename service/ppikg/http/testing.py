@@ -32,3 +32,39 @@ def serving(app, host: str = "127.0.0.1") -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+@contextmanager
+def serving_process(store: str, *args: str, timeout: float = 120) -> Iterator[tuple[str, "subprocess.Popen"]]:
+    """Run ``ppi serve --store STORE ARGS`` in a process of its own on a free port (so that a crash of the
+    server cannot take the caller with it); yields its base URL and the process, stops it at the end."""
+    import subprocess
+    import sys
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "ppikg", "serve", "--port", str(port), "--store", str(store), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/health", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"ppi serve exited: {proc.stderr.read().decode()[-2000:]}") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError("ppi serve did not start") from None
+                time.sleep(0.3)
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
