@@ -173,8 +173,7 @@ def planner_for(store: ox.Store, job: Job, planners: dict):
     """The :class:`~ppikg.planner.Planner` for the job's dataset over ``store`` (kept in ``planners``)."""
     from .planner import Planner
 
-    key = (tuple(job.default_graph or ()), None if job.named_graphs is None else tuple(job.named_graphs),
-           job.default_graph is None and job.named_graphs is None, job.base_iri, tuple(sorted((job.prefixes or {}).items())))
+    key = repr((job.default_graph, job.named_graphs, job.base_iri, sorted((job.prefixes or {}).items())))
     planner = planners.get(key)
     if planner is None:
         planner = planners[key] = Planner.over(store, base_iri=job.base_iri, prefixes=job.prefixes, **_dataset(job))
