@@ -165,3 +165,25 @@ def test_concurrent_downloads_keep_the_server_up(tmp_path) -> None:
         assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
         assert httpx.get(base + "/health").status_code == 200
     assert not errors and counts == [expected] * 24
+
+
+def test_a_client_leaving_mid_download_stops_the_export(big: KnowledgeGraph) -> None:
+    """The export's producer thread stops when the client goes away mid-download, not at some later garbage
+    collection: it holds a store iterator and up to four chunks."""
+    import gc
+
+    from ppikg.http.testing import serving
+
+    gc.disable()  # what is checked is that the response stops the export itself
+    try:
+        with serving(create_app(big)) as base:
+            with httpx.stream("GET", base + "/export", params={"format": "ttl", "which": "asserted", "graph": "big"},
+                              timeout=30) as r:
+                assert r.status_code == 200
+                next(r.iter_bytes())
+            deadline = time.time() + 10
+            while any(t.name == "ppikg-export" for t in threading.enumerate()) and time.time() < deadline:
+                time.sleep(0.05)
+            assert not any(t.name == "ppikg-export" for t in threading.enumerate())
+    finally:
+        gc.enable()

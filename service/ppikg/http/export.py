@@ -73,19 +73,26 @@ class _Pipe:
             self.buf.clear()
 
 
-def _threaded(produce, chunk: int) -> Iterator[bytes]:
-    """The chunks ``produce(pipe)`` writes, made in a thread of their own.
+class Download:
+    """An export's chunks, made by ``produce(pipe)`` in a thread of its own; iterate it, and ``close()`` it
+    from any thread when the reader goes away (the thread then stops within half a second).
 
     pyoxigraph's store iterators must stay on the thread that made them (used from another one, pyo3 aborts
     the whole process), and Starlette pulls each chunk of a streamed response on whichever worker thread is
     free: with several downloads at once, an iterator pulled that way moved and the server died. Here the
     store is read, and its iterator closed, only by the producer thread; other threads just take bytes.
     """
-    pipe = _Pipe(chunk)
 
-    def work() -> None:
+    def __init__(self, produce, chunk: int) -> None:
+        self._produce = produce
+        self._pipe = _Pipe(chunk)
+        self._worker: threading.Thread | None = None
+        self._done = False
+
+    def _work(self) -> None:
+        pipe = self._pipe
         try:
-            produce(pipe)
+            self._produce(pipe)
             pipe.finish()
             pipe._put(_END)
         except BaseException as e:  # noqa: BLE001 - handed to the reader
@@ -95,18 +102,48 @@ def _threaded(produce, chunk: int) -> Iterator[bytes]:
                 except BrokenPipeError:
                     pass
 
-    worker = threading.Thread(target=work, name="ppikg-export", daemon=True)
-    worker.start()
-    try:
+    def __iter__(self) -> Download:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._done:
+            raise StopIteration
+        if self._worker is None:
+            self._worker = threading.Thread(target=self._work, name="ppikg-export", daemon=True)
+            self._worker.start()
         while True:
-            item = pipe.queue.get()
-            if item is _END:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        pipe.closed.set()
+            try:
+                item = self._pipe.queue.get(timeout=0.5)
+                break
+            except queue.Empty:
+                if self._pipe.closed.is_set():
+                    item = _END
+                    break
+        if item is _END:
+            self.close()
+            raise StopIteration
+        if isinstance(item, BaseException):
+            self.close()
+            raise item
+        return item
+
+    def close(self) -> None:
+        self._done = True
+        self._pipe.closed.set()
+
+
+class _DownloadResponse(StreamingResponse):
+    """A streamed export that stops its producer however the response ends (done, error, client gone)."""
+
+    def __init__(self, download: Download, **kwargs) -> None:
+        super().__init__(download, **kwargs)
+        self._download = download
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._download.close()
 
 
 def _line_chunks(kg: KnowledgeGraph, graphs: list[str], fmt: ox.RdfFormat, batch: int):
@@ -144,7 +181,7 @@ def _serialized(kg: KnowledgeGraph, graphs: list[str], fmt: ox.RdfFormat):
 
 
 def export_chunks(kg: KnowledgeGraph, format: str, which: str = "all", graph: str | None = None,
-                  *, batch: int = BATCH, chunk: int = CHUNK) -> Iterator[bytes]:
+                  *, batch: int = BATCH, chunk: int = CHUNK) -> Download:
     """The export as a stream of byte chunks; memory stays flat however large the dataset.
 
     Triple formats merge the chosen graphs (a triple in two graphs is written twice, which parsers merge);
@@ -153,8 +190,8 @@ def export_chunks(kg: KnowledgeGraph, format: str, which: str = "all", graph: st
     fmt = rdf_format(format)
     graphs = kg.selected_graphs(which, graph)
     if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
-        return _threaded(_line_chunks(kg, graphs, fmt, batch), chunk)
-    return _threaded(_serialized(kg, graphs, fmt), chunk)
+        return Download(_line_chunks(kg, graphs, fmt, batch), chunk)
+    return Download(_serialized(kg, graphs, fmt), chunk)
 
 
 def _filename(which: str, graph: str | None, ext: str) -> str:
@@ -258,8 +295,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         headers = {"Content-Disposition": f'attachment; filename="{_filename(which, graph, ext)}"'}
         if request.scope.get(HEAD_KEY):  # HEAD: the headers only; the export's thread never starts
             chunks.close()
-            chunks = iter(())  # no Content-Length: 0 either; the download's length is unknown until it is made
-        return StreamingResponse(chunks, media_type=media, headers=headers)
+        return _DownloadResponse(chunks, media_type=media, headers=headers)
 
     @r.get("/.well-known/void")
     def void(request: Request) -> Response:
