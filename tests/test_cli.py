@@ -177,3 +177,22 @@ def test_import_load_then_validate_by_iri(store):
     assert json.loads(by_iri.stdout)["conforms"] is True
     missing = run("validate", "https://w3id.org/ppikg/propuestas/no-existe", "--store", str(store))
     assert missing.returncode == 2 and "no proposal" in missing.stderr
+
+
+def test_serve_limits_from_the_command_line(tmp_path):
+    """`ppi serve --max-results N --workers N` reach the running server; bad values are usage errors."""
+    import httpx
+
+    from ppikg.http.testing import serving_process
+
+    for bad in (["--workers", "0"], ["--max-results", "-3"], ["--max-results", "many"]):
+        r = run("serve", "--store", str(tmp_path / "unused"), *bad)
+        assert r.returncode == 2 and "ppi serve: error: argument" in r.stderr
+    with serving_process(tmp_path / "store", "--max-results", "3", "--workers", "1") as (base, proc):
+        three = httpx.get(base + "/sparql", params={"query": "SELECT ?c WHERE { ?c a ppi:Competency } ORDER BY ?c LIMIT 3"})
+        four = httpx.get(base + "/sparql", params={"query": "SELECT ?c WHERE { ?c a ppi:Competency } ORDER BY ?c LIMIT 4"})
+        lookup = httpx.get(base + "/sparql", params={"query": "SELECT ?c WHERE { ?c a ppi:Competency }"})  # the look-up lane
+        assert three.status_code == 200 and four.status_code == 413 and lookup.status_code == 413
+        import psutil
+        workers = [c for c in psutil.Process(proc.pid).children(recursive=True) if "spawn_main" in " ".join(c.cmdline())]
+        assert len(workers) == 1

@@ -13,6 +13,7 @@ import pyoxigraph
 
 from . import __version__, paths
 from .errors import PpikgError
+from .http.settings import Settings
 
 QUERY_FORMATS = ("table", "json", "csv", "tsv")
 EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "xml")
@@ -178,10 +179,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from .http import create_app
 
-    from .http.settings import Settings
-
     kg = _open(args)
-    app = create_app(kg, settings=Settings(timeout=args.timeout, update_enabled=args.update, token=args.token))
+    app = create_app(kg, settings=Settings(timeout=args.timeout, update_enabled=args.update, token=args.token,
+                                           workers=args.workers, max_results=args.max_results))
     print(f"ppikg {__version__} serving on http://{args.host}:{args.port}/", file=sys.stderr)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
@@ -248,8 +248,22 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--update", action="store_true",
                    help="accept SPARQL Update and Graph Store Protocol writes (needs --token)")
     s.add_argument("--token", help="bearer token that updates must send (Authorization: Bearer TOKEN)")
+    s.add_argument("--workers", type=_count, default=Settings.workers, metavar="N",
+                   help=f"query worker processes, each killable at the timeout (default {Settings.workers})")
+    s.add_argument("--max-results", type=_count, default=Settings.max_results, metavar="N",
+                   help=f"most rows or triples a query may return; more is refused with 413 (default {Settings.max_results:,})")
     s.set_defaults(func=cmd_serve)
     return parser
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def _seconds(text: str) -> float:

@@ -1,5 +1,15 @@
-"""HTTP shell: the FastAPI application factory over one KnowledgeGraph."""
+"""HTTP shell: the FastAPI application factory over one KnowledgeGraph.
 
-from .app import create_app
+FastAPI is imported on first use of :func:`create_app`, so that ``ppikg.http.settings`` (read by the CLI's
+``serve`` options) costs nothing to the other commands.
+"""
 
 __all__ = ["create_app"]
+
+
+def __getattr__(name: str):
+    if name == "create_app":
+        from .app import create_app
+
+        return create_app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
