@@ -162,3 +162,18 @@ def test_the_knowledge_graph_plans_its_queries_and_forgets_counts_after_a_write(
         assert int(kg.query_rows(query)[1][0]["n"]) == before + 1
         again = kg.per_state("planner", lambda: None)
         assert again is not None and again is not planner  # a new store state, a new planner (fresh counts)
+
+
+def test_counting_stops_where_it_no_longer_matters(store):
+    """The pattern with the most constants is counted first; the others only up to PROBE_TO_SCAN times the
+    smallest count (a pattern over the whole store is not counted to the end to find it is too big)."""
+    asked: list[str] = []
+
+    def count(q: str) -> int:
+        asked.append(q)
+        return int(next(iter(store.query(q, use_default_graph_as_union=True)))["n"].value)
+
+    some = next(iter(store.quads_for_pattern(None, ox.NamedNode(f"{PPI}inProposal"), None, None))).subject
+    assert Planner(count).rewrite(f"SELECT * WHERE {{ ?x ?p ?o . {some} a ?o }}") is None
+    assert str(some) in asked[0] and "LIMIT" not in asked[0]
+    assert f"LIMIT {planner_module.PROBE_TO_SCAN * _bag(store, f'SELECT * WHERE {{ {some} a ?o }}').total()}" in asked[1]

@@ -151,31 +151,47 @@ class Planner:
         queries it will rewrite)."""
         return cls(lambda q: int(next(iter(store.query(q, **query_kwargs)))["n"].value))
 
-    def matches(self, prologue: str, pattern: str) -> int:
+    def matches(self, prologue: str, pattern: str, cap: int | None = None) -> int:
+        """How many triples ``pattern`` matches, or ``cap`` if that many or more (counting stops there)."""
         key = prologue + "\x00" + _shape(pattern)
-        if key not in self._counts:
-            if len(self._counts) >= self.MAX_COUNTS:
-                self._counts.clear()
-            self._counts[key] = self._count(f"{prologue} SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
-        return self._counts[key]
+        known = self._counts.get(key)  # (count, exact)
+        if known is not None and (known[1] or (cap is not None and known[0] >= cap)):
+            return known[0] if cap is None else min(known[0], cap)
+        if len(self._counts) >= self.MAX_COUNTS:
+            self._counts.clear()
+        where = pattern if cap is None else f"{{ SELECT * WHERE {{ {pattern} }} LIMIT {cap} }}"
+        n = self._count(f"{prologue} SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
+        self._counts[key] = (n, cap is None or n < cap)
+        return n
 
     def rewrite(self, query: str) -> str | None:
         """The query with its large joins as hash joins, or None when it is best run as written.
 
         >>> counts = {"?i <http://e/c> <http://e/c1>": 12_000, "?i <http://e/in> ?p": 45_000}
-        >>> planner = Planner(lambda q: counts[q[q.index("{") + 2:q.rindex("}") - 1]])
+        >>> count = lambda q: next(n for pattern, n in counts.items() if pattern in q)
+        >>> planner = Planner(count)
         >>> print(planner.rewrite("SELECT * { ?i <http://e/c> <http://e/c1> ; <http://e/in> ?p }"))
         SELECT * { ?i <http://e/c> <http://e/c1> . { SELECT * WHERE { ?i <http://e/in> ?p } } }
         >>> counts["?i <http://e/c> <http://e/c1>"] = 3  # three probes are cheaper than a scan
-        >>> planner = Planner(lambda q: counts[q[q.index("{") + 2:q.rindex("}") - 1]])
+        >>> planner = Planner(count)
         >>> planner.rewrite("SELECT * { ?i <http://e/c> <http://e/c1> ; <http://e/in> ?p }") is None
         True
         """
         star = split(query)
         if star is None:
             return None
-        sizes = [self.matches(star.prologue, p) for p in star.patterns]
-        first = min(range(len(sizes)), key=sizes.__getitem__)
+        # Count the pattern with the most constants first (likely the smallest), then each other one only up
+        # to the size that could still matter: PROBE_TO_SCAN times the smallest so far.
+        order = sorted(range(len(star.patterns)), key=lambda i: len(star.variables[i]))
+        sizes = [0] * len(star.patterns)
+        smallest: int | None = None
+        for i in order:
+            sizes[i] = self.matches(star.prologue, star.patterns[i],
+                                    None if smallest is None else PROBE_TO_SCAN * smallest)
+            smallest = sizes[i] if smallest is None else min(smallest, sizes[i])
+            if smallest == 0:
+                return None  # no solution at all: nothing to plan
+        first = min(order, key=sizes.__getitem__)
         hashed = [i for i, size in enumerate(sizes)
                   if i != first and size < PROBE_TO_SCAN * sizes[first] and star.variables[i] & star.variables[first]]
         if not hashed:
