@@ -52,7 +52,7 @@ class LookupLane:
 
     def _answer(self, scope) -> tuple[str, bytes] | None:
         raw = scope["query_string"].decode("latin-1")
-        if "&" in raw or ";" in raw:
+        if "&" in raw:
             params = parse_qsl(raw, keep_blank_values=True)
         else:  # one parameter, as parse_qsl would read it (the common case, without its generality)
             key, _, value = raw.partition("=")
