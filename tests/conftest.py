@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from pathlib import Path
+
 from rdflib import Graph
 
 from ppikg import paths
@@ -25,3 +27,20 @@ def shipped() -> Graph:
     for path in paths.ontology_files() + paths.data_files():
         g.parse(path)
     return g
+
+
+@pytest.fixture(scope="session")
+def shipped_store(tmp_path_factory):
+    """A factory of stores on disk holding the shipped data: the data are loaded once per test session, and each
+    store asked for is a copy of that one (hard links: milliseconds), free to be written."""
+    from ppikg.graph import KnowledgeGraph
+    from ppikg.store.embedded import clone_store
+
+    template = tmp_path_factory.mktemp("shipped") / "store"
+    with KnowledgeGraph(template) as kg:
+        kg.load_shipped()
+
+    def make(target: Path) -> Path:
+        return clone_store(template, target)
+
+    return make

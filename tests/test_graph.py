@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import shutil
 import time
@@ -10,10 +11,10 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from ppikg import paths
+from ppikg.config import Project
 from ppikg.errors import InputError, PpikgError
-from ppikg.graph import BASE_INFERRED, ONTOLOGY_INFERRED, KnowledgeGraph
-from ppikg.namespaces import GRAPH, META_GRAPH, ONTOLOGY_GRAPH, PPI
+from ppikg.graph import BASE_INFERRED, ONTOLOGY_INFERRED, PROVENANCE_GRAPH, KnowledgeGraph
+from ppikg.namespaces import GRAPH, ONTOLOGY_GRAPH, PPI
 
 DATA = """@prefix ppi: <https://w3id.org/ppikg/ontology#> . @prefix ex: <http://example.org/t/> .
 ex:att1 a ppi:CompetencyAttribute ; ppi:attributeOf ex:comp1 .
@@ -29,29 +30,25 @@ ex:ind ppi:coversAttribute ex:att1 .
 COVERED = "SELECT ?comp WHERE { <http://example.org/t/ind> ppi:coversCompetency ?comp } ORDER BY ?comp"
 
 
-def make_inputs(root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of the ontology plus a tiny data file, used instead of the shipped inputs."""
+def make_inputs(root: Path) -> Project:
+    """A project holding a private copy of the ontology plus a tiny data file (no shapes, no examples)."""
     (root / "ontology").mkdir(parents=True)
     (root / "data").mkdir()
-    shutil.copy(paths.ONTOLOGY_DIR / "ppi.ttl", root / "ontology" / "ppi.ttl")
+    shutil.copy(Project.default().ontology_dir / "ppi.ttl", root / "ontology" / "ppi.ttl")
     (root / "data" / "sample.ttl").write_text(DATA)
-    monkeypatch.setattr(paths, "ontology_files", lambda: sorted((root / "ontology").glob("*.ttl")))
-    monkeypatch.setattr(paths, "data_files", lambda: sorted((root / "data").glob("*.ttl")))
-    return root
+    return Project(root)
 
 
 @pytest.fixture
-def inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return make_inputs(tmp_path / "inputs", monkeypatch)
+def inputs(tmp_path: Path) -> Project:
+    return make_inputs(tmp_path / "inputs")
 
 
 @pytest.fixture(scope="module")
 def kg(tmp_path_factory: pytest.TempPathFactory):
     """A graph built from the private inputs, shared by the tests that leave it as it is."""
-    with KnowledgeGraph(None, reasoner="rules") as kg:
-        with pytest.MonkeyPatch.context() as mp:  # only while loading: other tests see the real paths
-            make_inputs(tmp_path_factory.mktemp("inputs"), mp)
-            kg.load_shipped()
+    with KnowledgeGraph(None, reasoner="rules", project=make_inputs(tmp_path_factory.mktemp("inputs"))) as kg:
+        kg.load_shipped()
         yield kg
 
 
@@ -83,25 +80,25 @@ def test_load_in_memory(kg: KnowledgeGraph) -> None:
     assert info["versions"]["pyoxigraph"] and info["reasoner"]["shipped"] == "rules"
 
 
-def test_warm_restart(inputs: Path, tmp_path: Path) -> None:
+def test_warm_restart(inputs: Project, tmp_path: Path) -> None:
     store = tmp_path / "store"
-    with KnowledgeGraph(store) as kg:
+    with KnowledgeGraph(store, project=inputs) as kg:
         assert kg.load_shipped() is True
         before = kg.graphs()
     t0 = time.perf_counter()
-    with KnowledgeGraph(store) as kg:
+    with KnowledgeGraph(store, project=inputs) as kg:
         assert kg.load_shipped() is False
         assert kg.graphs() == before
     assert time.perf_counter() - t0 < 1.0
 
 
-def test_changed_input_rebuilds(inputs: Path, tmp_path: Path) -> None:
+def test_changed_input_rebuilds(inputs: Project, tmp_path: Path) -> None:
     progress: list[str] = []
-    with KnowledgeGraph(tmp_path / "store") as kg:
+    with KnowledgeGraph(tmp_path / "store", project=inputs) as kg:
         kg.load_shipped()
         fp = kg.fingerprint()
         kg.add_graph("p", PROPOSAL)
-        (inputs / "data" / "sample.ttl").write_text(DATA.replace("ex:comp2", "ex:comp3"))
+        (inputs.data_dir / "sample.ttl").write_text(DATA.replace("ex:comp2", "ex:comp3"))
         assert kg.load_shipped(progress=progress.append) is True
         assert kg.fingerprint() != fp and progress
         assert dict(kg.graphs())[str(GRAPH["sample"])] == 3
@@ -120,7 +117,7 @@ def test_export_keeps_asserted_and_inferred_apart(kg: KnowledgeGraph) -> None:
     assert entailed in inferred and entailed not in asserted
     assert named(everything) == named(asserted) | named(inferred)
     assert len(everything) == len(asserted) + len(inferred)
-    assert not any(str(s).startswith(str(META_GRAPH)) for s in everything.subjects())
+    assert not any(str(s).startswith(str(GRAPH["meta"])) for s in everything.subjects())
     nq = export(kg, "nq", which="inferred").decode()
     assert f"<{BASE_INFERRED}>" in nq and f"<{GRAPH['sample']}>" not in nq
     one = parse(export(kg, graph="sample", which="asserted"))
@@ -141,27 +138,29 @@ def test_unknown_export_format(kg: KnowledgeGraph) -> None:
 
 
 @pytest.mark.parametrize("reasoner", ["owlrl", "rules"])
-def test_add_and_remove_graph(inputs: Path, reasoner: str) -> None:
-    with KnowledgeGraph(None, reasoner=reasoner) as kg:
+def test_add_and_remove_graph(inputs: Project, reasoner: str) -> None:
+    with KnowledgeGraph(None, reasoner=reasoner, project=inputs) as kg:
         kg.load_shipped()
-        iri = kg.add_graph("proposals/p1", PROPOSAL, "ttl", source="https://example.org/p1.ttl")
+        iri = kg.add_graph("proposals/p1", PROPOSAL, "ttl", source=("p1.ttl", PROPOSAL.encode()))
         assert iri == str(GRAPH["proposals/p1"]) and iri in kg.added_graphs()
         # Through the attribute and through the parameter's aspect.
         _, rows = kg.query_rows(COVERED)
         assert [r["comp"] for r in rows] == ["http://example.org/t/comp1", "http://example.org/t/comp2"]
-        _, rows = kg.query_rows(f"SELECT ?src ?who WHERE {{ GRAPH <{META_GRAPH}> {{ <{iri}> prov:wasDerivedFrom ?src . OPTIONAL {{ <{iri}> prov:wasAttributedTo ?who }} }} }}")
-        assert rows[0]["src"] == "https://example.org/p1.ttl"
+        _, rows = kg.query_rows(f"SELECT ?name ?sha ?who WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{iri}> prov:wasDerivedFrom ?src . "
+                                f"?src dcterms:title ?name ; ppi:sha256 ?sha . OPTIONAL {{ <{iri}> prov:wasAttributedTo ?who }} }} }}")
+        assert rows == [{"name": "p1.ttl", "sha": hashlib.sha256(PROPOSAL.encode()).hexdigest(), "who": None}]
         inferred = parse(export(kg, graph="proposals/p1", which="inferred"))
         assert (rdflib.URIRef("http://example.org/t/ind"), PPI.inProposal, rdflib.URIRef("http://example.org/t/prop")) in inferred
         kg.remove_graph("proposals/p1")
         assert iri not in dict(kg.graphs()) and str(GRAPH["inferred/proposals/p1"]) not in dict(kg.graphs())
         assert kg.query_rows(COVERED)[1] == []
+        assert kg.query_rows(f"ASK {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{iri}> ?p ?o }} }}")[1] == [{"ask": "false"}]
 
 
-def test_owlrl_and_rules_agree_on_added_graph(inputs: Path) -> None:
+def test_owlrl_and_rules_agree_on_added_graph(inputs: Project) -> None:
     results = []
     for reasoner in ("owlrl", "rules"):
-        with KnowledgeGraph(None, reasoner=reasoner) as kg:
+        with KnowledgeGraph(None, reasoner=reasoner, project=inputs) as kg:
             kg.load_shipped()
             kg.add_graph("p", rdflib.Graph().parse(data=PROPOSAL, format="turtle"))
             results.append(export(kg, "nq", which="inferred"))
@@ -192,11 +191,11 @@ def test_query_rows_ask_and_construct(kg: KnowledgeGraph) -> None:
     assert cols == ["subject", "predicate", "object"] and len(rows) == 2
 
 
-def test_busy_store_opens_read_only(inputs: Path, tmp_path: Path) -> None:
+def test_busy_store_opens_read_only(inputs: Project, tmp_path: Path) -> None:
     store = tmp_path / "store"
-    with KnowledgeGraph(store) as writer:
+    with KnowledgeGraph(store, project=inputs) as writer:
         writer.load_shipped()
-        with KnowledgeGraph(store) as reader:
+        with KnowledgeGraph(store, project=inputs) as reader:
             assert reader.read_only
             assert reader.load_shipped() is False  # up to date: nothing to write
             assert reader.graphs() == writer.graphs()
@@ -212,8 +211,6 @@ def test_closed_graph_raises() -> None:
 
 
 def test_shipped_data_both_reasoners_agree() -> None:
-    if not paths.data_files() or paths.data_files()[0].parent != paths.DATA_DIR:
-        pytest.skip("no shipped data yet (data/*.ttl)")
     inferred = []
     for reasoner in ("owlrl", "rules"):
         with KnowledgeGraph(None, reasoner=reasoner) as kg:

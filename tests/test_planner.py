@@ -13,20 +13,26 @@ import pyoxigraph as ox
 import pytest
 
 from ppikg import planner as planner_module
-from ppikg.executor import FairPool, Job, run_job
+from ppikg.executor import FairPool, Job, planner_for, run_job
 from ppikg.graph import KnowledgeGraph
 from ppikg.namespaces import PREFIXES
 from ppikg.planner import Planner, split
 
 PPI = "https://w3id.org/ppikg/ontology#"
 PREFIX_MAP = {p: str(ns) for p, ns in PREFIXES.items()}
+OPTIONS = {"prefixes": PREFIX_MAP, "use_default_graph_as_union": True}
 
 
 @pytest.fixture(scope="module")
-def store():
+def snapshot():
     with KnowledgeGraph(None, reasoner="rules") as kg:
         kg.load_shipped()  # ontology, data, the example proposal and its inferences
-        yield kg.store
+        yield kg.snapshot()
+
+
+@pytest.fixture(scope="module")
+def store(snapshot):
+    return snapshot.store
 
 
 def _planner(store, **kwargs) -> Planner:
@@ -98,14 +104,15 @@ def test_random_star_queries_keep_their_solutions(store, monkeypatch):
     assert rewritten > 100
 
 
-def test_worker_jobs_use_the_plan_and_report_errors_as_written(store):
-    planners: dict = {}
+def test_worker_jobs_use_the_plan_and_report_errors_as_written(snapshot):
     media = {"results": "application/sparql-results+json"}
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?i <{PPI}coversCompetency> ?c ; <{PPI}inProposal> ?p }}"
-    plain = run_job(store, Job(query, media, 1000, "http://e/"))
-    planned = run_job(store, Job(query, media, 1000, "http://e/"), planners)
-    assert plain == planned and planners  # counts kept for the next query
-    bad = run_job(store, Job("SELECT * WHERE { ?s nope:p ?o . ?o ?p ?x }", media, 1000, "http://e/"), planners)
+    job = Job(query, media, 1000, "http://e/")
+    plain = run_job(snapshot, job, plan=False)
+    planned = run_job(snapshot, job)
+    assert plain == planned
+    assert planner_for(snapshot, job) is planner_for(snapshot, job)  # counts kept for the next query
+    bad = run_job(snapshot, Job("SELECT * WHERE { ?s nope:p ?o . ?o ?p ?x }", media, 1000, "http://e/"))
     assert bad[0] == "error" and bad[1] == 400
 
 
@@ -155,13 +162,13 @@ def test_the_knowledge_graph_plans_its_queries_and_forgets_counts_after_a_write(
         kg.load_shipped()
         query = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?i <{PPI}coversCompetency> ?c ; <{PPI}inProposal> ?p }}"
         before = int(kg.query_rows(query)[1][0]["n"])
-        planner = kg.per_state("planner", lambda: None)
-        assert planner is not None and planner._counts  # the query was planned: its patterns were counted
+        first = kg.snapshot()
+        assert first.planner(**OPTIONS).rewrite(query) is not None  # the query is planned (a hash join)
         kg.add_graph("otra", f"<http://e/i> <{PPI}coversCompetency> <http://e/c> ; <{PPI}inProposal> <http://e/p> .",
                      "ttl", infer=False)
         assert int(kg.query_rows(query)[1][0]["n"]) == before + 1
-        again = kg.per_state("planner", lambda: None)
-        assert again is not None and again is not planner  # a new store state, a new planner (fresh counts)
+        assert kg.snapshot().state > first.state
+        assert kg.snapshot().planner(**OPTIONS) is not first.planner(**OPTIONS)  # a new state, fresh counts
 
 
 def test_counting_stops_where_it_no_longer_matters(store):

@@ -11,9 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ppikg import paths, trace
-from ppikg.graph import SHAPES_GRAPH, KnowledgeGraph, example_files, shape_files
+from ppikg.config import Project
+from ppikg.graph import PROVENANCE_GRAPH, SHAPES_GRAPH, KnowledgeGraph
 from ppikg.http import create_app
-from ppikg.namespaces import GRAPH, META_GRAPH
+from ppikg.namespaces import GRAPH
 
 EX = "https://w3id.org/ppikg/propuestas/ejemplo-dgb"
 LIN = "https://w3id.org/ppikg/eli/mx/sep/lineamientos/2013/12/27/ppi-directores-ems/"
@@ -45,25 +46,24 @@ def test_shipped_shapes_and_examples_are_loaded(kg: KnowledgeGraph) -> None:
     assert graphs[str(SHAPES_GRAPH)] > 500 and graphs[example] > 400
     assert graphs[str(GRAPH["inferred/ejemplos/propuesta-ejemplo-dgb"])] > 0
     assert kg.example_graphs() == [example]
-    _, rows = kg.query_rows(f"SELECT ?src WHERE {{ GRAPH <{META_GRAPH}> {{ <{example}> prov:wasDerivedFrom ?src ; a prov:Entity }} }}")
-    assert rows[0]["src"].endswith("data/examples/propuesta-ejemplo-dgb.ttl")
-    assert set(shape_files()) | set(example_files()) <= set(KnowledgeGraph.input_files())
+    _, rows = kg.query_rows(f"SELECT ?name WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{example}> prov:wasDerivedFrom ?src ; a prov:Entity . ?src dcterms:title ?name }} }}")
+    assert rows == [{"name": "propuesta-ejemplo-dgb.ttl"}]  # the file's name, never a path on the server
+    project = Project.default()
+    assert set(project.shape_files()) | set(project.example_files()) <= set(project.input_files())
     # Which requirements encode Séptimo IV: answerable by SPARQL over the shapes graph.
     _, rows = kg.query_rows(f"SELECT ?id WHERE {{ ?s ppi:requirementId ?id ; dcterms:source <{LIN}lineamiento_7/fraccion_4> }}")
     assert [r["id"] for r in rows] == ["LIN-07-IV"]
 
 
-def test_changed_shape_or_example_rebuilds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_changed_shape_or_example_rebuilds(tmp_path: Path) -> None:
     for d in ("ontology", "data/examples", "shapes"):
         (tmp_path / d).mkdir(parents=True)
-    shutil.copy(paths.ONTOLOGY_DIR / "ppi.ttl", tmp_path / "ontology" / "ppi.ttl")
+    shutil.copy(Project.default().ontology_dir / "ppi.ttl", tmp_path / "ontology" / "ppi.ttl")
     (tmp_path / "data" / "aspectos.ttl").write_text(
         "<https://w3id.org/ppikg/aspectos/III> <https://w3id.org/ppikg/ontology#correspondsToCompetency> <https://w3id.org/ppikg/competencias/c3> .\n")
     (tmp_path / "data" / "examples" / "mini.ttl").write_text(INDIRECT)
     (tmp_path / "shapes" / "s.ttl").write_text("<http://e/s> <https://w3id.org/ppikg/ontology#requirementId> \"X\" .\n")
-    monkeypatch.setattr(paths, "ontology_files", lambda: sorted((tmp_path / "ontology").glob("*.ttl")))
-    monkeypatch.setattr(paths, "data_files", lambda: sorted((tmp_path / "data").glob("*.ttl")))
-    with KnowledgeGraph(tmp_path / "store", reasoner="rules") as kg:
+    with KnowledgeGraph(tmp_path / "store", reasoner="rules", project=Project(tmp_path)) as kg:
         assert kg.load_shipped() is True
         assert kg.load_shipped() is False  # nothing changed: a no-op
         assert kg.query_rows("ASK { <http://example.org/trace/ind> ppi:coversCompetency comp:c3 }")[1] == [{"ask": "true"}]

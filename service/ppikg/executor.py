@@ -1,14 +1,18 @@
 """Queries in worker processes that can be killed: the timeout really stops the work.
 
-pyoxigraph cannot interrupt a query running in a thread, so every query runs in one of a few worker
-processes, each with its own read-only view of the store (``Store.read_only(path)`` for a store on disk,
-a copy loaded from an N-Quads dump for a store in memory). The server awaits the answer in a thread, so
-its event loop never waits on a query; past the timeout it kills the worker (SIGKILL), answers with a
-timeout error and starts a fresh worker in the background. After a write (the knowledge graph's
-``generation`` moved) every worker reopens its view before its next query. Answers are kept in a small
-cache keyed by the request and the generation: the store is read-only between writes, so a repeated
-query is answered without running it again. Workers go to waiting requests first come, first served
-(:class:`FairPool`), and each plans large joins as hash joins (ppikg.planner) before running a query.
+pyoxigraph cannot interrupt a query running in a thread, so every query — SPARQL Protocol requests, canned
+queries, REST answers, page data, VoID — runs in one of a few worker processes. A worker reads one
+committed state of the store (a :class:`~ppikg.store.snapshot.Snapshot`: a read-only checkpoint on disk, a
+copy for a store in memory), never the live store, so it cannot see half a write. The server awaits the
+answer in a thread, so its event loop never waits on a query; past the timeout it kills the worker
+(SIGKILL), answers with a timeout error and starts a fresh worker in the background.
+
+Work is a *call*: a module-level function ``fn(snapshot, *args)`` run in a worker over the latest state
+(:meth:`QueryExecutor.call`); a SPARQL Protocol request is the call :func:`run_job`. Answers are kept in a
+small cache keyed by the state they were computed on and the call: a state never changes, so a repeated
+call is answered without running it again, and no write can leave a stale answer behind. Workers go to
+waiting requests first come, first served (:class:`FairPool`), and each plans large joins as hash joins
+(ppikg.planner) before running a query.
 
 This module imports only pyoxigraph at top level, so a worker starts fast.
 """
@@ -22,7 +26,6 @@ import time
 import weakref
 from collections import OrderedDict, deque
 from dataclasses import astuple, dataclass
-from pathlib import Path
 from xml.sax.saxutils import escape as _xml_escape
 
 import pyoxigraph as ox
@@ -169,26 +172,21 @@ def _dataset(job: Job) -> dict:
     return kwargs
 
 
-def planner_for(store: ox.Store, job: Job, planners: dict):
-    """The :class:`~ppikg.planner.Planner` for the job's dataset over ``store`` (kept in ``planners``)."""
-    from .planner import Planner
-
-    key = repr((job.default_graph, job.named_graphs, job.base_iri, sorted((job.prefixes or {}).items())))
-    planner = planners.get(key)
-    if planner is None:
-        planner = planners[key] = Planner.over(store, base_iri=job.base_iri, prefixes=job.prefixes, **_dataset(job))
-    return planner
+def planner_for(snapshot, job: Job):
+    """The :class:`~ppikg.planner.Planner` for the job's dataset over ``snapshot`` (kept with the snapshot)."""
+    return snapshot.planner(base_iri=job.base_iri, prefixes=job.prefixes, **_dataset(job))
 
 
-def run_job(store: ox.Store, job: Job, planners: dict | None = None) -> tuple:
-    """("ok", media type, bytes) or ("error", status, message). With ``planners`` (a dict kept for as long
-    as ``store`` does not change), large joins run as hash joins (ppikg.planner)."""
+def run_job(snapshot, job: Job, plan: bool = True) -> tuple:
+    """A SPARQL Protocol request over ``snapshot``: ("ok", media type, bytes) or ("error", status, message).
+    With ``plan``, large joins run as hash joins (ppikg.planner)."""
+    store = snapshot.store
     kwargs: dict = {"base_iri": job.base_iri, "prefixes": job.prefixes, **_dataset(job)}
     try:
         text = job.query
-        if planners is not None:
+        if plan:
             try:
-                text = planner_for(store, job, planners).rewrite(text) or text
+                text = planner_for(snapshot, job).rewrite(text) or text
             except (SyntaxError, ValueError, TypeError, StopIteration):
                 text = job.query  # the query as written reports its own errors
         results = store.query(text, **kwargs)
@@ -224,45 +222,56 @@ def _too_many(limit: int, what: str) -> tuple:
                           "add a LIMIT or narrow the query")
 
 
-def _worker_main(conn, source) -> None:
-    store: ox.Store | None = None
-    planners: dict = {}  # join plans' pattern counts, valid while `store` is
+def _status_of(error: BaseException) -> int:
+    status = getattr(error, "status", None)
+    if isinstance(status, int):
+        return status
+    if isinstance(error, (SyntaxError, ValueError, TypeError, LookupError)):
+        return 400
+    return 500
+
+
+def _worker_main(conn) -> None:
+    import pickle
+
+    from .store.snapshot import open_source
+
+    snapshot, source = None, None
     while True:
         try:
             message = conn.recv()
         except (EOFError, OSError):
             return  # the server went away
-        if message[0] == "reopen":
-            source, store, planners = message[1], None, {}
+        if message[0] == "open":
+            if snapshot is not None:
+                snapshot.close()  # release its lease: the writer may collect it
+            snapshot, source = None, message[1]
             continue
-        answer = None
-        for attempt in range(2):
-            try:
-                if store is None:
-                    store, planners = _open(source), {}
-                if len(planners) > 64:
-                    planners.clear()
-                answer = run_job(store, message[1], planners)
-                break
-            except (OSError, RuntimeError) as e:  # e.g. the writer compacted files away: reopen once and retry
-                store = None
-                answer = ("error", 500, f"query failed: {e}")
-            except Exception as e:
-                answer = ("error", 500, f"query failed: {e}")
-                break
-        conn.send(answer)
+        _, fn, args = message
+        try:
+            if snapshot is None:
+                if source is None:
+                    raise RuntimeError("no store state to read")
+                snapshot = open_source(source)
+            answer = ("ok", fn(snapshot, *args))
+        except Exception as e:
+            answer = ("error", _status_of(e), str(e) or type(e).__name__)
+        try:
+            conn.send_bytes(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+        except Exception as e:  # an answer that does not pickle
+            conn.send_bytes(pickle.dumps(("error", 500, f"the answer could not be sent: {e}")))
 
 
 # --- in the server -------------------------------------------------------------------------------------------
 
 
 class _Worker:
-    def __init__(self, ctx, source: tuple[str, object], generation: int) -> None:
+    def __init__(self, ctx) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, source), daemon=True, name="ppikg-sparql")
+        self.proc = ctx.Process(target=_worker_main, args=(child,), daemon=True, name="ppikg-sparql")
         self.proc.start()
         child.close()
-        self.generation = generation
+        self.state: int | None = None  # the store state it has open
 
     def kill(self) -> None:
         if self.proc.is_alive():
@@ -318,47 +327,35 @@ class FairPool:
 
 
 class QueryExecutor:
-    """A pool of ``size`` worker processes over one knowledge graph's store, with an answer cache."""
+    """A pool of ``size`` worker processes reading one knowledge graph's committed states, with an answer cache.
+
+    ``kg`` is anything with a ``snapshot()`` method (a KnowledgeGraph). The workers start in the background;
+    a call made before one is up waits for it (within its timeout).
+    """
 
     CACHE_ENTRIES = 1024
-    CACHE_MAX_BODY = 1 << 20  # bytes; larger answers are not kept
+    CACHE_MAX_BODY = 1 << 20  # bytes (pickled); larger answers are not kept
 
     def __init__(self, kg, size: int = 2) -> None:
         self._kg = weakref.ref(kg)
         self._ctx = multiprocessing.get_context("spawn")
-        self._size = size
         self._idle = FairPool()
         self._lock = threading.Lock()
-        self._source_cache: tuple[int, tuple[str, object]] | None = None
-        self._answers: OrderedDict[tuple, tuple[str, bytes]] = OrderedDict()
+        self._answers: OrderedDict[tuple, object] = OrderedDict()
         self._workers: set[_Worker] = set()
         self._closed = False
+        self.calls_run = 0  # calls that reached a worker (not answered from the cache)
         for _ in range(size):
-            self._spawn()
+            threading.Thread(target=self._spawn, daemon=True, name="ppikg-spawn").start()
 
-    @property
-    def _generation(self) -> int:
+    def _snapshot(self):
         kg = self._kg()
         if kg is None:
             raise QueryFailed(500, "the knowledge graph is gone")
-        return kg.generation
-
-    def _source(self) -> tuple[str, object]:
-        gen = self._generation
-        with self._lock:
-            if self._source_cache is not None and self._source_cache[0] == gen:
-                return self._source_cache[1]
-        kg = self._kg()
-        if kg.store_dir is not None:
-            source: tuple[str, object] = ("path", str(Path(kg.store_dir)))
-        else:
-            source = ("dump", kg.store.dump(format=ox.RdfFormat.N_QUADS) or b"")
-        with self._lock:
-            self._source_cache = (gen, source)
-        return source
+        return kg.snapshot()
 
     def _spawn(self) -> None:
-        worker = _Worker(self._ctx, self._source(), self._generation)
+        worker = _Worker(self._ctx)
         with self._lock:
             if self._closed:
                 worker.kill()
@@ -372,41 +369,58 @@ class QueryExecutor:
             self._workers.discard(worker)
             closed = self._closed
         if not closed:
-            threading.Thread(target=self._spawn, daemon=True).start()
+            threading.Thread(target=self._spawn, daemon=True, name="ppikg-spawn").start()
 
-    def run(self, job: Job, timeout: float) -> tuple[str, bytes]:
-        """Blocking: the (media type, body) of the answer; QueryTimeout or QueryFailed otherwise."""
-        generation = self._generation
-        key = (generation, repr(astuple(job)))
+    def worker_pids(self) -> set[int]:
+        """The process ids of the live workers."""
         with self._lock:
-            cached = self._answers.get(key)
-            if cached is not None:
+            return {w.proc.pid for w in self._workers if w.proc.pid is not None}
+
+    def call(self, fn, *args, timeout: float):
+        """Blocking: ``fn(snapshot, *args)`` run in a worker over the latest committed state (or its cached
+        answer for that state); QueryTimeout past ``timeout`` seconds, QueryFailed if it raised (with the
+        error's ``status``, 400 for bad input, else 500). ``fn`` must be a module-level function and its
+        arguments and answer picklable."""
+        snapshot = self._snapshot()  # held until the answer is in: its lease keeps it on disk meanwhile
+        key = (snapshot.state, fn.__module__, fn.__qualname__, repr(args))
+        with self._lock:
+            if key in self._answers:
                 self._answers.move_to_end(key)
-                return cached
-        media, body = self._run(job, timeout, generation)
-        if len(body) <= self.CACHE_MAX_BODY:
+                return self._answers[key]
+        answer, size = self._run(snapshot, fn, args, timeout)
+        if size <= self.CACHE_MAX_BODY:
             with self._lock:
-                self._answers[key] = (media, body)
+                self._answers[key] = answer
                 while len(self._answers) > self.CACHE_ENTRIES:
                     self._answers.popitem(last=False)
-        return media, body
+        return answer
 
-    def _run(self, job: Job, timeout: float, generation: int) -> tuple[str, bytes]:
+    def run(self, job: Job, timeout: float) -> tuple[str, bytes]:
+        """Blocking: the (media type, body) of a SPARQL Protocol request; QueryTimeout or QueryFailed otherwise."""
+        answer = self.call(run_job, job, timeout=timeout)
+        if answer[0] == "error":
+            raise QueryFailed(answer[1], answer[2])
+        return answer[1], answer[2]
+
+    def _run(self, snapshot, fn, args, timeout: float) -> tuple[object, int]:
+        import pickle
+
         deadline = time.monotonic() + timeout
         try:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty:
             raise QueryTimeout(f"no worker free within {timeout:g} s (the server is busy)") from None
         try:
-            if worker.generation != generation:
-                worker.generation = generation
-                worker.conn.send(("reopen", self._source()))
-            worker.conn.send(("query", job))
+            if worker.state != snapshot.state:
+                worker.conn.send(("open", snapshot.source()))
+                worker.state = snapshot.state
+            worker.conn.send(("call", fn, args))
+            self.calls_run += 1
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 self._retire(worker)
                 worker = None
                 raise QueryTimeout(f"the query ran past the {timeout:g} s limit and was stopped")
-            answer = worker.conn.recv()
+            raw = worker.conn.recv_bytes()
         except (EOFError, OSError, BrokenPipeError) as e:  # the worker died (e.g. out of memory)
             if worker is not None:
                 self._retire(worker)
@@ -415,15 +429,22 @@ class QueryExecutor:
         finally:
             if worker is not None:
                 self._idle.put(worker)
+        answer = pickle.loads(raw)
         if answer[0] == "error":
             raise QueryFailed(answer[1], answer[2])
-        return answer[1], answer[2]
+        return answer[1], len(raw)
 
     async def arun(self, job: Job, timeout: float) -> tuple[str, bytes]:
         """:meth:`run` awaited in a thread: the event loop keeps serving other requests."""
         import asyncio
 
         return await asyncio.to_thread(self.run, job, timeout)
+
+    async def acall(self, fn, *args, timeout: float):
+        """:meth:`call` awaited in a thread: the event loop keeps serving other requests."""
+        import asyncio
+
+        return await asyncio.to_thread(lambda: self.call(fn, *args, timeout=timeout))
 
     def close(self) -> None:
         with self._lock:

@@ -105,13 +105,11 @@ class Instance:
 
     def reset(self, graphs: dict[str, Path]) -> None:
         """The store holds exactly ``graphs`` (IRI → N-Triples file) and an empty ``data0.rdf``."""
-        store = self.kg.store
-        store.clear()
-        store.add_graph(ox.NamedNode(DATA0))
-        for iri, path in graphs.items():
-            store.load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
-        store.flush()
-        self.kg.generation += 1  # written behind the knowledge graph's back: tell its readers
+        with self.kg.backend.write() as writer:  # one write: the readers see the new state as a whole
+            writer.update(f"DROP ALL ; CREATE GRAPH <{DATA0}>")
+            for iri, path in graphs.items():
+                writer.load_file(path, ox.RdfFormat.N_TRIPLES, iri)
+            writer.catalog.graphs.clear()
 
 
 @pytest.fixture(scope="module")

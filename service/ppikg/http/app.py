@@ -30,6 +30,7 @@ def create_app(kg: KnowledgeGraph, validator: Validator | None = None, settings:
     """The web application over ``kg`` (opened and loaded by the caller)."""
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        sparql.query_executor(app)  # workers start now, in the background, not with the first query
         yield
         if app.state.executor is not None:
             app.state.executor.close()
@@ -37,7 +38,7 @@ def create_app(kg: KnowledgeGraph, validator: Validator | None = None, settings:
     app = PpikgApp(title="ppikg", version=__version__, lifespan=lifespan)
     app.state.kg = kg
     app.state.settings = settings or Settings()
-    app.state.executor = None  # query workers, started by the first query (http/sparql.py)
+    app.state.executor = None  # query workers, started with the app (or by the first query without a lifespan)
     app.state.executor_lock = threading.Lock()
     app.state.write_lock = threading.Lock()  # updates run one at a time
     app.state.validator = validator or Validator()

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import __version__
-from ..graph import INFERRED_PREFIX, KnowledgeGraph
+from ..graph import INFERRED_PREFIX, PROVENANCE_GRAPH, KnowledgeGraph
 from ..namespaces import BASE, META_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from ..trace import ParameterError, check_iri
 
@@ -149,8 +149,13 @@ class Describer:
         rows = []
         for g in sorted(graphs):
             record: dict[str, list[str]] = {}
-            for q in self.kg.store.quads_for_pattern(ox.NamedNode(g), None, None, ox.NamedNode(str(META_GRAPH))):
+            provenance = ox.NamedNode(PROVENANCE_GRAPH)
+            for q in self.kg.store.quads_for_pattern(ox.NamedNode(g), None, None, provenance):
                 record.setdefault(curie(q.predicate.value), []).append(q.object.value)
+                if isinstance(q.object, ox.NamedNode) and q.predicate.value.endswith("#wasDerivedFrom"):
+                    for about in self.kg.store.quads_for_pattern(q.object, None, None, provenance):
+                        if isinstance(about.object, ox.Literal):  # the file's name and SHA-256
+                            record.setdefault(curie(about.predicate.value), []).append(about.object.value)
             rows.append({"graph": g, "href": local_href(g), "inferred": g.startswith(INFERRED_PREFIX),
                          "record": sorted(record.items())})
         return rows
@@ -201,8 +206,8 @@ class Describer:
         types = [lk for lk in every_out if lk.predicate == RDF_TYPE]
         sources = [lk for lk in every_out if lk.predicate == "http://purl.org/dc/terms/source"]
         graphs = {q.graph_name.value for q in out_q if isinstance(q.graph_name, ox.NamedNode)}
-        if any(q.graph_name == ox.NamedNode(str(META_GRAPH)) for q in out_q) and iri != str(META_GRAPH):
-            graphs.discard(str(META_GRAPH))
+        if iri != PROVENANCE_GRAPH:
+            graphs.discard(PROVENANCE_GRAPH)
         return {
             "iri": iri, "curie": curie(iri), "labels": labels.get(iri, {}), "texts": texts, "types": types,
             "sources": sources, "outgoing": outgoing, "incoming": incoming, "more_out": more_out, "more_in": more_in,

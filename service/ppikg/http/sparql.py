@@ -26,6 +26,7 @@ from fastapi.responses import JSONResponse, Response
 from ..errors import InputError, PpikgError
 from ..executor import GRAPH_MEDIA, Job, QueryExecutor, QueryFailed, QueryTimeout
 from ..graph import KnowledgeGraph
+from ..store.catalog import UPDATE_ROLE
 from ..namespaces import PREFIXES
 from ..sparql_safety import analyse, refusal, update_refusal, with_using
 from .common import limited_body
@@ -187,7 +188,7 @@ async def run_update(request: Request, kg: KnowledgeGraph, update: str) -> Respo
 
     def write() -> None:
         with request.app.state.write_lock:
-            kg.update(update, base_iri=endpoint_url(request))
+            kg.update(update, base_iri=endpoint_url(request), role=UPDATE_ROLE)
 
     try:
         await asyncio.to_thread(write)

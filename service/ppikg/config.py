@@ -1,0 +1,78 @@
+"""Configuration as values: where the project's files are (:class:`Project`), passed to whoever needs them.
+
+>>> p = Project(Path("/srv/ppikg"))
+>>> p.ontology_dir, p.queries_dir
+(PosixPath('/srv/ppikg/ontology'), PosixPath('/srv/ppikg/queries'))
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+_CHECKOUT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project folder holding ``ontology/``, ``data/`` (with ``examples/`` and ``templates/``), ``shapes/``
+    and ``queries/``; ``sources`` is the folder of legal texts (default: ``../shared/sources`` beside it)."""
+
+    root: Path
+    sources: Path | None = None
+
+    @classmethod
+    def default(cls) -> Project:
+        """``$PPIKG_HOME`` (else the checkout), with ``$PPIKG_SOURCES`` as the sources if set."""
+        root = Path(os.environ.get("PPIKG_HOME", _CHECKOUT))
+        sources = os.environ.get("PPIKG_SOURCES")
+        return cls(root, Path(sources) if sources else None)
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.root / "ontology"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.root / "shapes"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.root / "queries"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.data_dir / "templates"
+
+    @property
+    def sources_dir(self) -> Path:
+        return self.sources or self.root.parent / "shared" / "sources"
+
+    @property
+    def default_store(self) -> Path:
+        return self.root / "var" / "store"
+
+    def ontology_files(self) -> list[Path]:
+        """The ontology proper and the generated definitions, loaded into the ontology graph."""
+        return sorted(self.ontology_dir.glob("*.ttl"))
+
+    def data_files(self) -> list[Path]:
+        """The shipped reference data (one named graph per file): provisions, competencies, subsystems."""
+        return sorted(self.data_dir.glob("*.ttl"))
+
+    def shape_files(self) -> list[Path]:
+        """``shapes/*.ttl``: the requirements as SHACL shapes."""
+        return sorted(self.shapes_dir.glob("*.ttl"))
+
+    def example_files(self) -> list[Path]:
+        """``data/examples/*.ttl``: the shipped example proposals."""
+        return sorted((self.data_dir / "examples").glob("*.ttl"))
+
+    def input_files(self) -> list[Path]:
+        """Everything the store is built from, in loading order."""
+        return [*self.ontology_files(), *self.data_files(), *self.shape_files(), *self.example_files()]

@@ -1,0 +1,88 @@
+"""The store interface: what the knowledge graph needs from a store, whatever holds the quads.
+
+A backend keeps named graphs and a :class:`~ppikg.store.catalog.Catalog` and offers two things:
+
+- :meth:`Backend.snapshot`: the latest committed state, for reading (a :class:`~ppikg.store.snapshot.Snapshot`,
+  never changed while it is read);
+- :meth:`Backend.write`: one write, as a context manager yielding a :class:`Writer`. Everything done through
+  the writer — data, inferences, catalogue, provenance — becomes visible all at once when the block ends,
+  or not at all if it raises (also across a crash: the backend finishes or rolls back at its next open).
+
+The embedded pyoxigraph store (store/embedded.py) is the first implementation; another backend is one new
+module with these methods.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .catalog import Catalog
+from .snapshot import Snapshot
+
+
+class Writer(ABC):
+    """The operations of one write; reads through a writer see the write's own changes."""
+
+    catalog: Catalog  # the catalogue as this write leaves it (a copy until the write commits)
+
+    @abstractmethod
+    def add(self, graph: str, triples: Iterable[ox.Triple | ox.Quad]) -> None:
+        """Add triples to ``graph`` (a quad's own graph name is ignored)."""
+
+    @abstractmethod
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads, each to its own graph."""
+
+    @abstractmethod
+    def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Remove these quads."""
+
+    @abstractmethod
+    def load_file(self, path: Path, format: ox.RdfFormat, graph: str) -> None:
+        """Load an RDF file into ``graph`` (bulk: fast for large files)."""
+
+    @abstractmethod
+    def drop(self, graph: str) -> None:
+        """Remove ``graph`` if present."""
+
+    @abstractmethod
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL 1.1 Update (the project prefixes predeclared)."""
+
+    @abstractmethod
+    def quads(self, graph: str | None = None, subject: ox.NamedNode | None = None,
+              object: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+        """The quads of ``graph`` (all graphs when None), optionally with one subject or object, as this write
+        sees them."""
+
+    @abstractmethod
+    def count(self, graph: str) -> int:
+        """Triples in ``graph`` as this write sees them."""
+
+    @abstractmethod
+    def graph_names(self) -> list[str]:
+        """The named graphs as this write sees them."""
+
+
+class Backend(ABC):
+    """A store of named graphs with atomic writes and immutable snapshots for readers."""
+
+    location: Path | None  # where it lives (None: in memory)
+    read_only: bool  # another process writes it: this one only reads the latest snapshot
+
+    @abstractmethod
+    def snapshot(self) -> Snapshot:
+        """The latest committed state (shared by every caller until the next write commits)."""
+
+    @abstractmethod
+    def write(self) -> AbstractContextManager[Writer]:
+        """One atomic write (one at a time: a second caller waits)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the store (and its lock on disk)."""

@@ -1,0 +1,1 @@
+"""Tests of the store layer: snapshots, atomic writes, the catalogue, provenance."""
