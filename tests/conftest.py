@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import urllib.request
+
 import pytest
 from rdflib import Graph
 
@@ -25,3 +28,15 @@ def shipped() -> Graph:
     for path in paths.ontology_files() + paths.data_files():
         g.parse(path)
     return g
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any attempt to open a connection fails the test."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)
