@@ -26,6 +26,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS
 from .. import paths
 from ..errors import InputError
 from ..namespaces import BASE, PPI
+from .kinds import KINDS
 
 PROPOSALS = Namespace(BASE + "propuestas/")
 
@@ -118,8 +119,6 @@ def load_spec(path: Path = SPEC_FILE) -> tuple[Sheet, ...]:
 
 @lru_cache(maxsize=4)
 def _load_spec(path: Path) -> tuple[Sheet, ...]:
-    from .kinds import KINDS
-
     with path.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     by_sheet: dict[str, list[dict[str, str]]] = {}
