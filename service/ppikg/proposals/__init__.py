@@ -1,6 +1,7 @@
 """Proposals from the spreadsheet people fill in (the Anexo A format, Transitorio Cuarto), and back.
 
 - :mod:`.spec` — the sheets and columns of ``data/templates/columns.csv``, the one template spec;
+- :mod:`.cells` — a cell's value as text;
 - :mod:`.kinds` — the registry of cell kinds (each explains itself, reads a cell, writes it back);
 - :mod:`.tables` — tables → proposal graph, with every problem found (``TemplateError``);
 - :mod:`.importer` — :func:`import_proposal`: bytes + format, or a file or folder, within limits;

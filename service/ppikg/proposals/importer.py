@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from rdflib import Graph
 
 from ..errors import InputError
-from .kinds import is_empty, text_of
+from .cells import is_empty, text_of
 from .spec import PROPOSALS, README_SHEET, proposal_iri
 from .tables import Problem, Table, TemplateError, build_graph
 

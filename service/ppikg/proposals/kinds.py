@@ -1,7 +1,6 @@
 """The kinds of value a template cell holds: one registry, each kind one class with its es/en explanation,
 how a cell becomes an RDF term and how a term becomes a cell again.
 
->>> from rdflib.namespace import XSD
 >>> KINDS["decimal"].term("2.50", None, None)
 rdflib.term.Literal('2.5', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#decimal'))
 >>> KINDS["boolean"].cell(KINDS["boolean"].term("Sí", None, None), None, None)
@@ -22,6 +21,7 @@ from rdflib.namespace import RDF, XSD
 
 from .. import paths
 from ..namespaces import ASPECTS, AUTHORITIES, COMPETENCIES, LIN, PPI, SUBSYSTEMS
+from .cells import canonical_decimal, text_of
 
 if TYPE_CHECKING:
     from .spec import Column
@@ -42,45 +42,6 @@ class Rows:
 
     prefix: str
     sheet_of: dict[str, str]
-
-
-def is_empty(value: Any) -> bool:
-    """A cell with nothing in it (None or blanks)."""
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def text_of(value: Any) -> str:
-    """A cell as text: numbers without a spurious '.0', dates as YYYY-MM-DD.
-
-    >>> text_of(3.0), text_of(_dt.datetime(2014, 1, 31)), text_of(True)
-    ('3', '2014-01-31', 'true')
-    """
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, _dt.datetime):
-        return value.date().isoformat() if value.time() == _dt.time() else value.isoformat()
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def canonical_decimal(d: Decimal) -> str:
-    """xsd:decimal canonical form.
-
-    >>> [canonical_decimal(Decimal(t)) for t in ("2", "2.50", "-0.250", "-0")]
-    ['2.0', '2.5', '-0.25', '0.0']
-    """
-    text = format(d, "f")
-    if "." not in text:
-        text += ".0"
-    text = text.rstrip("0")
-    if text.endswith("."):
-        text += "0"
-    if text.startswith("-") and Decimal(text) == 0:
-        text = text[1:]
-    return text
 
 
 #: Every kind by name, in the order the docs and the LEEME sheet list them.

@@ -9,7 +9,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from ..errors import InputError
-from .kinds import KINDS, BadCell, Rows, is_empty, text_of
+from .cells import is_empty, text_of
+from .kinds import KINDS, BadCell, Rows
 from .spec import LIST_SEPARATOR, PROPOSALS, Sheet, load_spec
 
 

@@ -18,7 +18,8 @@ from .. import paths
 from ..namespaces import PPI
 from . import importer
 from .exporter import export_tables
-from .kinds import KINDS, canonical_decimal
+from .cells import canonical_decimal
+from .kinds import KINDS
 from .spec import PROPOSALS, README_SHEET, TEMPLATES_DIR, curie_of, load_spec
 
 EXAMPLE_FILE = paths.DATA_DIR / "examples" / "propuesta-ejemplo-dgb.ttl"
