@@ -99,7 +99,9 @@ def phase_build(a: dict) -> dict:
     """Build our store: shipped data, the example proposal, the synthetic proposals; list the indicators."""
     import synth
     from ppikg.graph import KnowledgeGraph
-    from ppikg.proposals import EXAMPLE_FILE, import_proposal, proposal_iri
+    from ppikg.proposals.importer import import_proposal
+    from ppikg.proposals.spec import proposal_iri
+    from ppikg.proposals.templates import EXAMPLE_FILE
 
     store_dir = Path(a["store"])
     shutil.rmtree(store_dir, ignore_errors=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
+import socket
+import urllib.request
 from pathlib import Path
 
+import pytest
 from rdflib import Graph
 
 from ppikg import paths
@@ -44,3 +46,15 @@ def shipped_store(tmp_path_factory):
         return clone_store(template, target)
 
     return make
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any attempt to open a connection fails the test."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)

@@ -307,7 +307,7 @@ def test_xml_external_entity_in_a_workbook_is_refused(tmp_path, recorder):
     import zipfile
 
     from ppikg.paths import DATA_DIR
-    from ppikg.proposals import import_proposal
+    from ppikg.proposals.importer import import_proposal
 
     source = DATA_DIR / "templates" / "propuesta-ejemplo-dgb.xlsx"
     bad = tmp_path / "xxe.xlsx"

@@ -113,3 +113,52 @@ def test_a_missing_aspect_shows_the_text_of_its_octavo_fraction(validator):
     (finding,) = next(r for r in report.results if r.requirement.id == "LIN-08").findings
     assert finding.related.iri.endswith("lineamiento_8/fraccion_6")
     assert finding.related.text == "Establece vínculos entre la escuela y su entorno."
+
+
+# --- ppikg.validate: bytes through the importer ---------------------------------------------------
+
+WORKBOOK = paths.DATA_DIR / "templates" / "propuesta-ejemplo-dgb.xlsx"
+
+
+def test_validate_bytes_gives_the_verdict_of_the_command_line(tmp_path, validator):
+    import json
+    import subprocess
+    import sys
+
+    import ppikg
+    from ppikg.proposals.templates import workbook_bytes
+
+    broken = workbook_bytes(variant(next(p for p in VARIANTS if p.stem == "LIN-07-IV")))
+    path = tmp_path / "rota.xlsx"
+    path.write_bytes(broken)
+    for data, conforms in ((WORKBOOK.read_bytes(), True), (broken, False)):
+        report = ppikg.validate(data, "xlsx", validator=validator)
+        assert report.conforms is conforms
+        source = WORKBOOK if conforms else path
+        done = subprocess.run([sys.executable, "-m", "ppikg", "validate", str(source), "--format", "json"],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == (0 if conforms else 1), done.stderr
+        cli = json.loads(done.stdout)
+        assert cli["conforms"] is conforms
+        assert {r["id"]: r["result"] for r in cli["requirements"]} == \
+            {r.requirement.id: r.outcome for r in report.results}
+    assert failing(ppikg.validate(broken, "xlsx", validator=validator)) == {"LIN-07-IV"}
+
+
+def test_validate_refuses_a_remote_jsonld_context(no_network, validator):
+    import json
+
+    import ppikg
+
+    doc = {"@context": ["https://example.org/context.jsonld"], "@id": "https://w3id.org/ppikg/propuestas/x",
+           "@type": "https://w3id.org/ppikg/ontology#Proposal"}
+    with pytest.raises(InputError, match="JSON-LD remote context 'https://example.org/context.jsonld'"):
+        ppikg.validate(json.dumps(doc).encode(), "jsonld", validator=validator)
+
+
+def test_validate_refuses_too_large_bytes(validator):
+    import ppikg
+    from ppikg.proposals.importer import MAX_BYTES
+
+    with pytest.raises(InputError, match="file too large"):
+        ppikg.validate(b"#" * (MAX_BYTES + 1), "ttl", validator=validator)

@@ -118,7 +118,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 def _proposal_graphs(args: argparse.Namespace):
     """The proposal to validate and its inferences if the store made them already (else None): a file or
     folder (Turtle, JSON-LD, xlsx, CSV), or the IRI of a proposal loaded in the store."""
-    from .proposals import import_proposal
+    from .proposals.importer import import_proposal
 
     target = args.proposal
     if "://" in target and not Path(target).exists():
@@ -142,7 +142,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .proposals import import_proposal, proposal_iri
+    from .proposals.importer import import_proposal
+    from .proposals.spec import proposal_iri
 
     graph = import_proposal(Path(args.source))
     iri = proposal_iri(graph)
@@ -162,15 +163,18 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_build_data(args: argparse.Namespace) -> int:
     from . import build
+    from .proposals import templates
 
     graphs = build.build_all()
     if args.check:
-        stale = build.stale_files(graphs)
+        stale = build.stale_files(graphs) + templates.stale_files()
         for path in stale:
             print(f"stale: {path.relative_to(paths.PROJECT_ROOT)}", file=sys.stderr)
         return 1 if stale else 0
     for path in build.write_all(graphs):
         print(f"wrote {path.relative_to(paths.PROJECT_ROOT)} ({len(graphs[path])} triples)")
+    for path in templates.write_all():  # after the data: the templates name its competencies, aspects, …
+        print(f"wrote {path.relative_to(paths.PROJECT_ROOT)}")
     return 0
 
 
@@ -236,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("--load", action="store_true", help="load it into the store as its own named graph instead")
     im.set_defaults(func=cmd_import)
 
-    b = sub.add_parser("build-data", help="regenerate data/*.ttl and ontology/definitions.ttl from the sources")
+    b = sub.add_parser("build-data", help="regenerate data/*.ttl, ontology/definitions.ttl, the templates and docs/template.md")
     b.add_argument("--check", action="store_true", help="only report files that differ from the sources (exit 1)")
     b.set_defaults(func=cmd_build_data)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import sys
+import types
 
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -312,23 +314,35 @@ def _catalogue_key(rid: str) -> tuple:
 
 
 def load_proposal(source: Path | str | bytes | Graph, format: str | None = None) -> Graph:
-    """A proposal as a graph: an rdflib Graph, a file (Turtle, JSON-LD, xlsx, CSV folder) or RDF bytes."""
+    """A proposal as a graph: an rdflib Graph as it is; bytes in ``format`` or a path (file or CSV folder)
+    through the importer, with its limits (size, rows, columns) and its refusal of remote JSON-LD contexts."""
     if isinstance(source, Graph):
         return source
-    if isinstance(source, Path):
-        from .proposals import import_proposal
+    from .proposals.importer import import_proposal
 
-        return import_proposal(source)
-    try:
-        return Graph().parse(data=source, format=format or "turtle")
-    except Exception as exc:  # rdflib raises many kinds; the user needs one clear line
-        raise InputError(f"could not parse the proposal as {format or 'turtle'}: {exc}") from exc
+    return import_proposal(source, format)
 
 
-def validate(proposal: Path | str | bytes | Graph, *, validator: Validator | None = None,
-             format: str | None = None) -> ValidationReport:
+def validate(data: Path | str | bytes | Graph, format: str | None = None, *,
+             validator: Validator | None = None) -> ValidationReport:
     """Validate one proposal against every requirement of the catalogue.
 
-    ``proposal`` is a graph, a path (Turtle, JSON-LD, xlsx or CSV folder) or RDF text.
+    ``data`` is a graph, the bytes of a proposal in ``format`` (``xlsx``, ``csv-zip``, ``ttl``, ``jsonld``)
+    or the path of a file or CSV folder (its format from its suffix, unless given). Give a ``validator`` to
+    reuse its loaded shapes across calls.
     """
-    return (validator or Validator()).validate(load_proposal(proposal, format))
+    return (validator or Validator()).validate(load_proposal(data, format))
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable as its :func:`validate`.
+
+    ``ppikg.validate`` is the package's public function, and this module has the same name; importing the
+    module binds it over the package's attribute, so the module answers the call itself.
+    """
+
+    def __call__(self, *args, **kwargs) -> ValidationReport:
+        return validate(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from ..errors import InputError
-from ..proposals import import_proposal
+from ..proposals.importer import import_proposal
 from ..reports import MEDIA_TYPES, render
 from ..validate import Validator
 from .common import limited_body, pick
 
-# Content type of an uploaded proposal → file suffix the importer understands.
+# Content type of an uploaded proposal → file suffix, which the importer takes as the format.
 PROPOSAL_TYPES = {
     "text/turtle": ".ttl",
     "application/x-turtle": ".ttl",
@@ -31,11 +28,8 @@ REPORT_TYPES = {
 
 
 def validate_upload(validator: Validator, body: bytes, suffix: str):
-    """Import an uploaded proposal (through a temporary file, as the importer reads files) and validate it."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"propuesta{suffix}"
-        path.write_bytes(body)
-        return validator.validate(import_proposal(path))
+    """Import an uploaded proposal from its bytes (in memory, within the importer's limits) and validate it."""
+    return validator.validate(import_proposal(body, suffix))
 
 
 def router(validator: Validator) -> APIRouter:

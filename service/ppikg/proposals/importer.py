@@ -1,0 +1,271 @@
+"""Import a proposal — bytes with their format, or a file or folder — as its RDF graph, within size limits.
+
+Every input goes through :func:`import_proposal`: an ``.xlsx`` workbook (read from memory), a ``.zip`` of the
+sheets' CSV files, a folder of them, Turtle or JSON-LD. The same limits hold for each (``MAX_BYTES`` in all,
+``MAX_ROWS`` and ``MAX_COLUMNS`` per sheet) and JSON-LD must carry its context inline: nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import warnings
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterable, Iterator, Sequence
+
+from rdflib import Graph
+
+from ..errors import InputError
+from .cells import is_empty, text_of
+from .spec import PROPOSALS, README_SHEET, proposal_iri
+from .tables import Problem, Table, TemplateError, build_graph
+
+#: Limits against huge or hostile files.
+MAX_ROWS = 20_000  # data rows per sheet
+MAX_BYTES = 20 * 1024 * 1024  # per file (xlsx, CSV files in total, RDF)
+MAX_COLUMNS = 200  # columns per sheet, header included
+
+#: The formats, by every name they go by (a leading dot is ignored: ".xlsx" is "xlsx").
+FORMATS = {
+    "xlsx": "xlsx",
+    "csv-zip": "csv-zip",
+    "zip": "csv-zip",
+    "csv": "csv",  # a folder: only as a path
+    "ttl": "turtle",
+    "turtle": "turtle",
+    "jsonld": "json-ld",
+    "json-ld": "json-ld",
+}
+#: The suffix a file of each format has, for messages about bytes without a name.
+SUFFIXES = {"xlsx": ".xlsx", "csv-zip": ".zip", "turtle": ".ttl", "json-ld": ".jsonld"}
+
+
+def format_of(name: str) -> str:
+    """The canonical format of a format name or a file suffix; InputError when unsupported.
+
+    >>> format_of(".TTL"), format_of("zip")
+    ('turtle', 'csv-zip')
+    """
+    fmt = FORMATS.get(name.lower().lstrip("."))
+    if fmt is None:
+        raise InputError(f"unsupported proposal format {name!r} (use {', '.join(sorted(FORMATS))})")
+    return fmt
+
+
+def check_size(name: str, size: int) -> None:
+    """TemplateError when an input of ``size`` bytes is over ``MAX_BYTES``."""
+    if size > MAX_BYTES:
+        raise TemplateError([Problem(None, None, None,
+                                     f"{name}: file too large ({size} bytes; the limit is {MAX_BYTES})")])
+
+
+def _header(values: Iterable[Any]) -> list[str]:
+    header = [text_of(v).lower() if not is_empty(v) else "" for v in values]
+    while header and not header[-1]:
+        header.pop()
+    return header
+
+
+def _read_rows(sheet: str, rows: Iterator[Sequence[Any]], problems: list[Problem]) -> Table:
+    """Header and non-blank data rows, numbering rows as a spreadsheet does (header = 1)."""
+    header: list[str] | None = None
+    data: list[tuple[int, list[Any]]] = []
+    for rownum, values in enumerate(rows, start=1):
+        if rownum > MAX_ROWS + 1:
+            raise TemplateError(problems + [Problem(sheet, rownum, None,
+                                                    f"too many rows (the limit is {MAX_ROWS} per sheet)")])
+        if header is None:
+            header = _header(values)
+            if len(header) > MAX_COLUMNS:
+                problems.append(Problem(sheet, 1, None, f"too many columns (limit {MAX_COLUMNS})"))
+                header = header[:MAX_COLUMNS]
+            continue
+        values = list(values)
+        if all(is_empty(v) for v in values):
+            continue
+        extra = [i for i, v in enumerate(values) if i >= len(header) and not is_empty(v)]
+        if extra:
+            problems.append(Problem(sheet, rownum, None, f"a value in column {extra[0] + 1}, which has no header"))
+        data.append((rownum, values[: len(header)]))
+    return Table(header or [], data)
+
+
+def _read_workbook(data: bytes, name: str, problems: list[Problem]) -> dict[str, Table]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
+        raise InputError(f"{name}: not a readable .xlsx workbook ({e})") from None
+    try:
+        tables = {}
+        for ws in wb.worksheets:
+            if ws.title == README_SHEET:
+                continue
+            rows = ws.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
+            tables[ws.title] = _read_rows(ws.title, rows, problems)
+        return tables
+    finally:
+        wb.close()
+
+
+def _read_csv_files(files: dict[str, bytes], problems: list[Problem]) -> dict[str, Table]:
+    """One table per ``<sheet>.csv`` (UTF-8, header on the first line), in the order of the file names."""
+    tables = {}
+    for fname in sorted(files):
+        sheet = PurePosixPath(fname).stem
+        try:
+            text = files[fname].decode("utf-8-sig")
+            tables[sheet] = _read_rows(sheet, iter(csv.reader(io.StringIO(text, newline=""))), problems)
+        except UnicodeDecodeError:
+            problems.append(Problem(sheet, None, None, f"{fname} is not UTF-8"))
+            tables[sheet] = Table([], [])
+        except csv.Error as e:
+            problems.append(Problem(sheet, None, None, f"{fname}: not valid CSV ({e})"))
+            tables[sheet] = Table([], [])
+    return tables
+
+
+def _zip_members(data: bytes, name: str) -> dict[str, bytes]:
+    """The ``.csv`` files of a zip (at any depth), read within ``MAX_BYTES`` in all, however the zip claims."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as e:
+        raise InputError(f"{name}: not a readable .zip of CSV files ({e})") from None
+    with zf:
+        members = [i for i in zf.infolist() if not i.is_dir() and i.filename.lower().endswith(".csv")
+                   and not i.filename.startswith("__MACOSX/")]
+        check_size(name, sum(i.file_size for i in members))
+        files: dict[str, bytes] = {}
+        left = MAX_BYTES
+        for info in members:
+            fname = PurePosixPath(info.filename).name
+            if fname in files:
+                raise InputError(f"{name}: two files named {fname!r} in the zip")
+            with zf.open(info) as f:
+                files[fname] = f.read(left + 1)
+            left -= len(files[fname])
+            check_size(name, MAX_BYTES - left)
+        return files
+
+
+def _folder_files(path: Path) -> dict[str, bytes]:
+    files = sorted(path.glob("*.csv"))
+    check_size(path.name, sum(f.stat().st_size for f in files))
+    return {f.name: f.read_bytes() for f in files}
+
+
+def reject_remote_contexts(node: Any, where: str = "$") -> None:
+    """Only inline JSON-LD contexts: a context given by URL (or @import) would be fetched, so refuse it."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@context":
+                for ctx in value if isinstance(value, list) else [value]:
+                    if isinstance(ctx, str):
+                        raise InputError(f"JSON-LD remote context {ctx!r} at {where} is not accepted:"
+                                         " inline the context (nothing is fetched from the network)")
+                    if isinstance(ctx, dict) and "@import" in ctx:
+                        raise InputError(f"JSON-LD @import in the context at {where} is not accepted:"
+                                         " inline the context")
+            reject_remote_contexts(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            reject_remote_contexts(item, f"{where}[{i}]")
+
+
+def _parse_rdf(data: bytes, fmt: str, name: str) -> Graph:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{name} is not UTF-8") from None
+    if fmt == "json-ld":
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise InputError(f"{name}: not JSON: {e}") from None
+        reject_remote_contexts(doc)
+    g = Graph()
+    try:
+        with warnings.catch_warnings():  # rdflib's JSON-LD parser warns about its own use of ConjunctiveGraph
+            warnings.simplefilter("ignore", DeprecationWarning)
+            g.parse(data=text, format=fmt, publicID=str(PROPOSALS))
+    except Exception as e:  # rdflib raises many types for malformed input
+        raise InputError(f"{name}: not valid {fmt} (could not parse it): {e}") from None
+    return g
+
+
+def _tables_graph(read) -> Graph:
+    """The graph of the tables ``read(problems)`` gives, the problems of reading and of building together."""
+    problems: list[Problem] = []
+    return build_graph(read(problems), problems)
+
+
+def _from_bytes(data: bytes, fmt: str, name: str) -> Graph:
+    check_size(name, len(data))
+    if fmt == "xlsx":
+        return _tables_graph(lambda problems: _read_workbook(data, name, problems))
+    if fmt == "csv-zip":
+        files = _zip_members(data, name)
+        return _tables_graph(lambda problems: _read_csv_files(files, problems))
+    return _parse_rdf(data, fmt, name)
+
+
+def _read_file(path: Path, name: str) -> bytes:
+    try:
+        check_size(name, path.stat().st_size)  # before reading it: a huge file is refused unread
+        return path.read_bytes()
+    except OSError as e:
+        raise InputError(f"cannot read {path}: {e.strerror or e}") from None
+
+
+def _import(data: bytes | Path | str, fmt: str | None, name: str | None) -> Graph:
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        if fmt is None:
+            if name is None:
+                raise InputError("the format of the proposal is needed: xlsx, csv-zip, ttl or jsonld")
+            fmt = format_of(PurePosixPath(name).suffix or name)
+        name = name or f"propuesta{SUFFIXES.get(fmt, '')}"
+        path = None
+    else:
+        path = Path(data)
+        name = name or path.name
+        if path.is_dir() and fmt in (None, "csv"):
+            return _tables_graph(lambda problems: _read_csv_files(_folder_files(path), problems))
+        fmt = fmt or FORMATS.get(path.suffix.lower().lstrip("."))
+        if fmt is None and not path.exists():
+            raise InputError(f"{path}: no such file or directory")
+        if fmt is None:
+            raise InputError(f"{name}: unsupported proposal format"
+                             " (use .xlsx, a directory of .csv or a .zip of them, .ttl or .jsonld)")
+    if fmt == "csv":
+        raise InputError(f"{name}: a CSV proposal is a directory with one <sheet>.csv per sheet;"
+                         " give the directory (or a .zip of its files)")
+    return _from_bytes(bytes(data) if path is None else _read_file(path, name), fmt, name)
+
+
+def import_proposal(data: bytes | Path | str, format: str | None = None, *, name: str | None = None) -> Graph:
+    """A proposal as a graph, from bytes in ``format`` or from a file or folder (format from its suffix).
+
+    ``format`` is ``xlsx``, ``csv-zip`` (a ``.zip`` of the sheets' CSV files), ``ttl`` or ``jsonld`` (see
+    ``FORMATS``); a folder of CSV files is given by its path. ``name`` names the input in messages (bytes
+    without a format take it from its suffix). RDF written directly against the ontology is accepted as is,
+    provided it holds exactly one ``ppi:Proposal``; JSON-LD must carry its context inline.
+    """
+    g = _import(data, format_of(format) if format else None, name)
+    proposal_iri(g)
+    return g
+
+
+def import_workbook(source: Path | bytes) -> Graph:
+    """The proposal in a filled-in ``.xlsx`` template (one sheet per spec sheet; ``LEEME`` is skipped)."""
+    return import_proposal(source, "xlsx")
+
+
+def import_csv_dir(path: Path) -> Graph:
+    """The proposal in a directory holding one ``<sheet>.csv`` (UTF-8, header on the first line) per sheet."""
+    path = Path(path)
+    if not path.is_dir():
+        raise InputError(f"{path} is not a directory")
+    return import_proposal(path)

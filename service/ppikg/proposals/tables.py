@@ -1,0 +1,190 @@
+"""Tables → graph: the sheets of a filled-in template as read, every problem found in them, the proposal graph."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from ..errors import InputError
+from .cells import is_empty, text_of
+from .kinds import KINDS, BadCell, Rows
+from .spec import LIST_SEPARATOR, PROPOSALS, Sheet, load_spec
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a template: where (sheet, spreadsheet row with the header at 1, column) and what."""
+
+    sheet: str | None
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.sheet is not None:
+            where.append(f"sheet {self.sheet!r}")
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class TemplateError(InputError):
+    """A filled-in template that cannot be imported; ``problems`` lists every problem found in the file.
+
+    >>> str(TemplateError([Problem("indicadores", 5, "plazo", "not a date: '31/02/2014'")]))
+    "sheet 'indicadores', row 5, column 'plazo': not a date: '31/02/2014'"
+    """
+
+    def __init__(self, problems: Sequence[Problem] | str, sheet: str | None = None,
+                 row: int | None = None, column: str | None = None):
+        if isinstance(problems, str):
+            problems = [Problem(sheet, row, column, problems)]
+        self.problems: list[Problem] = list(problems) or [Problem(None, None, None, "invalid template")]
+        first = self.problems[0]
+        self.sheet, self.row, self.column, self.message = first.sheet, first.row, first.column, first.message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        if len(self.problems) == 1:
+            return str(self.problems[0])
+        return f"{len(self.problems)} problems:\n" + "\n".join(f"  {p}" for p in self.problems)
+
+
+@dataclass
+class Table:
+    """One sheet as read: its header and its data rows as (spreadsheet row number, cell values)."""
+
+    header: list[str]
+    rows: list[tuple[int, list[Any]]]
+
+
+def _items(value: Any, is_list: bool) -> list[Any]:
+    if is_empty(value):
+        return []
+    if is_list and isinstance(value, str):
+        return [v.strip() for v in value.split(LIST_SEPARATOR) if v.strip()]
+    return [value.strip() if isinstance(value, str) else value]
+
+
+def _positions(spec: Sequence[Sheet], tables: dict[str, Table], problems: list[Problem]) -> dict[str, dict[str, int]]:
+    """Where each column of each sheet is in the file; the unknown, missing and repeated ones as problems."""
+    for name in tables:
+        if name not in {s.name for s in spec}:
+            problems.append(Problem(name, None, None, "unknown sheet"))
+    positions: dict[str, dict[str, int]] = {}
+    for sheet in spec:
+        table = tables.get(sheet.name)
+        if table is None:
+            problems.append(Problem(sheet.name, None, None, "missing sheet"))
+            continue
+        pos: dict[str, int] = {}
+        for i, name in enumerate(table.header):
+            if not name:
+                problems.append(Problem(sheet.name, 1, None, f"column {i + 1} has no name"))
+            elif sheet.column(name) is None:
+                problems.append(Problem(sheet.name, 1, name, "unknown column"))
+            elif name in pos:
+                problems.append(Problem(sheet.name, 1, name, "column appears twice"))
+            else:
+                pos[name] = i
+        for col in sheet.columns:
+            if col.name not in pos and col.required:
+                problems.append(Problem(sheet.name, 1, col.name, "missing required column"))
+        positions[sheet.name] = pos
+    return positions
+
+
+def build_graph(tables: dict[str, Table], problems: list[Problem]) -> Graph:
+    """The proposal graph for the tables, or TemplateError listing every problem (with ``problems``)."""
+    spec = load_spec()
+    positions = _positions(spec, tables, problems)
+
+    def cell(sheet: Sheet, values: list[Any], name: str) -> Any:
+        i = positions[sheet.name].get(name)
+        return values[i] if i is not None and i < len(values) else None
+
+    # Pass 1: the ids.
+    ids: dict[str, str] = {}
+    proposal_id = None
+    for sheet in spec:
+        if sheet.name not in positions or "id" not in positions[sheet.name]:
+            continue
+        n = 0
+        for rownum, values in tables[sheet.name].rows:
+            raw = cell(sheet, values, "id")
+            if is_empty(raw):
+                continue  # reported in pass 2
+            n += 1
+            rid = text_of(raw)
+            try:
+                KINDS["id"].check(rid)
+            except BadCell as e:
+                problems.append(Problem(sheet.name, rownum, "id", str(e)))
+                continue
+            if rid in ids:
+                problems.append(Problem(sheet.name, rownum, "id", f"id {rid!r} already used in sheet {ids[rid]!r}"))
+            else:
+                ids[rid] = sheet.name
+                if sheet.name == "propuesta":
+                    proposal_id = rid
+        if sheet.name == "propuesta" and n != 1:
+            problems.append(Problem(sheet.name, None, None, f"needs exactly one proposal row, found {n}"))
+    if proposal_id is None:
+        raise TemplateError(problems or [Problem("propuesta", None, "id", "no proposal id")])
+
+    proposal = PROPOSALS[proposal_id]
+    rows = Rows(str(proposal) + "/", ids)
+    g = Graph()
+    # Pass 2: every cell.
+    for sheet in spec:
+        if sheet.name not in positions:
+            continue
+        for rownum, values in tables[sheet.name].rows:
+            rid = cell(sheet, values, "id")
+            if is_empty(rid):
+                problems.append(Problem(sheet.name, rownum, "id", "empty required cell"))
+                continue
+            rid = text_of(rid)
+            if ids.get(rid) != sheet.name:
+                continue  # bad or duplicate id, already reported
+            subject = proposal if sheet.name == "propuesta" else URIRef(rows.prefix + rid)
+            if sheet.link is not None:
+                g.add((proposal, sheet.link, subject))
+            terms: dict[str, list] = {}
+            for col in sheet.columns[1:]:
+                items = _items(cell(sheet, values, col.name), col.is_list)
+                if not items and col.required and col.name in positions[sheet.name]:  # a missing column: once
+                    problems.append(Problem(sheet.name, rownum, col.name, "empty required cell"))
+                terms[col.name] = []
+                for item in items:
+                    try:
+                        terms[col.name].append(KINDS[col.kind].term(item, col, rows))
+                    except BadCell as e:
+                        problems.append(Problem(sheet.name, rownum, col.name, str(e)))
+            cc = sheet.class_column
+            for cls in (terms.get(cc.name) if cc else None) or [sheet.rdf_class]:
+                g.add((subject, RDF.type, cls))
+            for col in sheet.columns[1:]:
+                if col.kind == "class":
+                    continue
+                for term in terms[col.name]:
+                    if col.inverse:
+                        g.add((term, col.prop, subject))
+                    elif col.subject:
+                        subjects = terms.get(col.subject) or []
+                        if not subjects and is_empty(cell(sheet, values, col.subject)):
+                            problems.append(Problem(sheet.name, rownum, col.name,
+                                                    f"needs a value in column {col.subject!r}"))
+                        for s in subjects:
+                            g.add((s, col.prop, term))
+                    else:
+                        g.add((subject, col.prop, term))
+    if problems:
+        raise TemplateError(problems)
+    return g

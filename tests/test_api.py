@@ -1,0 +1,36 @@
+"""The public API of the package: a few names, each imported only when first used."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import ppikg
+
+
+def test_the_public_names_are_the_lazy_ones():
+    assert set(ppikg.__all__) == {*ppikg._LAZY, "__version__"}
+    from ppikg.graph import KnowledgeGraph
+    from ppikg.proposals.importer import import_proposal
+    from ppikg.validate import Validator, validate
+
+    assert ppikg.KnowledgeGraph is KnowledgeGraph and ppikg.Validator is Validator
+    assert ppikg.import_proposal is import_proposal
+    # The function, or its module when that was imported first (then the module is callable as the function).
+    assert ppikg.validate in (validate, sys.modules["ppikg.validate"]) and callable(ppikg.validate)
+    assert set(ppikg.__all__) <= set(dir(ppikg))
+
+
+def test_importing_the_package_loads_none_of_them():
+    code = ("import sys, ppikg; print(sorted(m for m in ('ppikg.graph', 'ppikg.validate', 'ppikg.proposals', "
+            "'rdflib', 'pyoxigraph', 'pyshacl') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_validate_is_callable_however_the_package_was_imported():
+    """``ppikg.validate`` names a module and a function; importing the module first must not hide the function."""
+    code = ("import ppikg.validate, ppikg; from ppikg.paths import DATA_DIR; "
+            "print(ppikg.validate((DATA_DIR / 'examples' / 'propuesta-ejemplo-dgb.ttl').read_bytes(), 'ttl').conforms)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.stdout.strip() == "True", done.stderr
