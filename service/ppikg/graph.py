@@ -20,6 +20,7 @@ from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from . import __version__, paths
 from .errors import InputError, PpikgError
+from .media import rdf_format
 from .inference import RULES_VERSION, Reasoner, apply_rules, owlrl_closure, to_oxigraph, to_rdflib
 from .namespaces import GRAPH, META, META_GRAPH, ONTOLOGY_GRAPH, PPI, PREFIXES
 from .planner import Planner
@@ -34,38 +35,8 @@ EXAMPLES_PREFIX = "ejemplos/"  # data/examples/NAME.ttl is loaded as graph/ejemp
 #: Above this many triples, "auto" infers over the shipped data with the compiled rules instead of owlrl.
 OWLRL_LIMIT = 20_000
 
-_FORMATS = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "json-ld": ox.RdfFormat.JSON_LD,
-    "json": ox.RdfFormat.JSON_LD,
-    "xml": ox.RdfFormat.RDF_XML,
-    "rdf": ox.RdfFormat.RDF_XML,
-    "owl": ox.RdfFormat.RDF_XML,
-}
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
-
-
-def rdf_format(name: str) -> ox.RdfFormat:
-    """The RDF format for a short name or file extension (``ttl``, ``nt``, ``nq``, ``trig``, ``jsonld``, ``xml``).
-
-    >>> rdf_format("TTL") == ox.RdfFormat.TURTLE
-    True
-    >>> rdf_format("docx")
-    Traceback (most recent call last):
-    ppikg.errors.InputError: unknown RDF format 'docx' (known: json, json-ld, jsonld, nq, nquads, nt, ntriples, owl, rdf, trig, ttl, turtle, xml)
-    """
-    try:
-        return _FORMATS[name.lower().lstrip(".")]
-    except KeyError:
-        raise InputError(f"unknown RDF format {name!r} (known: {', '.join(sorted(_FORMATS))})") from None
 
 
 def plain(term: object) -> str | None:

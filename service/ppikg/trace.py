@@ -33,7 +33,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import paths
-from .errors import InputError, PpikgError
+from .errors import InputError, NotFound, PpikgError
 from .graph import KnowledgeGraph, plain
 from .namespaces import PREFIXES
 
@@ -48,7 +48,7 @@ class ParameterError(InputError):
     """A parameter is missing, unknown or not an absolute IRI."""
 
 
-class UnknownQuery(PpikgError):
+class UnknownQuery(NotFound):
     """No canned query has this id."""
 
 
