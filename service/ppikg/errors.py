@@ -44,10 +44,6 @@ class PpikgError(Exception):
         #: (href, text) of what the client may have meant (the nearest known resource), for an error page.
         self.see = see
 
-    @property
-    def message(self) -> str:
-        return str(self)
-
 
 class InputError(PpikgError):
     """Malformed or unsupported input: RDF that does not parse, a bad SPARQL query, an unknown format, a

@@ -11,24 +11,18 @@ from urllib.parse import quote, urlencode
 import pyoxigraph as ox
 import rdflib
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
 
 from .. import __version__
-from ..errors import InputError
-from ..graph import INFERRED_PREFIX, KnowledgeGraph, rdf_format
+from ..errors import InputError, NotAcceptable, NotFound
+from ..graph import INFERRED_PREFIX, KnowledgeGraph
+from ..media import choose, find, formats, offers, rdf_format
 from ..namespaces import BASE, GRAPH, LINEAMIENTOS, META, META_GRAPH, PPI, PREFIXES
 from .head import HEAD_KEY
 
-#: Export formats: short name → (media type, file extension).
-FORMATS = {
-    "ttl": ("text/turtle", "ttl"),
-    "nt": ("application/n-triples", "nt"),
-    "nq": ("application/n-quads", "nq"),
-    "trig": ("application/trig", "trig"),
-    "jsonld": ("application/ld+json", "jsonld"),
-    "xml": ("application/rdf+xml", "rdf"),
-}
+#: What a dump is offered in: every graph and dataset format of ppikg.media.FORMATS.
+EXPORT_KINDS = ("graph", "dataset")
 BATCH = 500  # quads serialized at a time for N-Triples / N-Quads
 CHUNK = 64 * 1024  # bytes per chunk sent
 _END = object()
@@ -249,8 +243,9 @@ def void_graph(kg: KnowledgeGraph, base: str) -> rdflib.Graph:
     for vocab in ("ppi", "eli", "skos", "dcterms", "prov"):
         g.add((ds, VOID.vocabulary, rdflib.URIRef(str(PREFIXES[vocab]))))
     g.add((ds, VOID.rootResource, rdflib.URIRef(str(LINEAMIENTOS))))
-    for short, (media, _) in FORMATS.items():
-        url = rdflib.URIRef(base + "export?" + urlencode({"format": short, "which": "all"}))
+    for fmt in formats(*EXPORT_KINDS):
+        media = fmt.media
+        url = rdflib.URIRef(base + "export?" + urlencode({"format": fmt.name, "which": "all"}))
         g.add((ds, VOID.dataDump, url))
         dist = rdflib.BNode()
         g.add((ds, DCAT.distribution, dist))
@@ -285,31 +280,26 @@ def router(kg: KnowledgeGraph) -> APIRouter:
     @r.get("/export")
     def export(request: Request, format: str = "ttl", which: str = "all", graph: str | None = None) -> Response:
         """The dataset (or one graph and its inferences) as RDF, streamed in chunks."""
-        if format not in FORMATS:
-            return JSONResponse({"error": f"unknown format {format!r}: use {', '.join(FORMATS)}"}, status_code=400)
-        try:
-            chunks = export_chunks(kg, format, which, graph)
-        except InputError as e:
-            return JSONResponse({"error": str(e)}, status_code=404 if str(e).startswith("no graph") else 400)
-        media, ext = FORMATS[format]
-        headers = {"Content-Disposition": f'attachment; filename="{_filename(which, graph, ext)}"'}
+        fmt = find("graph", format) or find("dataset", format)
+        if fmt is None:
+            raise InputError(f"unknown format {format!r}: use {', '.join(f.name for f in formats(*EXPORT_KINDS))}")
+        if graph is not None and not kg.store.contains_named_graph(ox.NamedNode(kg.graph_iri(graph))):
+            raise NotFound(f"no graph {graph!r} in this store")
+        chunks = export_chunks(kg, fmt.name, which, graph)
+        headers = {"Content-Disposition": f'attachment; filename="{_filename(which, graph, fmt.suffix[1:])}"'}
         if request.scope.get(HEAD_KEY):  # HEAD: the headers only; the export's thread never starts
             chunks.close()
-        return _DownloadResponse(chunks, media_type=media, headers=headers)
+        return _DownloadResponse(chunks, media_type=fmt.media, headers=headers)
 
     @r.get("/.well-known/void")
     def void(request: Request) -> Response:
-        """DCAT + VoID description of the dataset: Turtle, or JSON-LD for Accept application/ld+json."""
+        """DCAT + VoID description of the dataset: Turtle, or N-Triples, RDF/XML, JSON-LD by Accept."""
         base = str(request.base_url)
-        accept = request.headers.get("accept", "")
-        if "application/ld+json" in accept or "application/json" in accept:
-            fmt, media = "json-ld", "application/ld+json"
-        elif "application/n-triples" in accept:
-            fmt, media = "nt", "application/n-triples"
-        else:
-            fmt, media = "turtle", "text/turtle"
+        media = choose("graph", None, request.headers.get("accept"))
+        if media is None:
+            raise NotAcceptable(f"the description is offered as {', '.join(offers('graph'))}")
         # Counting every graph and class is a scan of the store: once per store state, base URL and format.
-        body = kg.per_state(("void", base, fmt), lambda: void_graph(kg, base).serialize(format=fmt))
+        body = kg.per_state(("void", base, media), lambda: void_graph(kg, base).serialize(format=media))
         return Response(body, media_type=media, headers={"Vary": "Accept"})
 
     return r

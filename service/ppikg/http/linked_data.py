@@ -12,23 +12,18 @@ from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response
-from jinja2 import Environment, PackageLoader, select_autoescape
+from fastapi.responses import HTMLResponse, Response
 
 from .. import __version__
+from ..errors import InputError, NotAcceptable, NotFound
 from ..graph import INFERRED_PREFIX, KnowledgeGraph
+from ..media import GRAPH_MEDIA, by_media, find, negotiate, offers
 from ..namespaces import BASE, META_GRAPH, ONTOLOGY_GRAPH, PREFIXES
-from ..trace import ParameterError, check_iri
+from ..trace import check_iri
+from .common import TEMPLATES
 
-RDF_MEDIA = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
-_SHORT = {"ttl": "text/turtle", "turtle": "text/turtle", "jsonld": "application/ld+json", "json": "application/ld+json",
-          "nt": "application/n-triples", "xml": "application/rdf+xml", "rdf": "application/rdf+xml", "html": "text/html"}
+#: What a resource is offered as: a page first (the default, and ``*/*``), then every graph format.
+OFFERS = ["text/html", *offers("graph")]
 #: Path prefixes of the IRIs minted under https://w3id.org/ppikg/ (one route each).
 PREFIX_PATHS = ("eli", "competencias", "aspectos", "subsistemas", "autoridades", "propuestas", "graph")
 #: Hash namespaces: document path → namespace.
@@ -38,32 +33,21 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABELS = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel",
           "http://purl.org/dc/terms/title")
 
-_ENV = Environment(loader=PackageLoader("ppikg", "templates"), autoescape=select_autoescape(["html"]))
 
 
-def negotiate(request: Request) -> str:
-    """``text/html`` or an RDF media type: ``?format=`` first, then Accept by q-value (``*/*`` → HTML)."""
+def representation(request: Request) -> str:
+    """``text/html`` or an RDF media type: ``?format=`` (a page or graph format name) first, then ``Accept``
+    (:func:`ppikg.media.negotiate`; ``*/*`` → HTML); NotAcceptable when nothing offered fits."""
     fmt = request.query_params.get("format")
-    if fmt and fmt.lower() in _SHORT:
-        return _SHORT[fmt.lower()]
-    choices = []
-    for i, part in enumerate(request.headers.get("accept", "").split(",")):
-        bits = [b.strip() for b in part.split(";")]
-        media, q = bits[0].lower(), 1.0
-        for b in bits[1:]:
-            if b.startswith("q="):
-                try:
-                    q = float(b[2:])
-                except ValueError:
-                    q = 0.0
-        if media and q > 0:
-            choices.append((-q, i, media))
-    for _, _, media in sorted(choices):
-        if media in RDF_MEDIA:
-            return media
-        if media in ("text/html", "application/xhtml+xml", "*/*", "text/*"):
-            return "text/html"
-    return "text/html"
+    if fmt:
+        chosen = find("page", fmt) or find("graph", fmt)
+        if chosen is None:
+            raise InputError(f"unknown format {fmt!r}: use html, {', '.join(f.name for f in map(by_media, OFFERS[1:]))}")
+        return chosen.media
+    media = negotiate(request.headers.get("accept"), OFFERS)
+    if media is None:
+        raise NotAcceptable(f"resources are offered as {', '.join(OFFERS)}")
+    return media
 
 
 def local_href(iri: str, known: bool = True) -> str:
@@ -158,7 +142,7 @@ class Describer:
     def rdf(self, iri: str, media: str) -> bytes:
         out_q, in_q = self.quads(iri)
         triples = list(dict.fromkeys(q.triple for q in [*out_q, *in_q]))
-        return ox.serialize(triples, format=RDF_MEDIA[media], prefixes={p: str(ns) for p, ns in PREFIXES.items()})
+        return ox.serialize(triples, format=GRAPH_MEDIA[media], prefixes={p: str(ns) for p, ns in PREFIXES.items()})
 
     def page(self, iri: str) -> dict[str, object]:
         out_q, in_q = self.quads(iri)
@@ -226,18 +210,14 @@ def router(kg: KnowledgeGraph) -> APIRouter:
     d = Describer(kg)
 
     def respond(request: Request, iri: str, template: str = "ld_resource.html", **extra: object) -> Response:
-        media = negotiate(request)
+        media = representation(request)
         headers = {"Vary": "Accept"}
         if not d.exists(iri):
             near = d.nearest(iri) if iri.startswith(BASE) else None
-            if media != "text/html":
-                return PlainTextResponse(f"404: nothing is known about <{iri}>", status_code=404, headers=headers)
-            html = _ENV.get_template("ld_notfound.html").render(
-                iri=iri, near=near, near_href=local_href(near) if near else None, version=__version__)
-            return HTMLResponse(html, status_code=404, headers=headers)
+            raise NotFound(f"nothing is known about <{iri}>", see=(local_href(near), near) if near else None)
         if media != "text/html":
             return Response(d.rdf(iri, media), media_type=media, headers=headers)
-        html = _ENV.get_template(template).render(**d.page(iri), version=__version__, **extra)
+        html = TEMPLATES.get_template(template).render(**d.page(iri), version=__version__, **extra)
         return HTMLResponse(html, headers=headers)
 
     def raw_iri(request: Request) -> str:
@@ -245,33 +225,24 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         raw = request.scope.get("raw_path") or request.url.path.encode()
         return BASE + raw.decode("latin-1").split("?", 1)[0].lstrip("/")
 
-    @r.get("/resource")
+    @r.get("/resource", response_class=HTMLResponse)
     def resource(request: Request, iri: str | None = None) -> Response:
         """Any IRI in the store, minted here or not."""
         if not iri:
-            return PlainTextResponse("missing parameter 'iri' (an absolute IRI)", status_code=400)
-        try:
-            check_iri(iri)
-        except ParameterError as e:
-            return PlainTextResponse(str(e), status_code=400)
-        return respond(request, iri)
+            raise InputError("missing parameter 'iri' (an absolute IRI)")
+        return respond(request, check_iri(iri))
 
     for doc, ns in HASH_DOCS.items():
         def hash_doc(request: Request, term: str | None = None, _doc: str = doc, _ns: str = ns) -> Response:
             if term:
-                iri = _ns + unquote(term)
-                try:
-                    check_iri(iri)
-                except ParameterError as e:
-                    return PlainTextResponse(str(e), status_code=400)
-                return respond(request, iri)
+                return respond(request, check_iri(_ns + unquote(term)))
             return document(request, _doc, _ns)
 
-        r.add_api_route(f"/{doc}", hash_doc, methods=["GET"], name=f"ld_{doc}")
+        r.add_api_route(f"/{doc}", hash_doc, methods=["GET"], name=f"ld_{doc}", response_class=HTMLResponse)
 
     def document(request: Request, doc: str, ns: str) -> Response:
         """The hash namespace as a document: every term with its labels (anchors #Term); RDF: its graph."""
-        media = negotiate(request)
+        media = representation(request)
         headers = {"Vary": "Accept"}
         # Finding the namespace's terms scans every subject of the store (5 s at 1M): once per store state.
         rows = kg.per_state(("terms", ns), lambda: kg.query_rows(
@@ -288,19 +259,20 @@ def router(kg: KnowledgeGraph) -> APIRouter:
             statements = [q.triple for q in kg.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
             if doc == "meta":  # only the terms, not the store's bookkeeping about graphs
                 statements = [t for t in statements if t.subject.value.startswith(ns)]
-            body = ox.serialize(statements, format=RDF_MEDIA[media], prefixes={p: str(n) for p, n in PREFIXES.items()})
+            body = ox.serialize(statements, format=GRAPH_MEDIA[media], prefixes={p: str(n) for p, n in PREFIXES.items()})
             return Response(body, media_type=media, headers=headers)
         terms = [{"name": row["t"][len(ns):], "iri": row["t"], "href": local_href(row["t"]), "es": row["es"],
                   "en": row["en"], "type": curie(row["type"]) if row["type"] else ""} for row in rows]
         doc_iri = BASE + doc
         page = d.page(doc_iri) if d.exists(doc_iri) else {"iri": doc_iri, "labels": {}}
-        html = _ENV.get_template("ld_document.html").render(page=page, terms=terms, doc=doc, ns=ns, version=__version__)
+        html = TEMPLATES.get_template("ld_document.html").render(page=page, terms=terms, doc=doc, ns=ns, version=__version__)
         return HTMLResponse(html, headers=headers)
 
     for prefix in PREFIX_PATHS:
         def minted(request: Request, rest: str) -> Response:
             return respond(request, raw_iri(request))
 
-        r.add_api_route(f"/{prefix}/{{rest:path}}", minted, methods=["GET"], name=f"ld_{prefix}")
+        r.add_api_route(f"/{prefix}/{{rest:path}}", minted, methods=["GET"], name=f"ld_{prefix}",
+                        response_class=HTMLResponse)
 
     return r

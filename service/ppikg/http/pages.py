@@ -14,15 +14,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import __version__
 from ..graph import KnowledgeGraph
 from ..namespaces import BASE, LINEAMIENTOS, PPI
+from .common import TEMPLATES
 from .ui_text import WORDS, pick_lang
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
-_ENV = Environment(loader=PackageLoader("ppikg", "templates"), autoescape=select_autoescape(["html"]))
 
 #: The browser may load and send to this server only (inline styles: YASGUI sets style attributes;
 #: ``blob:`` frames: the validation report shown in the page).
@@ -95,7 +94,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         w = WORDS[lang]
         other = w["switch_lang"]
         params = {k: v for k, v in request.query_params.items() if k != "lang"} | {"lang": other}
-        text = _ENV.get_template(template).render(
+        text = TEMPLATES.get_template(template).render(
             lang=lang, w=w, title=w[title], current=current, path=path, version=__version__,
             nav=[(p, WORDS[lang][PAGES[p][2]], PAGES[p][2]) for p in PAGES],
             switch_href=f"{path}?{urlencode(params)}", other=other, href=local_href, **context,
