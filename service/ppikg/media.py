@@ -44,6 +44,7 @@ class Format:
     rdf: ox.RdfFormat | None = None
     results: ox.QueryResultsFormat | None = None
     extension: str | None = None  # of a downloaded file
+    w3c: str | None = None  # its name under http://www.w3.org/ns/formats/ (a Service Description's sd:resultFormat)
 
     @property
     def name(self) -> str:
@@ -63,18 +64,19 @@ R = ox.RdfFormat
 #: Every format, in the order of preference of each kind (the first offer of a kind is its default).
 FORMATS: tuple[Format, ...] = (
     _f("application/sparql-results+json", "json srj", "results boolean", "application/json", results=Q.JSON,
-       extension="srj"),
+       extension="srj", w3c="SPARQL_Results_JSON"),
     _f("application/sparql-results+xml", "xml srx", "results boolean", "application/xml text/xml", results=Q.XML,
-       extension="srx"),
-    _f("text/csv", "csv", "results matrix", results=Q.CSV),
-    _f("text/tab-separated-values", "tsv", "results", results=Q.TSV),
-    _f("text/turtle", "ttl turtle", "graph proposal report", "application/x-turtle", rdf=R.TURTLE),
-    _f("application/n-triples", "nt ntriples n-triples", "graph", "text/plain", rdf=R.N_TRIPLES),
+       extension="srx", w3c="SPARQL_Results_XML"),
+    _f("text/csv", "csv", "results matrix", results=Q.CSV, w3c="SPARQL_Results_CSV"),
+    _f("text/tab-separated-values", "tsv", "results", results=Q.TSV, w3c="SPARQL_Results_TSV"),
+    _f("text/turtle", "ttl turtle", "graph proposal report", "application/x-turtle", rdf=R.TURTLE, w3c="Turtle"),
+    _f("application/n-triples", "nt ntriples n-triples", "graph", "text/plain", rdf=R.N_TRIPLES, w3c="N-Triples"),
     _f("application/rdf+xml", "xml rdf rdfxml owl", "graph", "application/xml text/xml", rdf=R.RDF_XML,
-       extension="rdf"),
-    _f("application/ld+json", "jsonld json-ld json", "graph dataset proposal", "application/json", rdf=R.JSON_LD),
-    _f("application/n-quads", "nq nquads n-quads", "dataset", rdf=R.N_QUADS),
-    _f("application/trig", "trig", "dataset", rdf=R.TRIG),
+       extension="rdf", w3c="RDF_XML"),
+    _f("application/ld+json", "jsonld json-ld json", "graph dataset proposal", "application/json", rdf=R.JSON_LD,
+       w3c="JSON-LD"),
+    _f("application/n-quads", "nq nquads n-quads", "dataset", rdf=R.N_QUADS, w3c="N-Quads"),
+    _f("application/trig", "trig", "dataset", rdf=R.TRIG, w3c="TriG"),
     _f("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", "proposal"),
     _f("text/html", "html", "page report", "application/xhtml+xml"),
     _f("application/json", "json", "report matrix"),

@@ -24,7 +24,7 @@ from fastapi.responses import Response
 from ..errors import InputError, NotAcceptable, UnsupportedMediaType
 from ..executor import Job
 from ..graph import KnowledgeGraph
-from ..media import GRAPH_MEDIA, choose, offers
+from ..media import GRAPH_MEDIA, choose, formats, offers
 from ..sparql_safety import analyse, refusal, with_using
 from .common import PREFIX_MAP, check_update_allowed, endpoint_url, limited_body, query_executor, run_update
 
@@ -174,9 +174,8 @@ def describe(endpoint: str, graphs: list[str], update_enabled: bool, media: str)
     ]
     if update_enabled:
         triples.append(ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Update")))
-    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                 "Turtle", "N-Triples", "RDF_XML", "JSON-LD"):
-        triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMATS_NS + name)))
+    for fmt in formats(*RESULT_KINDS):
+        triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMATS_NS + fmt.w3c)))
     for i, g in enumerate(graphs):
         node, graph = ox.BlankNode(f"ng{i}"), ox.BlankNode(f"g{i}")
         triples += [
