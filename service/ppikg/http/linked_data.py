@@ -34,7 +34,6 @@ LABELS = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/
           "http://purl.org/dc/terms/title")
 
 
-
 def representation(request: Request) -> str:
     """``text/html`` or an RDF media type: ``?format=`` (a page or graph format name) first, then ``Accept``
     (:func:`ppikg.media.negotiate`; ``*/*`` → HTML); NotAcceptable when nothing offered fits."""
