@@ -106,7 +106,7 @@ def test_void(client: TestClient, kg: KnowledgeGraph) -> None:
     assert len(list(g.objects(ds, VOID.classPartition))) == len(kg.counts_by_class())
     dumps = {str(u) for u in g.objects(ds, VOID.dataDump)}
     assert "http://testserver/export?format=nq&which=all" in dumps
-    assert g.value(ds, rdflib.URIRef("https://w3id.org/ppikg/meta#fingerprint")).value == kg.fingerprint()
+    assert g.value(ds, DCTERMS.hasVersion).value == f"data sha256:{kg.fingerprint()}"
     for dump in g.objects(rdflib.URIRef(ASPECTOS), VOID.dataDump):
         assert client.get(str(dump).removeprefix("http://testserver")).status_code == 200
     j = client.get("/.well-known/void", headers={"Accept": "application/ld+json"})

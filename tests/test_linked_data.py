@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from ppikg.graph import KnowledgeGraph
 from ppikg.http import create_app
-from ppikg.http.linked_data import local_href
+from ppikg.describe import local_href
 from ppikg.namespaces import PPI
 
 BASE = "https://w3id.org/ppikg/"
@@ -85,7 +85,7 @@ def test_local_href() -> None:
 def test_a_node_with_many_links_shows_the_first_ones_labelled():
     """A page lists the first MAX_LINKS links each way, in order, with labels and inferred marks, and says how
     many more there are (labels are looked up only for those shown)."""
-    from ppikg.http.linked_data import MAX_LINKS, Describer
+    from ppikg.describe import MAX_LINKS, Describer
 
     hub = "https://w3id.org/ppikg/competencias/c1"
     n = MAX_LINKS + 25
@@ -93,9 +93,9 @@ def test_a_node_with_many_links_shows_the_first_ones_labelled():
              f'<http://www.w3.org/2000/01/rdf-schema#label> "ind {k}"@es .' for k in range(n)]
     with KnowledgeGraph(None, reasoner="rules") as kg:
         kg.load_shipped()
-        before = Describer(kg).page(hub)
+        before = Describer(kg.snapshot()).page(hub)
         kg.add_graph("muchos", "\n".join(lines), "nt", infer=False)
-        page = Describer(kg).page(hub)
+        page = Describer(kg.snapshot()).page(hub)
         total_in = len(before["incoming"]) + before["more_in"] + n
         assert len(page["incoming"]) == MAX_LINKS and page["more_in"] == total_in - MAX_LINKS
         shown = [lk for lk in page["incoming"] if lk.value.startswith("http://e/i")]
@@ -103,4 +103,4 @@ def test_a_node_with_many_links_shows_the_first_ones_labelled():
         keys = [(page["curie_of"](lk.predicate), lk.value) for lk in page["incoming"]]
         assert keys == sorted(keys)
         assert page["types"] and not page["is_graph"]
-        assert Describer(kg).page("https://w3id.org/ppikg/graph/muchos")["is_graph"]
+        assert Describer(kg.snapshot()).page("https://w3id.org/ppikg/graph/muchos")["is_graph"]

@@ -12,7 +12,7 @@ from ppikg.executor import Job, run_job
 from ppikg.graph import KnowledgeGraph
 from ppikg.http import create_app
 from ppikg.http.settings import Settings
-from ppikg.http.sparql import query_executor
+from ppikg.http.common import query_executor
 
 TOKEN = "t0ken"
 FORMATS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,

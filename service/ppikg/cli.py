@@ -11,17 +11,13 @@ from typing import NoReturn, Sequence
 
 import pyoxigraph
 
-from . import __version__, paths
-from .errors import PpikgError
+from . import __version__, media, paths
+from .errors import InputError, NotFound, PpikgError
 from .http.settings import Settings
+from .reports import FORMATS as REPORT_FORMATS
 
-QUERY_FORMATS = ("table", "json", "csv", "tsv")
-EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "xml")
-_RESULTS_FORMATS = {
-    "json": pyoxigraph.QueryResultsFormat.JSON,
-    "csv": pyoxigraph.QueryResultsFormat.CSV,
-    "tsv": pyoxigraph.QueryResultsFormat.TSV,
-}
+QUERY_FORMATS = ("table", *media.names("results"))
+EXPORT_FORMATS = media.names("graph", "dataset")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -79,7 +75,7 @@ def cmd_query(args: argparse.Namespace) -> int:
             out.write(_table(variables, rows))
             print(f"({len(rows)} rows)", file=sys.stderr)
         else:
-            out.write(results.serialize(format=_RESULTS_FORMATS[args.format]).decode("utf-8"))
+            out.write(results.serialize(format=media.find("results", args.format).results).decode("utf-8"))
     return 0
 
 
@@ -227,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = with_store(sub.add_parser("validate", help="check a proposal against the Lineamientos (exit 0 conforms, 1 not, 2 bad input)"))
     v.add_argument("proposal", help="a .ttl/.jsonld/.xlsx file, a folder of CSV files, or the IRI of a loaded proposal")
-    v.add_argument("--format", choices=("text", "json", "turtle", "html"), default="text")
+    v.add_argument("--format", choices=REPORT_FORMATS, default="text")
     v.add_argument("--lang", choices=("es", "en"), default="es")
     v.add_argument("--severity", choices=("violation", "warning", "info"), default="info",
                    help="show findings at this severity or above")
@@ -286,12 +282,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.exit(2, "ppi serve: error: --update needs --token TOKEN (updates require a bearer token)\n")
     try:
         return args.func(args)
-    except (PpikgError, FileNotFoundError, UnicodeDecodeError) as exc:
-        print(f"ppi: error: {exc}", file=sys.stderr)
-        return 2
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # noqa: BLE001 - ppikg's errors and the system's own about files; others propagate
+        error = as_error(exc)
+        if error is None:
+            raise
+        print("ppi: error: " + " ".join(str(error).splitlines()), file=sys.stderr)
+        return error.exit_code
 
+
+def as_error(exc: BaseException) -> PpikgError | None:
+    """What the command reports for ``exc``: ppikg's own errors as they are; a file that cannot be found or
+    read, or is not UTF-8, as the input error it is; None for anything else (a bug: its traceback shows)."""
+    if isinstance(exc, PpikgError):
+        return exc
+    if isinstance(exc, FileNotFoundError):
+        return NotFound(str(exc))
+    if isinstance(exc, (OSError, UnicodeDecodeError)):
+        return InputError(str(exc))
+    return None
 
 if __name__ == "__main__":
     sys.exit(main())

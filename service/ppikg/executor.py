@@ -30,30 +30,8 @@ from xml.sax.saxutils import escape as _xml_escape
 
 import pyoxigraph as ox
 
-RESULT_MEDIA = {
-    "application/sparql-results+json": "json",
-    "application/sparql-results+xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-}
-GRAPH_MEDIA = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-}
-
-
-class QueryTimeout(Exception):
-    """The query ran past its time and its worker was killed."""
-
-
-class QueryFailed(Exception):
-    """The query could not run; ``status`` is the HTTP status that says why."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+from .errors import QueryFailed, QueryTimeout
+from .media import GRAPH_MEDIA, RESULT_MEDIA
 
 
 @dataclass

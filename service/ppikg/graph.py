@@ -38,41 +38,14 @@ from .store.catalog import (BASE_INFERRED, EXAMPLES_PREFIX, INFERRED_PREFIX, ONT
 from .store.embedded import EmbeddedStore
 from .store.loading import Loader, ReasonerChoice, fingerprint, parse_rdf, remove_graph
 from .store.snapshot import Snapshot, plain
+from .media import rdf_format
 
 __all__ = ["KnowledgeGraph", "rdf_format", "plain", "BASE_INFERRED", "ONTOLOGY_INFERRED", "SHAPES_GRAPH",
            "PROVENANCE_GRAPH", "INFERRED_PREFIX", "EXAMPLES_PREFIX", "inferred_of"]
 
-_FORMATS = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "json-ld": ox.RdfFormat.JSON_LD,
-    "json": ox.RdfFormat.JSON_LD,
-    "xml": ox.RdfFormat.RDF_XML,
-    "rdf": ox.RdfFormat.RDF_XML,
-    "owl": ox.RdfFormat.RDF_XML,
-}
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 
 
-def rdf_format(name: str) -> ox.RdfFormat:
-    """The RDF format for a short name or file extension (``ttl``, ``nt``, ``nq``, ``trig``, ``jsonld``, ``xml``).
-
-    >>> rdf_format("TTL") == ox.RdfFormat.TURTLE
-    True
-    >>> rdf_format("docx")
-    Traceback (most recent call last):
-    ppikg.errors.InputError: unknown RDF format 'docx' (known: json, json-ld, jsonld, nq, nquads, nt, ntriples, owl, rdf, trig, ttl, turtle, xml)
-    """
-    try:
-        return _FORMATS[name.lower().lstrip(".")]
-    except KeyError:
-        raise InputError(f"unknown RDF format {name!r} (known: {', '.join(sorted(_FORMATS))})") from None
 
 
 class KnowledgeGraph:
@@ -257,6 +230,21 @@ class KnowledgeGraph:
             raise InputError(f"no added graph {name!r}")
         with self.backend.write() as writer:
             remove_graph(writer, iri)
+
+    def write_graph(self, iri: str | None, data: bytes, format: ox.RdfFormat, *, replace: bool,
+                    role: str | None = None) -> bool:
+        """Put (``replace``) or post RDF ``data`` into graph ``iri`` (None: the store's default graph), parsed
+        first (InputError if malformed; relative IRIs resolved against ``iri``); Forbidden for one of the
+        project's own graphs. Returns whether the graph was created."""
+        from .errors import Forbidden
+
+        if iri is not None and self.is_reserved(iri):
+            raise Forbidden(f"graph <{iri}> is the project's own: only `ppi build-data` and a restart change it")
+        triples, _ = parse_rdf(data, format, base_iri=iri)
+        created = iri is not None and not self.snapshot().contains_graph(iri)
+        with self.backend.write() as writer:
+            self.loader.write_graph(writer, iri, triples, replace=replace, role=role)
+        return created
 
     def update(self, sparql: str, base_iri: str | None = None, role: str | None = None) -> list[str]:
         """Run a SPARQL 1.1 Update (all or nothing: a malformed or failing update writes nothing), the project

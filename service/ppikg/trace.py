@@ -33,7 +33,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import paths
-from .errors import InputError, PpikgError
+from .errors import InputError, NotFound, PpikgError
 from .graph import KnowledgeGraph, plain
 from .namespaces import PREFIXES
 
@@ -48,7 +48,7 @@ class ParameterError(InputError):
     """A parameter is missing, unknown or not an absolute IRI."""
 
 
-class UnknownQuery(PpikgError):
+class UnknownQuery(NotFound):
     """No canned query has this id."""
 
 
@@ -184,6 +184,26 @@ def run_rows(kg: KnowledgeGraph, query_id: str, **params: str | None) -> tuple[l
     result = run(kg, query_id, **params)
     names = [v.value for v in result.variables]
     return names, [{n: plain(sol[n]) for n in names} for sol in result]
+
+
+def answer(source, query_id: str, params: dict[str, str | None], media: str) -> bytes:
+    """Canned query ``query_id`` with ``params``, its results serialized as ``media`` (a results media type of
+    ppikg.media): what /queries/ID answers, run in a query worker over one state."""
+    from .media import by_media
+
+    return run(source, query_id, **params).serialize(format=by_media(media).results)
+
+
+def answer_about(source, query_id: str, param: str, iri: str, cls: str | None, media: str, name: str) -> bytes:
+    """:func:`answer` for the one IRI ``iri`` bound to ``param``; NotFound unless ``iri`` is in the store (and
+    an instance of ``cls`` when given): what the REST views /api/… answer."""
+    try:
+        known = exists(source, iri, cls)
+    except InputError as e:
+        raise InputError(f"{name}: {e}") from None
+    if not known:
+        raise NotFound(f"no {param} {iri} in the store")
+    return answer(source, query_id, {param: iri}, media)
 
 
 def exists(kg: KnowledgeGraph, iri: str, cls: str | None = None) -> bool:

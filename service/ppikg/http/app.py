@@ -10,8 +10,7 @@ from fastapi import FastAPI
 from .. import __version__
 from ..graph import KnowledgeGraph
 from ..validate import Validator
-from . import pages, sparql, validation
-from . import export, linked_data, trace
+from . import common, export, failures, gsp, linked_data, pages, sparql, trace, validation
 from .head import HeadAsGet
 from .lookups import LookupLane
 from .settings import Settings
@@ -30,7 +29,7 @@ def create_app(kg: KnowledgeGraph, validator: Validator | None = None, settings:
     """The web application over ``kg`` (opened and loaded by the caller)."""
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        sparql.query_executor(app)  # workers start now, in the background, not with the first query
+        common.query_executor(app)  # workers start now, in the background, not with the first query
         yield
         if app.state.executor is not None:
             app.state.executor.close()
@@ -43,11 +42,12 @@ def create_app(kg: KnowledgeGraph, validator: Validator | None = None, settings:
     app.state.write_lock = threading.Lock()  # updates run one at a time
     app.state.validator = validator or Validator()
     app.include_router(sparql.router(kg))
-    app.include_router(sparql.graph_store_router(kg))
+    app.include_router(gsp.router(kg))
     app.include_router(validation.router(app.state.validator))
     app.include_router(pages.router(kg))
     app.include_router(trace.router(kg))
     app.include_router(export.router(kg))
     app.include_router(linked_data.router(kg))  # last: its routes are the minted IRIs' path prefixes
     app.mount("/static", pages.static_files(), name="static")
+    failures.install(app)  # one JSON body for every error (html pages: a page when the client prefers it)
     return app

@@ -1,17 +1,30 @@
-"""Pieces the routers share: content negotiation and the size-limited request body."""
+"""What the routers share: the template environment, the size-limited request body, the endpoint's URL,
+the query workers, and the gate and runner of updates (SPARQL Update and the Graph Store Protocol).
+
+Everything here raises :mod:`ppikg.errors` errors; the app's one exception handler (http/failures.py)
+turns them into responses.
+"""
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request
+import asyncio
+import hmac
 
+from fastapi import Request
+from fastapi.responses import Response
+from jinja2 import Environment, PackageLoader, select_autoescape
 
-def pick(accept: str, choices, default: str) -> str:
-    """The first media type of ``choices`` named in ``accept`` (no q-values yet), else ``default``."""
-    for part in accept.split(","):
-        media = part.split(";")[0].strip()
-        if media in choices:
-            return media
-    return default
+from ..errors import Conflict, Forbidden, InputError, PayloadTooLarge, PpikgError, Unauthorized
+from ..executor import QueryExecutor
+from ..graph import KnowledgeGraph
+from ..store.catalog import UPDATE_ROLE
+from ..namespaces import PREFIXES
+from ..sparql_safety import analyse, update_refusal
+
+#: The one Jinja environment of the web pages (``templates/``).
+TEMPLATES = Environment(loader=PackageLoader("ppikg", "templates"), autoescape=select_autoescape(["html"]))
+#: The prefixes every query and update starts with, as plain strings.
+PREFIX_MAP = {p: str(ns) for p, ns in PREFIXES.items()}
 
 
 async def limited_body(request: Request) -> bytes:
@@ -19,11 +32,67 @@ async def limited_body(request: Request) -> bytes:
     limit = request.app.state.settings.max_body
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise HTTPException(413, f"body over {limit} bytes")
+        raise PayloadTooLarge(f"body over {limit} bytes")
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise HTTPException(413, f"body over {limit} bytes")
+            raise PayloadTooLarge(f"body over {limit} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def endpoint_url(request: Request) -> str:
+    """The URL of the endpoint as the client called it, without the query string."""
+    return str(request.url.replace(query="", fragment="")).rstrip("?")
+
+
+def check_update_allowed(request: Request) -> None:
+    """Forbidden (403) when updates are off, Unauthorized (401) without the right bearer token."""
+    settings = request.app.state.settings
+    if not settings.update_enabled:
+        raise Forbidden("updates are disabled on this server (start it with `ppi serve --update --token TOKEN`)")
+    auth = request.headers.get("authorization", "")
+    scheme, _, given = auth.partition(" ")
+    if not settings.token or scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), settings.token.encode()):
+        raise Unauthorized("updates need the header 'Authorization: Bearer <token>'")
+
+
+async def call(request: Request, fn, *args):
+    """``fn(snapshot, *args)`` run in a query worker over the latest committed state, within the server's
+    timeout, awaited off the event loop: the one way routes read the store (QueryTimeout, QueryFailed)."""
+    return await query_executor(request.app).acall(fn, *args, timeout=request.app.state.settings.timeout)
+
+
+def query_executor(app) -> QueryExecutor:
+    """The app's pool of query workers, started on first use (closed when the app shuts down)."""
+    with app.state.executor_lock:
+        if app.state.executor is None:
+            app.state.executor = QueryExecutor(app.state.kg, app.state.settings.workers)
+        return app.state.executor
+
+
+async def run_update(request: Request, kg: KnowledgeGraph, update: str) -> Response:
+    """Run a SPARQL update through the knowledge graph, one at a time (204), off the event loop (the safety
+    analysis included); readers see it once it has committed. Forbidden for an update of a reserved graph,
+    InputError for a malformed one, Conflict when the store cannot be written (e.g. it is open read-only)."""
+    base = endpoint_url(request)
+
+    def write() -> None:
+        why = update_refusal(analyse(update, PREFIX_MAP, base), kg.reserved_graphs())
+        if why:
+            raise Forbidden(why)
+        with request.app.state.write_lock:
+            kg.update(update, base_iri=base, role=UPDATE_ROLE)
+
+    try:
+        await asyncio.to_thread(write)
+    except InputError:
+        raise
+    except ValueError as e:
+        raise InputError(str(e)) from e
+    except PpikgError as e:  # the store's own trouble (open read-only, closed), not the request's
+        if isinstance(e, Forbidden):
+            raise
+        raise Conflict(str(e)) from e
+    return Response(status_code=204)

@@ -1,42 +1,36 @@
-"""Researchers' access: streaming dumps at /export and the DCAT + VoID description at /.well-known/void."""
+"""Researchers' access: streaming dumps at /export and the DCAT + VoID description at /.well-known/void.
+
+A dump streams one committed state (a snapshot, leased until the download ends) from a thread of its own,
+and stops when the client leaves; the VoID description is computed in a query worker (ppikg.void)."""
 
 from __future__ import annotations
 
-import importlib.metadata as md
 import queue
 import threading
 from collections.abc import Iterator
 from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
-import rdflib
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
+from fastapi.responses import Response, StreamingResponse
 
-from .. import __version__
-from ..errors import InputError
-from ..graph import INFERRED_PREFIX, KnowledgeGraph, rdf_format
-from ..namespaces import BASE, GRAPH, LINEAMIENTOS, META, META_GRAPH, PPI, PREFIXES
+from ..errors import InputError, NotAcceptable, NotFound
+from ..graph import KnowledgeGraph
+from ..store.snapshot import Snapshot
+from ..void import EXPORT_KINDS, void_body
+from ..media import choose, find, formats, offers, rdf_format
+from ..namespaces import GRAPH, PREFIXES
+from .common import call
 from .head import HEAD_KEY
 
-#: Export formats: short name → (media type, file extension).
-FORMATS = {
-    "ttl": ("text/turtle", "ttl"),
-    "nt": ("application/n-triples", "nt"),
-    "nq": ("application/n-quads", "nq"),
-    "trig": ("application/trig", "trig"),
-    "jsonld": ("application/ld+json", "jsonld"),
-    "xml": ("application/rdf+xml", "rdf"),
-}
 BATCH = 500  # quads serialized at a time for N-Triples / N-Quads
 CHUNK = 64 * 1024  # bytes per chunk sent
 _END = object()
 
 
-def _quads(kg: KnowledgeGraph, graphs: list[str]) -> Iterator[ox.Quad]:
+def _quads(snapshot: Snapshot, graphs: list[str]) -> Iterator[ox.Quad]:
     for g in graphs:
-        yield from kg.store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+        yield from snapshot.quads(g)
 
 
 class _Pipe:
@@ -146,11 +140,11 @@ class _DownloadResponse(StreamingResponse):
             self._download.close()
 
 
-def _line_chunks(kg: KnowledgeGraph, graphs: list[str], fmt: ox.RdfFormat, batch: int):
+def _line_chunks(snapshot: Snapshot, graphs: list[str], fmt: ox.RdfFormat, batch: int):
     """N-Triples / N-Quads, serialized ``batch`` statements at a time: line formats, so pieces concatenate."""
 
     def produce(pipe: _Pipe) -> None:
-        quads = _quads(kg, graphs)
+        quads = _quads(snapshot, graphs)
         try:
             buf: list = []
             for q in quads:
@@ -166,12 +160,12 @@ def _line_chunks(kg: KnowledgeGraph, graphs: list[str], fmt: ox.RdfFormat, batch
     return produce
 
 
-def _serialized(kg: KnowledgeGraph, graphs: list[str], fmt: ox.RdfFormat):
+def _serialized(snapshot: Snapshot, graphs: list[str], fmt: ox.RdfFormat):
     """Any format: pyoxigraph's serializer reads the store lazily and writes into the pipe."""
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
 
     def produce(pipe: _Pipe) -> None:
-        quads = _quads(kg, graphs)
+        quads = _quads(snapshot, graphs)
         try:
             ox.serialize(quads if fmt.supports_datasets else (q.triple for q in quads), pipe, fmt, prefixes=prefixes)
         finally:
@@ -188,10 +182,11 @@ def export_chunks(kg: KnowledgeGraph, format: str, which: str = "all", graph: st
     quad formats keep graph names. InputError (raised before the first chunk) for a bad format or graph.
     """
     fmt = rdf_format(format)
-    graphs = kg.selected_graphs(which, graph)
+    snapshot = kg.snapshot()  # the whole download reads this one state (its lease held while it runs)
+    graphs = snapshot.selected_graphs(which, kg.graph_iri(graph) if graph is not None else None)
     if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
-        return Download(_line_chunks(kg, graphs, fmt, batch), chunk)
-    return Download(_serialized(kg, graphs, fmt), chunk)
+        return Download(_line_chunks(snapshot, graphs, fmt, batch), chunk)
+    return Download(_serialized(snapshot, graphs, fmt), chunk)
 
 
 def _filename(which: str, graph: str | None, ext: str) -> str:
@@ -202,114 +197,31 @@ def _filename(which: str, graph: str | None, ext: str) -> str:
     return f"{name}.{ext}"
 
 
-def _licence() -> str:
-    try:
-        return md.metadata("ppikg").get("License") or "MIT"
-    except md.PackageNotFoundError:
-        return "MIT"
-
-
-def void_graph(kg: KnowledgeGraph, base: str) -> rdflib.Graph:
-    """DCAT + VoID description of the dataset served at ``base`` (the server's root URL, ending in /)."""
-    g = rdflib.Graph()
-    for p, ns in PREFIXES.items():
-        g.bind(p, ns)
-    g.bind("void", VOID)
-    g.bind("dcat", DCAT)
-    ds = rdflib.URIRef(base + ".well-known/void#dataset")
-    graphs = dict(kg.graphs())
-    total = sum(graphs.values())
-    entities = next(iter(kg.store.query(
-        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s)) }")))["n"].value
-    lit = rdflib.Literal
-    g.add((ds, RDF.type, VOID.Dataset))
-    g.add((ds, RDF.type, DCAT.Dataset))
-    g.add((ds, DCTERMS.title, lit("ppikg: Lineamientos PPI para directores de EMS (2013) como grafo de conocimiento", lang="es")))
-    g.add((ds, DCTERMS.title, lit("ppikg: the 2013 Lineamientos on PPI for directors (EMS, Mexico) as a knowledge graph", lang="en")))
-    g.add((ds, DCTERMS.description, lit(
-        "Disposiciones de los Lineamientos y del Acuerdo 449, competencias, aspectos, formas SHACL de los requisitos y "
-        "propuestas de ejemplo (no oficiales), con las inferencias OWL 2 RL en grafos aparte.", lang="es")))
-    g.add((ds, DCTERMS.description, lit(
-        "Provisions of the Lineamientos and Acuerdo 449, competencies, aspects, the requirements as SHACL shapes and "
-        "example (unofficial) proposals, with OWL 2 RL inferences in graphs of their own.", lang="en")))
-    licence = _licence()
-    g.add((ds, DCTERMS.license, rdflib.URIRef(f"https://spdx.org/licenses/{quote(licence)}.html")))
-    g.add((ds, DCTERMS.rights, lit(f"{licence} (pyproject.toml of ppikg)")))
-    g.add((ds, DCTERMS.source, rdflib.URIRef(str(LINEAMIENTOS))))
-    g.add((ds, rdflib.URIRef(str(DCAT) + "version"), lit(__version__)))
-    g.add((ds, OWL.versionInfo, lit(f"ppikg {__version__}")))
-    fingerprint = kg.fingerprint()
-    if fingerprint:
-        g.add((ds, META.fingerprint, lit(fingerprint)))
-        g.add((ds, DCTERMS.hasVersion, lit(f"data sha256:{fingerprint}")))
-    g.add((ds, VOID.triples, lit(total, datatype=XSD.integer)))
-    g.add((ds, VOID.entities, lit(int(entities), datatype=XSD.integer)))
-    g.add((ds, VOID.uriSpace, lit(BASE)))
-    g.add((ds, VOID.sparqlEndpoint, rdflib.URIRef(base + "sparql")))
-    for vocab in ("ppi", "eli", "skos", "dcterms", "prov"):
-        g.add((ds, VOID.vocabulary, rdflib.URIRef(str(PREFIXES[vocab]))))
-    g.add((ds, VOID.rootResource, rdflib.URIRef(str(LINEAMIENTOS))))
-    for short, (media, _) in FORMATS.items():
-        url = rdflib.URIRef(base + "export?" + urlencode({"format": short, "which": "all"}))
-        g.add((ds, VOID.dataDump, url))
-        dist = rdflib.BNode()
-        g.add((ds, DCAT.distribution, dist))
-        g.add((dist, RDF.type, DCAT.Distribution))
-        g.add((dist, DCAT.downloadURL, url))
-        g.add((dist, DCAT.mediaType, rdflib.URIRef(f"https://www.iana.org/assignments/media-types/{media}")))
-        g.add((dist, DCTERMS.format, lit(media)))
-    classes = kg.counts_by_class()
-    g.add((ds, VOID.classes, lit(len(classes), datatype=XSD.integer)))
-    for cls, n in classes.items():
-        part = rdflib.BNode()
-        g.add((ds, VOID.classPartition, part))
-        g.add((part, VOID["class"], rdflib.URIRef(cls)))
-        g.add((part, VOID.entities, lit(n, datatype=XSD.integer)))
-    for iri, n in graphs.items():
-        sub = rdflib.URIRef(iri)
-        g.add((ds, VOID.subset, sub))
-        g.add((sub, RDF.type, VOID.Dataset))
-        g.add((sub, VOID.triples, lit(n, datatype=XSD.integer)))
-        inferred = iri.startswith(INFERRED_PREFIX) or iri == str(META_GRAPH)
-        which = "all" if inferred else "asserted"
-        g.add((sub, VOID.dataDump, rdflib.URIRef(base + "export?" + urlencode({"format": "nq", "which": which, "graph": iri}))))
-        g.add((sub, RDFS.comment, lit("inferido (OWL 2 RL)" if iri.startswith(INFERRED_PREFIX) else
-                                       "registro del almacén" if iri == str(META_GRAPH) else "afirmado", lang="es")))
-    g.add((ds, DCTERMS.conformsTo, rdflib.URIRef(str(PPI)[:-1])))
-    return g
-
-
 def router(kg: KnowledgeGraph) -> APIRouter:
     r = APIRouter()
 
     @r.get("/export")
     def export(request: Request, format: str = "ttl", which: str = "all", graph: str | None = None) -> Response:
         """The dataset (or one graph and its inferences) as RDF, streamed in chunks."""
-        if format not in FORMATS:
-            return JSONResponse({"error": f"unknown format {format!r}: use {', '.join(FORMATS)}"}, status_code=400)
-        try:
-            chunks = export_chunks(kg, format, which, graph)
-        except InputError as e:
-            return JSONResponse({"error": str(e)}, status_code=404 if str(e).startswith("no graph") else 400)
-        media, ext = FORMATS[format]
-        headers = {"Content-Disposition": f'attachment; filename="{_filename(which, graph, ext)}"'}
+        fmt = find("graph", format) or find("dataset", format)
+        if fmt is None:
+            raise InputError(f"unknown format {format!r}: use {', '.join(f.name for f in formats(*EXPORT_KINDS))}")
+        if graph is not None and not kg.snapshot().contains_graph(kg.graph_iri(graph)):
+            raise NotFound(f"no graph {graph!r} in this store")
+        chunks = export_chunks(kg, fmt.name, which, graph)
+        headers = {"Content-Disposition": f'attachment; filename="{_filename(which, graph, fmt.suffix[1:])}"'}
         if request.scope.get(HEAD_KEY):  # HEAD: the headers only; the export's thread never starts
             chunks.close()
-        return _DownloadResponse(chunks, media_type=media, headers=headers)
+        return _DownloadResponse(chunks, media_type=fmt.media, headers=headers)
 
     @r.get("/.well-known/void")
-    def void(request: Request) -> Response:
-        """DCAT + VoID description of the dataset: Turtle, or JSON-LD for Accept application/ld+json."""
+    async def void(request: Request) -> Response:
+        """DCAT + VoID description of the dataset: Turtle, or N-Triples, RDF/XML, JSON-LD by Accept."""
         base = str(request.base_url)
-        accept = request.headers.get("accept", "")
-        if "application/ld+json" in accept or "application/json" in accept:
-            fmt, media = "json-ld", "application/ld+json"
-        elif "application/n-triples" in accept:
-            fmt, media = "nt", "application/n-triples"
-        else:
-            fmt, media = "turtle", "text/turtle"
-        # Counting every graph and class is a scan of the store: once per store state, base URL and format.
-        body = kg.per_state(("void", base, fmt), lambda: void_graph(kg, base).serialize(format=fmt))
+        media = choose("graph", None, request.headers.get("accept"))
+        if media is None:
+            raise NotAcceptable(f"the description is offered as {', '.join(offers('graph'))}")
+        body = await call(request, void_body, base, media)
         return Response(body, media_type=media, headers={"Vary": "Accept"})
 
     return r

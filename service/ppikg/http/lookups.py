@@ -12,8 +12,8 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, unquote_plus
 
 from .. import inline
+from ..media import choose
 from ..namespaces import PREFIXES
-from .sparql import choose_media
 
 #: Bytes of answer a look-up may produce on the spot; a larger answer goes to a worker.
 INLINE_CAP = 64 * 1024
@@ -66,7 +66,7 @@ class LookupLane:
         key = (formats[0] if formats else None, _header(scope, b"accept"))
         media = self._media.get(key, False)
         if media is False:
-            media = choose_media("results", *key)
+            media = choose("results", *key)
             if len(self._media) > 1024:
                 self._media.clear()
             self._media[key] = media

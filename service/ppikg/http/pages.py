@@ -14,15 +14,16 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import __version__
 from ..graph import KnowledgeGraph
 from ..namespaces import BASE, LINEAMIENTOS, PPI
+from ..describe import local_href
+from ..store.snapshot import Snapshot
+from .common import TEMPLATES, call
 from .ui_text import WORDS, pick_lang
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
-_ENV = Environment(loader=PackageLoader("ppikg", "templates"), autoescape=select_autoescape(["html"]))
 
 #: The browser may load and send to this server only (inline styles: YASGUI sets style attributes;
 #: ``blob:`` frames: the validation report shown in the page).
@@ -61,16 +62,13 @@ SELECT ?p (SAMPLE(?t) AS ?title) (SAMPLE(?x) AS ?example) WHERE {
 """
 
 
-def local_href(iri: str | None) -> str:
-    """The path on this server of an IRI the project minted (its linked-data page), else the IRI itself.
+def page_href(iri: str | None) -> str:
+    """Where a page links an IRI: its linked-data page on this server if the project minted it, else the IRI.
 
-    >>> local_href("https://w3id.org/ppikg/competencias/c3")
-    '/competencias/c3'
-    >>> local_href("http://example.org/x")
-    'http://example.org/x'
+    >>> page_href("https://w3id.org/ppikg/competencias/c3"), page_href("http://example.org/x")
+    ('/competencias/c3', 'http://example.org/x')
     """
-    iri = iri or ""
-    return "/" + iri[len(BASE):] if iri.startswith(BASE) else iri
+    return local_href(iri or "", known=False)
 
 
 def static_files() -> StaticFiles:
@@ -95,29 +93,25 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         w = WORDS[lang]
         other = w["switch_lang"]
         params = {k: v for k, v in request.query_params.items() if k != "lang"} | {"lang": other}
-        text = _ENV.get_template(template).render(
+        text = TEMPLATES.get_template(template).render(
             lang=lang, w=w, title=w[title], current=current, path=path, version=__version__,
             nav=[(p, WORDS[lang][PAGES[p][2]], PAGES[p][2]) for p in PAGES],
-            switch_href=f"{path}?{urlencode(params)}", other=other, href=local_href, **context,
+            switch_href=f"{path}?{urlencode(params)}", other=other, href=page_href, **context,
         )
         return HTMLResponse(text, headers={"Content-Security-Policy": CSP, "Content-Language": lang})
 
-    # Plain `def` handlers: FastAPI runs them in a worker thread, so a query never blocks the event loop.
-    def class_counts() -> list[tuple[str, int]]:
-        """Instances per ontology class, counted once per state of the store (a scan of every rdf:type)."""
-        return kg.per_state("class-counts", lambda: [(_curie(c), n) for c, n in kg.counts_by_class().items()
-                                                     if c.startswith(str(PPI))])
-
     @r.get("/", response_class=HTMLResponse)
-    def home(request: Request, lang: str | None = None) -> HTMLResponse:
-        return page(request, "/", lang, classes=class_counts())
+    async def home(request: Request, lang: str | None = None) -> HTMLResponse:
+        counts = await call(request, Snapshot.counts_by_class)  # remembered per state: a scan of every rdf:type
+        classes = [(_curie(c), n) for c, n in counts.items() if c.startswith(str(PPI))]
+        return page(request, "/", lang, classes=classes)
 
     @r.get("/browse", response_class=HTMLResponse)
-    def browse(request: Request, lang: str | None = None) -> HTMLResponse:
+    async def browse(request: Request, lang: str | None = None) -> HTMLResponse:
         code = pick_lang(lang)
-        _, competencies = kg.query_rows(COMPETENCIES % {"lang": code})
-        _, provisions = kg.query_rows(PROVISIONS % {"lang": code, "act": LINEAMIENTOS})
-        _, proposals = kg.query_rows(PROPOSALS)
+        _, competencies = await call(request, Snapshot.query_rows, COMPETENCIES % {"lang": code})
+        _, provisions = await call(request, Snapshot.query_rows, PROVISIONS % {"lang": code, "act": LINEAMIENTOS})
+        _, proposals = await call(request, Snapshot.query_rows, PROPOSALS)
         return page(request, "/browse", lang, competencies=competencies, provisions=provisions,
                     proposals=proposals)
 

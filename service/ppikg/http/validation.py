@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
-from ..errors import InputError
+from ..errors import InputError, NotAcceptable, UnsupportedMediaType
+from ..media import choose, find, offers
 from ..proposals.importer import import_proposal
-from ..reports import MEDIA_TYPES, render
+from ..reports import render
 from ..validate import Validator
-from .common import limited_body, pick
+from .common import limited_body
 
-# Content type of an uploaded proposal → file suffix, which the importer takes as the format.
-PROPOSAL_TYPES = {
-    "text/turtle": ".ttl",
-    "application/x-turtle": ".ttl",
-    "application/ld+json": ".jsonld",
-    "application/json": ".jsonld",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
-}
-REPORT_TYPES = {
-    "text/html": "html",
-    "application/json": "json",
-    "text/turtle": "turtle",
-    "text/plain": "text",
-}
+#: A proposal is read from a body of a ``proposal`` format of ppikg.media (Turtle, JSON-LD, xlsx), and its
+#: report answered in a ``report`` format (JSON when the client does not say).
+REPORT_OFFERS = ["application/json", *(m for m in offers("report") if m != "application/json")]
 
 
 def validate_upload(validator: Validator, body: bytes, suffix: str):
@@ -38,20 +28,17 @@ def router(validator: Validator) -> APIRouter:
     @r.post("/validate")
     def validate_proposal(request: Request, lang: str = "es", severity: str = "info",
                           body: bytes = Depends(limited_body)) -> Response:
-        media = request.headers.get("content-type", "text/turtle").split(";")[0].strip()
-        suffix = PROPOSAL_TYPES.get(media)
-        if suffix is None:
-            return JSONResponse({"error": f"unsupported content type {media!r}: send Turtle, JSON-LD or xlsx"},
-                                status_code=415)
+        proposal = find("proposal", request.headers.get("content-type") or "text/turtle", media_only=True)
+        if proposal is None:
+            media = request.headers.get("content-type", "").split(";")[0].strip()
+            raise UnsupportedMediaType(f"unsupported content type {media!r}: send Turtle, JSON-LD or xlsx")
         if lang not in ("es", "en") or severity not in ("violation", "warning", "info"):
-            return JSONResponse({"error": "lang must be es or en; severity violation, warning or info"},
-                                status_code=400)
-        fmt = REPORT_TYPES[pick(request.headers.get("accept", ""), REPORT_TYPES, "application/json")]
-        try:
-            report = validate_upload(validator, body, suffix)
-        except InputError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
-        return Response(render(report.filtered(severity), fmt, lang), media_type=MEDIA_TYPES[fmt],
+            raise InputError("lang must be es or en; severity violation, warning or info")
+        media = choose("report", None, request.headers.get("accept"), REPORT_OFFERS)
+        if media is None:
+            raise NotAcceptable(f"the report is offered as {', '.join(REPORT_OFFERS)}")
+        report = validate_upload(validator, body, proposal.suffix)
+        return Response(render(report.filtered(severity), media, lang), media_type=media,
                         headers={"X-PPI-Conforms": "true" if report.conforms else "false"})
 
     return r

@@ -2,36 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ..errors import InputError
-from ..validate import ValidationReport
+from ..media import find
+
+if TYPE_CHECKING:  # the CLI reads FORMATS without loading the validator
+    from ..validate import ValidationReport
 
 ReportFormat = Literal["text", "json", "turtle", "html"]
+#: The names ``ppi validate --format`` offers; any name or media type of a ``report`` format of
+#: ppikg.media is rendered (``ttl``, ``text/html``, …).
 FORMATS: tuple[str, ...] = ("text", "json", "turtle", "html")
-MEDIA_TYPES = {
-    "text": "text/plain; charset=utf-8",
-    "json": "application/json",
-    "turtle": "text/turtle; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-}
 
 
 def render(report: ValidationReport, format: str = "text", lang: str = "es") -> str:
-    """The report as a string in ``format`` (text, json, turtle, html) and language ``lang`` (es, en)."""
+    """The report as a string in ``format`` (a name: text, json, turtle, html; or its media type) and
+    language ``lang`` (es, en)."""
     if lang not in ("es", "en"):
         raise InputError(f"unknown language {lang!r}: use es or en")
-    if format == "text":
+    fmt = find("report", format)
+    media = fmt.media if fmt else None
+    if media == "text/plain":
         from .text import render_text
 
         return render_text(report, lang)
-    if format == "json":
+    if media == "application/json":
         from .json import render_json
 
         return render_json(report)
-    if format == "turtle":
+    if media == "text/turtle":
         return report.graph.serialize(format="turtle")
-    if format == "html":
+    if media == "text/html":
         from .html import render_html
 
         return render_html(report, lang)

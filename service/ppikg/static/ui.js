@@ -49,7 +49,7 @@
       var detail = body;
       try {
         var json = JSON.parse(body);
-        detail = json.error || json.detail || body;
+        detail = json.error || body;  // every error of the service: {"error", "status", "code"}
         if (typeof detail !== "string") detail = JSON.stringify(detail);
       } catch (e) { /* not JSON: keep the text */ }
       if (/^\s*</.test(detail)) detail = "";

@@ -40,6 +40,9 @@ EXAMPLES_PREFIX = "ejemplos/"  # data/examples/NAME.ttl is loaded as graph/ejemp
 #: The role recorded for writes made with the update token (the only authenticated role there is).
 UPDATE_ROLE = str(PPI.updateTokenHolder)
 
+#: Graph names the project keeps for itself whether or not they are in the store yet.
+_OWN_NAMES = frozenset({str(ONTOLOGY_GRAPH), SHAPES_GRAPH, PROVENANCE_GRAPH})
+
 _PROV = "http://www.w3.org/ns/prov#"
 _DCT = "http://purl.org/dc/terms/"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -89,7 +92,7 @@ class Catalog:
         """Whether graph ``iri`` is the project's own (ontology, shapes, shipped data, examples, inferences,
         provenance): only the loading of the shipped data writes those."""
         kind = self.kind(iri)
-        return (kind is not None and kind != "added") or iri.startswith(INFERRED_PREFIX) or iri == PROVENANCE_GRAPH
+        return (kind is not None and kind != "added") or iri.startswith(INFERRED_PREFIX) or iri in _OWN_NAMES
 
     def inferred_graph(self, iri: str) -> str | None:
         """Where the inferences for ``iri`` are (None for graphs that get none: shapes, unknown graphs)."""

@@ -20,6 +20,7 @@ import rdflib
 
 from .. import __version__
 from ..errors import InputError
+from ..media import rdf_format
 from ..inference import RULES_VERSION, Reasoner, apply_rules, owlrl_closure, to_oxigraph, to_rdflib
 from ..namespaces import GRAPH, ONTOLOGY_GRAPH
 from .backend import Writer
@@ -192,6 +193,24 @@ class Loader:
         apply_rules(scratch, reasoner.rules, sources, target)
         writer.add_quads(scratch.quads_for_pattern(None, None, None, ox.NamedNode(target)))
 
+    def write_graph(self, writer: Writer, iri: str | None, triples: list[ox.Triple], *, replace: bool,
+                    role: str | None) -> None:
+        """The Graph Store Protocol's PUT (``replace``) or POST of ``triples`` into graph ``iri`` (None: the
+        store's default graph). A named graph is an added graph from then on, inferred and with provenance."""
+        if iri is None:
+            if replace:
+                writer.update("CLEAR DEFAULT")
+            writer.add_quads(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+            return
+        if replace:
+            remove_graph(writer, iri)
+        writer.update(f"CREATE SILENT GRAPH <{iri}>")  # an empty PUT still makes the graph
+        writer.add(iri, triples)
+        if replace or writer.catalog.kind(iri) is None:
+            record_provenance(writer, iri, role=role)
+        writer.catalog.set(iri, "added")
+        self.infer_added(writer, iri)
+
     def update(self, writer: Writer, sparql: str, base_iri: str | None, role: str | None) -> list[str]:
         """Run a SPARQL Update; added graphs it changed get their inferences recomputed (returned), graphs it
         emptied lose their inferences, catalogue entry and provenance."""
@@ -218,32 +237,32 @@ class Loader:
 
 
 def _format_of(path: Path) -> ox.RdfFormat:
-    from ..graph import rdf_format
-
     return rdf_format(path.suffix)
 
 
-def parse_rdf(data: bytes | str | Path | rdflib.Graph, format: str | None) -> tuple[list[ox.Triple], bytes | None]:
+def parse_rdf(data: bytes | str | Path | rdflib.Graph, format: str | ox.RdfFormat | None,
+              base_iri: str | None = None) -> tuple[list[ox.Triple], bytes | None]:
     """Every triple of the input, parsed to the end (quads lose their graph name), and the input's bytes;
     InputError if malformed."""
-    from ..graph import rdf_format
-
     if isinstance(data, rdflib.Graph):
         try:
             return [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in data], None
         except (TypeError, ValueError) as e:
             raise InputError(f"unsupported term in graph: {e}") from e
-    if isinstance(data, Path):
+    if isinstance(format, ox.RdfFormat):
+        fmt = format
+    elif isinstance(data, Path):
         fmt = rdf_format(format or data.suffix or "ttl")
+    else:
+        fmt = rdf_format(format or "ttl")
+    if isinstance(data, Path):
         try:
             data = data.read_bytes()
         except OSError as e:
             raise InputError(f"cannot read {data.name}: {e}") from e
-    else:
-        fmt = rdf_format(format or "ttl")
     raw = data.encode() if isinstance(data, str) else data
     try:
-        return [q.triple if isinstance(q, ox.Quad) else q for q in ox.parse(raw, fmt, rename_blank_nodes=True)], raw
+        return [q.triple if isinstance(q, ox.Quad) else q for q in ox.parse(raw, fmt, base_iri=base_iri, rename_blank_nodes=True)], raw
     except (SyntaxError, ValueError) as e:
         raise InputError(f"malformed {fmt.name} input: {e}") from e
 

@@ -1,0 +1,93 @@
+"""The service's one error contract, installed by the app factory (http/app.py).
+
+Every error answers ONE JSON body, whatever raised it::
+
+    {"error": "<message for a person>", "status": <HTTP status>, "code": "<machine code>"}
+
+- a :class:`ppikg.errors.PpikgError` raised by a route or a shared helper: its ``status``, ``code`` and
+  ``headers`` (``WWW-Authenticate`` for 401, ``Allow`` for 405, ``Retry-After`` for 503);
+- the framework's own HTTP errors (a path no route serves: 404; a method a route does not answer: 405 with
+  ``Allow``): the kind of error with that status;
+- a request FastAPI could not read into a route's parameters (its 422): 400, ``bad-input``;
+- anything unexpected: 500, ``internal``, logged with its traceback, which the body never shows.
+
+HTML pages: on a route whose success answer is HTML (declared with ``response_class=HTMLResponse``: the
+linked-data pages and the UI's pages), a client that prefers ``text/html`` to ``application/json`` (a browser;
+``*/*``) gets the same status and message as a page (``templates/error.html``) instead of the JSON body; an
+explicit ``?format=`` other than ``html`` asks for the JSON body. Every other route answers JSON always.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from .. import __version__
+from ..errors import KINDS, InputError, MethodNotAllowed, NotFound, PpikgError, code_for, error_body
+from ..media import find, negotiate
+from .common import TEMPLATES
+
+log = logging.getLogger("ppikg.http")
+#: What an error page or body is offered as, on a route whose success answer is HTML.
+PAGE_ERROR_OFFERS = ["text/html", "application/json"]
+
+
+def as_error(request: Request, exc: Exception) -> PpikgError:
+    """``exc`` as a ppikg error (the framework's and unexpected exceptions become the kind with their status)."""
+    if isinstance(exc, PpikgError):
+        return exc
+    if isinstance(exc, HTTPException):
+        headers = dict(exc.headers or {})
+        if exc.status_code == 404:
+            return NotFound(f"nothing is served at {request.url.path}", headers=headers)
+        if exc.status_code == 405:
+            allow = headers.pop("Allow", None) or headers.pop("allow", None) or ", ".join(
+                sorted(getattr(request.scope.get("route"), "methods", None) or ("GET", "HEAD")))
+            return MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}; use {allow}",
+                                    allow=allow.split(", "), headers=headers)
+        kind = KINDS.get(exc.status_code)
+        error = (kind or PpikgError)(str(exc.detail), headers=headers)
+        if kind is None:
+            error.status, error.code = exc.status_code, code_for(exc.status_code)
+        return error
+    if isinstance(exc, RequestValidationError):
+        problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors())
+        return InputError(f"bad request: {problems}")
+    return PpikgError("internal error: the server could not answer this request (the log says why)")
+
+
+def wants_page(request: Request) -> bool:
+    """Whether an error of this request is answered as an HTML page (see the module's docstring)."""
+    route = request.scope.get("route")
+    page = getattr(route, "response_class", None)
+    if not (isinstance(page, type) and issubclass(page, HTMLResponse)):
+        return False
+    fmt = request.query_params.get("format")
+    if fmt is not None and getattr(find("page", fmt), "media", None) != "text/html":
+        return False
+    return negotiate(request.headers.get("accept"), PAGE_ERROR_OFFERS) == "text/html"
+
+
+async def respond(request: Request, exc: Exception) -> Response:
+    """The one answer to every error."""
+    error = as_error(request, exc)
+    if error.status >= 500 and error is not exc:
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    elif error.status >= 500 and error.status != 503:
+        log.error("%s %s: %s", request.method, request.url.path, error)
+    headers = {**error.headers, "Vary": "Accept"}
+    if wants_page(request):
+        html = TEMPLATES.get_template("error.html").render(status=error.status, code=error.code, message=str(error),
+                                                           see=error.see, version=__version__)
+        return HTMLResponse(html, status_code=error.status, headers=headers)
+    return JSONResponse(error_body(error), status_code=error.status, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    """Answer every error of ``app`` with :func:`respond`."""
+    for kind in (PpikgError, HTTPException, RequestValidationError, Exception):
+        app.add_exception_handler(kind, respond)
