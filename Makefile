@@ -18,6 +18,7 @@ test: install
 	@# The browser tests drive Debian's chromium through Playwright (installed by pip from the test extra);
 	@# no browser is ever downloaded by Playwright itself.
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	$(BIN)/ruff check service tests bench scripts docs
 	$(BIN)/python -m pytest
 
 serve: install

@@ -98,7 +98,7 @@ def _pct(sorted_values: list[float], q: float) -> float:
 def phase_build(a: dict) -> dict:
     """Build our store: shipped data, the example proposal, the synthetic proposals; list the indicators."""
     import synth
-    from ppikg.graph import KnowledgeGraph
+    from ppikg.store.graph import KnowledgeGraph
     from ppikg.proposals.importer import import_proposal
     from ppikg.proposals.spec import proposal_iri
     from ppikg.proposals.templates import EXAMPLE_FILE
@@ -145,7 +145,7 @@ def phase_build(a: dict) -> dict:
 def phase_probe(a: dict) -> dict:
     """Our store without HTTP, as the server opens it: time of the query alone and with JSON serialisation."""
     import pyoxigraph as ox
-    from ppikg.graph import KnowledgeGraph
+    from ppikg.store.graph import KnowledgeGraph
 
     t = time.perf_counter()
     kg = KnowledgeGraph(Path(a["store"]))

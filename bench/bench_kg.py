@@ -1,4 +1,4 @@
-"""The product path: ppikg.graph.KnowledgeGraph on a persistent store with synthetic proposals.
+"""The product path: ppikg.store.graph.KnowledgeGraph on a persistent store with synthetic proposals.
 
 Phases, each in its own subprocess (so RSS is per phase and the restart is a real process restart):
 
@@ -74,7 +74,7 @@ def timed_runs(fn, runs):
 
 
 def phase_cold(a: dict) -> dict:
-    from ppikg.graph import KnowledgeGraph
+    from ppikg.store.graph import KnowledgeGraph
 
     store_dir = Path(a["store_dir"])
     shutil.rmtree(store_dir, ignore_errors=True)
@@ -117,7 +117,7 @@ def phase_cold(a: dict) -> dict:
 def phase_warm(a: dict) -> dict:
     rss = RssSampler()
     t0 = time.perf_counter()
-    from ppikg.graph import KnowledgeGraph  # import time is part of a restart
+    from ppikg.store.graph import KnowledgeGraph  # import time is part of a restart
 
     res = {"import_s": time.perf_counter() - t0}
     t = time.perf_counter()

@@ -22,9 +22,9 @@ from rdflib import Graph, URIRef
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "service"))
 
-from ppikg.graph import KnowledgeGraph  # noqa: E402
+from ppikg.store.graph import KnowledgeGraph  # noqa: E402
 from ppikg.namespaces import PPI  # noqa: E402
-from ppikg.validate import Validator  # noqa: E402
+from ppikg.conformance.validator import Validator  # noqa: E402
 
 EXAMPLE = ROOT / "data" / "examples" / "propuesta-ejemplo-dgb.ttl"
 PROPOSAL = "https://w3id.org/ppikg/propuestas/ejemplo-dgb"

@@ -16,8 +16,8 @@ from rdflib import Graph
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "service"))
 
-from ppikg.reports import render  # noqa: E402
-from ppikg.validate import Validator  # noqa: E402
+from ppikg.conformance.render import render  # noqa: E402
+from ppikg.conformance.validator import Validator  # noqa: E402
 
 EXAMPLE = ROOT / "data" / "examples" / "propuesta-ejemplo-dgb.ttl"
 VARIANTS = ROOT / "data" / "examples" / "variantes"

@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph
 
 from ppikg import paths
-from ppikg.build import Sources
+from ppikg.build.data import Sources
 
 
 def pytest_report_header(config):
@@ -35,7 +35,7 @@ def shipped() -> Graph:
 def shipped_store(tmp_path_factory):
     """A factory of stores on disk holding the shipped data: the data are loaded once per test session, and each
     store asked for is a copy of that one (hard links: milliseconds), free to be written."""
-    from ppikg.graph import KnowledgeGraph
+    from ppikg.store.graph import KnowledgeGraph
     from ppikg.store.embedded import clone_store
 
     template = tmp_path_factory.mktemp("shipped") / "store"

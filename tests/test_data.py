@@ -7,9 +7,10 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from ppikg import build, paths
+from ppikg import paths
+from ppikg.build import data as build
 from ppikg.namespaces import ASPECTS, COMPETENCIES, ELI, LIN, PPI
-from ppikg.sources import normalize_space
+from ppikg.build.legal_texts import normalize_space
 
 
 def test_checked_in_data_is_what_the_sources_give(sources):
@@ -79,10 +80,10 @@ def test_instrument_titles_and_dates_are_evidenced(sources):
         if row["date_in"] == "lin:lugar_fecha":
             assert row["date_evidence"] in sources.provision(row["date_in"]).text
         elif row["date_in"] == "a449:source":
-            from ppikg.sources import ACUERDO_449_FILE, read_source
+            from ppikg.build.legal_texts import ACUERDO_449_FILE, read_source
             assert row["date_evidence"] in normalize_space(read_source(ACUERDO_449_FILE))
         if row["passed_by_evidence"]:
-            from ppikg.sources import ACUERDO_449_FILE, LINEAMIENTOS_FILE, read_source
+            from ppikg.build.legal_texts import ACUERDO_449_FILE, LINEAMIENTOS_FILE, read_source
             both = normalize_space(read_source(LINEAMIENTOS_FILE) + read_source(ACUERDO_449_FILE))
             assert row["passed_by_evidence"] in both
 

@@ -12,7 +12,7 @@ import rdflib
 from fastapi.testclient import TestClient
 from rdflib.namespace import DCTERMS, VOID
 
-from ppikg.graph import KnowledgeGraph
+from ppikg.store.graph import KnowledgeGraph
 from ppikg.http import create_app
 from ppikg.http.export import export_chunks
 from ppikg.http.testing import serving_process

@@ -13,7 +13,7 @@ import rdflib
 
 from ppikg.config import Project
 from ppikg.errors import InputError, PpikgError
-from ppikg.graph import BASE_INFERRED, ONTOLOGY_INFERRED, PROVENANCE_GRAPH, KnowledgeGraph
+from ppikg.store.graph import BASE_INFERRED, ONTOLOGY_INFERRED, PROVENANCE_GRAPH, KnowledgeGraph
 from ppikg.namespaces import GRAPH, ONTOLOGY_GRAPH, PPI
 
 DATA = """@prefix ppi: <https://w3id.org/ppikg/ontology#> . @prefix ex: <http://example.org/t/> .

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from ppikg.graph import KnowledgeGraph
+from ppikg.store.graph import KnowledgeGraph
 from ppikg.http import create_app
 from ppikg.http.testing import serving_process
 
@@ -102,9 +102,9 @@ def test_answers_are_cached_until_the_graph_changes(client):
     ask = "ASK { <http://example.org/cache-test> ?p ?o }"
     assert client.get("/sparql", params={"query": ask}).json()["boolean"] is False
     executor = client.app.state.executor
-    cached = len(executor._answers)
+    ran = executor.calls_run
     assert client.get("/sparql", params={"query": ask}).json()["boolean"] is False
-    assert len(executor._answers) == cached  # served from the cache, nothing new stored
+    assert executor.calls_run == ran  # served from the cache: no worker ran it again
     kg.add_graph("cache-test", "<http://example.org/cache-test> <http://example.org/p> \"1\" .", "nt", infer=False)
     try:
         assert client.get("/sparql", params={"query": ask}).json()["boolean"] is True

@@ -11,7 +11,7 @@ from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from ppikg import paths
-from ppikg.inference import Reasoner, apply_rules, is_trivial, owlrl_closure, to_oxigraph, to_rdflib
+from ppikg.store.inference import Reasoner, apply_rules, is_trivial, owlrl_closure, to_oxigraph, to_rdflib
 from ppikg.namespaces import ELI, ONTOLOGY_GRAPH, PPI, sparql_prologue
 
 EX = Namespace("http://example.org/test/")

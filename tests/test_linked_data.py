@@ -6,7 +6,7 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
-from ppikg.graph import KnowledgeGraph
+from ppikg.store.graph import KnowledgeGraph
 from ppikg.http import create_app
 from ppikg.describe import local_href
 from ppikg.namespaces import PPI

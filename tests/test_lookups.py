@@ -1,4 +1,4 @@
-"""The look-up lane: one-pattern SELECTs answered on the spot (ppikg.inline, http/lookups.py), with the same
+"""The look-up lane: one-pattern SELECTs answered on the spot (ppikg.sparql.lookups, http/lookups.py), with the same
 answers, limits and errors as the worker path, and everything else left to the endpoint."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from ppikg import inline
-from ppikg.executor import Job, run_job
-from ppikg.graph import KnowledgeGraph
+from ppikg.sparql import lookups
+from ppikg.sparql.protocol import Job, run_job
+from ppikg.store.graph import KnowledgeGraph
 from ppikg.http import create_app
 from ppikg.http.settings import Settings
 from ppikg.http.common import query_executor
@@ -73,12 +73,12 @@ REFUSED = [
 
 @pytest.mark.parametrize("query", ACCEPTED)
 def test_single_pattern_accepts(query):
-    assert inline.single_pattern(query)
+    assert lookups.single_pattern(query)
 
 
 @pytest.mark.parametrize("query", REFUSED)
 def test_single_pattern_refuses(query):
-    assert not inline.single_pattern(query)
+    assert not lookups.single_pattern(query)
 
 
 def _solutions(body: bytes, fmt) -> list:
@@ -92,7 +92,7 @@ def test_inline_answer_equals_the_worker_answer(kg, query, media):
     job = Job(query, {"results": media}, 100_000, "http://e/sparql")
     status, worker_media, worker_body = run_job(kg.snapshot(), job)
     assert status == "ok"
-    body = inline.answer(kg.store, query, media, max_results=100_000, cap=1 << 16, base_iri="http://e/sparql")
+    body = lookups.answer(kg.store, query, media, max_results=100_000, cap=1 << 16, base_iri="http://e/sparql")
     assert body is not None
     assert _solutions(body, FORMATS[media]) == _solutions(worker_body, FORMATS[media])
 
@@ -100,15 +100,15 @@ def test_inline_answer_equals_the_worker_answer(kg, query, media):
 @pytest.mark.parametrize("media", list(FORMATS) + ["text/csv"])
 def test_inline_gives_up_past_max_results_or_cap(kg, media):
     query = "SELECT ?o WHERE { <http://e/s> <http://e/p> ?o }"  # 13 rows (one triple is in two graphs)
-    assert inline.answer(kg.store, query, media, max_results=13, cap=1 << 16) is not None
-    assert inline.answer(kg.store, query, media, max_results=12, cap=1 << 16) is None
-    assert inline.answer(kg.store, query, media, max_results=100, cap=64) is None
+    assert lookups.answer(kg.store, query, media, max_results=13, cap=1 << 16) is not None
+    assert lookups.answer(kg.store, query, media, max_results=12, cap=1 << 16) is None
+    assert lookups.answer(kg.store, query, media, max_results=100, cap=64) is None
 
 
 def test_inline_leaves_errors_to_the_endpoint(kg):
-    assert inline.answer(kg.store, "SELECT ?o WHERE { <a b> ?p ?o }", "application/sparql-results+json",
+    assert lookups.answer(kg.store, "SELECT ?o WHERE { <a b> ?p ?o }", "application/sparql-results+json",
                          max_results=10, cap=1 << 16) is None
-    assert inline.answer(kg.store, "SELECT ?o WHERE { ?s ?p ?o }", "image/png", max_results=10, cap=1 << 16) is None
+    assert lookups.answer(kg.store, "SELECT ?o WHERE { ?s ?p ?o }", "image/png", max_results=10, cap=1 << 16) is None
 
 
 def test_a_lookup_never_reaches_the_workers(kg):

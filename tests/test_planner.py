@@ -1,4 +1,4 @@
-"""Join planning (ppikg.planner): rewritten queries give exactly the solutions of the originals; the worker
+"""Join planning (ppikg.sparql.planner): rewritten queries give exactly the solutions of the originals; the worker
 pool hands workers out first come, first served."""
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from collections import Counter
 import pyoxigraph as ox
 import pytest
 
-from ppikg import planner as planner_module
-from ppikg.executor import FairPool, Job, planner_for, run_job
-from ppikg.graph import KnowledgeGraph
+from ppikg.sparql import planner as planner_module
+from ppikg.sparql.executor import FairPool
+from ppikg.sparql.protocol import Job, planner_for, run_job
+from ppikg.store.graph import KnowledgeGraph
 from ppikg.namespaces import PREFIXES
-from ppikg.planner import Planner, split
+from ppikg.sparql.planner import Planner, split
 
 PPI = "https://w3id.org/ppikg/ontology#"
 PREFIX_MAP = {p: str(ns) for p, ns in PREFIXES.items()}

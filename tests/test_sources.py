@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from ppikg import sources as src
-from ppikg.sources import normalize_space
+from ppikg.build import legal_texts as src
+from ppikg.build.legal_texts import normalize_space
 
 
 def clean_source(text: str) -> str:

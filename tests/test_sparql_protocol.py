@@ -9,7 +9,7 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
-from ppikg.graph import KnowledgeGraph
+from ppikg.store.graph import KnowledgeGraph
 from ppikg.http import create_app
 from ppikg.http.settings import Settings
 

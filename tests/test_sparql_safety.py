@@ -20,12 +20,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ppikg.errors import InputError
-from ppikg.graph import KnowledgeGraph
+from ppikg.store.graph import KnowledgeGraph
 from ppikg.http import create_app
 from ppikg.http.sparql import query_executor
 from ppikg.http.settings import Settings
 from ppikg.http.testing import serving
-from ppikg.sparql_safety import analyse
+from ppikg.sparql.safety import analyse
 
 DEMO = "https://w3id.org/ppikg/graph/demo"
 TOKEN = "s3cret"
@@ -190,7 +190,9 @@ def test_analysis_reads_prefixed_and_relative_dataset_iris():
 
 def test_timeout_stops_the_query_and_the_server_keeps_answering(served):
     server, app = served
-    pids = {w.proc.pid for w in query_executor(app)._workers}
+    executor = query_executor(app)
+    assert executor.ready(timeout=60)
+    pids = executor.worker_pids()
     with ThreadPoolExecutor(2) as pool:
         t0 = time.monotonic()
         slow = pool.submit(httpx.get, server + "/sparql", params={"query": EXPLOSIVE}, timeout=30)

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from ppikg import paths, trace
+from ppikg import paths
+from ppikg import coverage
+from ppikg.sparql import canned
 from ppikg.config import Project
-from ppikg.graph import PROVENANCE_GRAPH, SHAPES_GRAPH, KnowledgeGraph
+from ppikg.store.graph import PROVENANCE_GRAPH, SHAPES_GRAPH, KnowledgeGraph
 from ppikg.http import create_app
 from ppikg.namespaces import GRAPH
 
@@ -77,7 +79,7 @@ def test_changed_shape_or_example_rebuilds(tmp_path: Path) -> None:
 
 
 def test_query_files_have_bilingual_headers() -> None:
-    queries = {q.id: q for q in trace.list_queries()}
+    queries = {q.id: q for q in canned.list_queries()}
     assert set(queries) == {"indicator", "competency", "gaps", "coverage", "provision"}
     for q in queries.values():
         assert all(q.title[lang] and q.description[lang] for lang in ("es", "en"))
@@ -88,7 +90,7 @@ def test_query_files_have_bilingual_headers() -> None:
 
 
 def test_indicator_traces_to_provisions(kg: KnowledgeGraph) -> None:
-    _, rows = trace.run_rows(kg, "indicator", indicator=f"{EX}/P1-1")
+    _, rows = canned.run_rows(kg, "indicator", indicator=f"{EX}/P1-1")
     by = {(r["relation"], r["item"]) for r in rows}
     assert ("parameter", f"{EX}/P1") in by and ("proposal", EX) in by
     assert ("competency", f"{COMP}c1") in by and ("attribute", f"{COMP}c1/a1") in by
@@ -98,7 +100,7 @@ def test_indicator_traces_to_provisions(kg: KnowledgeGraph) -> None:
 
 
 def test_competency_found_through_the_aspect_only(kg: KnowledgeGraph) -> None:
-    _, rows = trace.run_rows(kg, "competency", competency=f"{COMP}c3")
+    _, rows = canned.run_rows(kg, "competency", competency=f"{COMP}c3")
     found = {r["indicator"]: r for r in rows}
     indirect = found["http://example.org/trace/ind"]
     assert indirect["proposal"] == "http://example.org/trace/prop"
@@ -107,43 +109,43 @@ def test_competency_found_through_the_aspect_only(kg: KnowledgeGraph) -> None:
 
 
 def test_gaps(kg: KnowledgeGraph) -> None:
-    _, rows = trace.run_rows(kg, "gaps", proposal="http://example.org/trace/prop")
+    _, rows = canned.run_rows(kg, "gaps", proposal="http://example.org/trace/prop")
     gaps = {(r["kind"], r["item"]) for r in rows}
     assert ("competency", f"{COMP}c1") in gaps and ("competency", f"{COMP}c3") not in gaps
     assert ("aspect", "https://w3id.org/ppikg/aspectos/III") not in gaps
     assert ("attribute", f"{COMP}c3/a1") in gaps  # an aspect covers the competency, not its attributes
-    _, example = trace.run_rows(kg, "gaps", proposal=EX)
+    _, example = canned.run_rows(kg, "gaps", proposal=EX)
     assert {r["kind"] for r in example} == {"attribute"}  # the example covers every competency and aspect
-    _, everything = trace.run_rows(kg, "gaps")  # no parameter: every proposal
+    _, everything = canned.run_rows(kg, "gaps")  # no parameter: every proposal
     assert {r["proposal"] for r in everything} == {EX, "http://example.org/trace/prop"}
 
 
 def test_coverage_matrix_and_heatmap(kg: KnowledgeGraph) -> None:
-    m = trace.coverage_matrix(kg)
+    m = coverage.coverage_matrix(kg)
     assert [c["notation"] for c in m.competencies] == ["1", "2", "3", "4", "5", "6"]
     j = [p["iri"] for p in m.proposals].index("http://example.org/trace/prop")
     assert [row[j] for row in m.counts] == [0, 0, 1, 0, 0, 0]
     e = [p["iri"] for p in m.proposals].index(EX)
     assert [row[e] for row in m.counts] == [1, 2, 1, 2, 2, 1]
     for lang in ("es", "en"):
-        svg = trace.heatmap_svg(m, lang)
+        svg = coverage.heatmap_svg(m, lang)
         root = ET.fromstring(svg)
         ns = "{http://www.w3.org/2000/svg}"
         assert root.find(f"{ns}title").text and root.get("role") == "img"
         assert len(root.findall(f".//{ns}rect")) >= 12  # 6 × 2 cells and the legend
-    assert "Competencia 3 del Acuerdo 449" in trace.heatmap_svg(m, "es")
-    assert "Acuerdo 449 competency 3" in trace.heatmap_svg(m, "en")
+    assert "Competencia 3 del Acuerdo 449" in coverage.heatmap_svg(m, "es")
+    assert "Acuerdo 449 competency 3" in coverage.heatmap_svg(m, "en")
 
 
 def test_provision(kg: KnowledgeGraph) -> None:
-    _, rows = trace.run_rows(kg, "provision", provision=f"{LIN}lineamiento_7/fraccion_4")
+    _, rows = canned.run_rows(kg, "provision", provision=f"{LIN}lineamiento_7/fraccion_4")
     rel = {(r["relation"], r["item"]) for r in rows}
     assert ("requirement", "https://w3id.org/ppikg/shapes#LIN-07-IV") in rel
     assert ("cites", "https://w3id.org/ppikg/eli/mx/lgspd/articulo_26/fraccion_2") in rel
     assert ("refers-to", "https://w3id.org/ppikg/eli/mx/lgspd/articulo_26") in rel  # inferred
-    _, rows = trace.run_rows(kg, "provision", provision="https://w3id.org/ppikg/eli/mx/lgspd/articulo_26")
+    _, rows = canned.run_rows(kg, "provision", provision="https://w3id.org/ppikg/eli/mx/lgspd/articulo_26")
     assert ("referred-by", f"{LIN}lineamiento_7/fraccion_4") in {(r["relation"], r["item"]) for r in rows}
-    _, rows = trace.run_rows(kg, "provision", provision=f"{LIN}lineamiento_8")
+    _, rows = canned.run_rows(kg, "provision", provision=f"{LIN}lineamiento_8")
     assert "LIN-08" in {r["requirement"] for r in rows if r["relation"] == "requirement-of-part"} | \
         {r["requirement"] for r in rows if r["relation"] == "requirement"}
 
@@ -151,17 +153,17 @@ def test_provision(kg: KnowledgeGraph) -> None:
 @pytest.mark.parametrize("value", ["/competencias/c1", "https://e/x> } ; DROP ALL ; <x", "", "not an iri", "http://e/a b",
                                    'http://e/"x'])
 def test_parameters_must_be_absolute_iris(kg: KnowledgeGraph, value: str) -> None:
-    with pytest.raises(trace.ParameterError):
-        trace.run(kg, "competency", competency=value)
+    with pytest.raises(canned.ParameterError):
+        canned.run(kg, "competency", competency=value)
 
 
 def test_unknown_and_missing_parameters(kg: KnowledgeGraph) -> None:
-    with pytest.raises(trace.ParameterError, match="no parameter"):
-        trace.run(kg, "competency", competency=f"{COMP}c1", other="http://e/x")
-    with pytest.raises(trace.ParameterError, match="needs"):
-        trace.run(kg, "indicator")
-    with pytest.raises(trace.UnknownQuery):
-        trace.run(kg, "nope")
+    with pytest.raises(canned.ParameterError, match="no parameter"):
+        canned.run(kg, "competency", competency=f"{COMP}c1", other="http://e/x")
+    with pytest.raises(canned.ParameterError, match="needs"):
+        canned.run(kg, "indicator")
+    with pytest.raises(canned.UnknownQuery):
+        canned.run(kg, "nope")
 
 
 def test_http_queries(client: TestClient) -> None:

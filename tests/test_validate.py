@@ -11,7 +11,7 @@ from rdflib.namespace import RDF, SH
 
 from ppikg import paths
 from ppikg.errors import InputError
-from ppikg.validate import Validator, validate
+from ppikg.conformance.validator import Validator, validate
 
 EXAMPLE = paths.DATA_DIR / "examples" / "propuesta-ejemplo-dgb.ttl"
 VARIANTS = sorted((paths.DATA_DIR / "examples" / "variantes").glob("*.ru"))

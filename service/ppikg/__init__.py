@@ -24,9 +24,9 @@ __version__ = "0.1.0"
 
 #: Public name → the module that defines it. Moving a class changes its line here, nothing else.
 _LAZY = {
-    "KnowledgeGraph": "ppikg.graph",
-    "Validator": "ppikg.validate",
-    "validate": "ppikg.validate",
+    "KnowledgeGraph": "ppikg.store.graph",
+    "Validator": "ppikg.conformance.validator",
+    "validate": "ppikg.conformance.validator",
     "import_proposal": "ppikg.proposals.importer",
 }
 

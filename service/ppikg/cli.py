@@ -14,7 +14,7 @@ import pyoxigraph
 from . import __version__, media, paths
 from .errors import InputError, NotFound, PpikgError
 from .http.settings import Settings
-from .reports import FORMATS as REPORT_FORMATS
+from .conformance.render import FORMATS as REPORT_FORMATS
 
 QUERY_FORMATS = ("table", *media.names("results"))
 EXPORT_FORMATS = media.names("graph", "dataset")
@@ -33,7 +33,7 @@ def _default_store() -> Path:
 
 def _open(args: argparse.Namespace, progress: bool = True):
     """The knowledge graph at --store, with the shipped data loaded (a no-op when already current)."""
-    from .graph import KnowledgeGraph
+    from .store.graph import KnowledgeGraph
 
     kg = KnowledgeGraph(None if args.memory else args.store)
     kg.load_shipped(progress=(lambda line: print(line, file=sys.stderr)) if progress else None)
@@ -124,8 +124,8 @@ def _proposal_graphs(args: argparse.Namespace):
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .reports import render
-    from .validate import Validator
+    from .conformance.render import render
+    from .conformance.validator import Validator
 
     proposal, inferred = _proposal_graphs(args)
     report = Validator().validate(proposal, inferred=inferred)
@@ -158,7 +158,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_build_data(args: argparse.Namespace) -> int:
-    from . import build
+    from .build import data as build
     from .proposals import templates
 
     graphs = build.build_all()

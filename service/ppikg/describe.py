@@ -1,7 +1,7 @@
 """What the graph says about one IRI, read from one committed state: for the linked-data pages.
 
 Every function here takes a :class:`~ppikg.store.snapshot.Snapshot` first, so that it runs in a query worker
-(:meth:`ppikg.executor.QueryExecutor.call`) with the server's timeout, like every other read.
+(:meth:`ppikg.sparql.executor.QueryExecutor.call`) with the server's timeout, like every other read.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 import uvicorn
 
-from ppikg.graph import KnowledgeGraph
+from ppikg.store.graph import KnowledgeGraph
 from ppikg.http import create_app
 
 ROOT = Path(__file__).resolve().parents[2]

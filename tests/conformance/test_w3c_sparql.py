@@ -21,7 +21,7 @@ import pytest
 import rdflib
 from rdflib import RDF, RDFS, Namespace, URIRef
 
-from ppikg.graph import KnowledgeGraph
+from ppikg.store.graph import KnowledgeGraph
 from ppikg.http import create_app
 from ppikg.http.settings import Settings
 from ppikg.http.testing import serving

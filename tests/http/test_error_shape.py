@@ -17,10 +17,10 @@ from fastapi.testclient import TestClient
 from starlette.routing import Mount, Route
 
 from ppikg.errors import code_for
-from ppikg.graph import KnowledgeGraph
+from ppikg.store.graph import KnowledgeGraph
 from ppikg.http import create_app
 from ppikg.http.settings import Settings
-from ppikg.graph import PROVENANCE_GRAPH
+from ppikg.store.graph import PROVENANCE_GRAPH
 
 TOKEN = "s3cret"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ppikg.errors import InputError
-from ppikg.graph import KnowledgeGraph
+from ppikg.store.graph import KnowledgeGraph
 from ppikg.http import create_app
 
 

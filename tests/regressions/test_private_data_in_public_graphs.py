@@ -13,7 +13,7 @@ import rdflib
 from fastapi.testclient import TestClient
 
 from ppikg.config import Project
-from ppikg.graph import PROVENANCE_GRAPH, KnowledgeGraph
+from ppikg.store.graph import PROVENANCE_GRAPH, KnowledgeGraph
 from ppikg.http import create_app
 from ppikg.http.settings import Settings
 from ppikg.store.catalog import UPDATE_ROLE

@@ -4,12 +4,11 @@ to be killable. They now all go through the query workers: a timeout applies to 
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from ppikg.graph import KnowledgeGraph
+from ppikg.store.graph import KnowledgeGraph
 from ppikg.http import create_app
 from ppikg.http.common import query_executor
 from ppikg.http.settings import Settings

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ppikg.graph import KnowledgeGraph
+from ppikg.store.graph import KnowledgeGraph
 from ppikg.http import create_app
 from ppikg.http.settings import Settings
 from ppikg.http.testing import serving

@@ -15,8 +15,9 @@ import pyoxigraph as ox
 import pytest
 
 from ppikg.errors import InputError
-from ppikg.executor import Job, QueryExecutor
-from ppikg.graph import KnowledgeGraph
+from ppikg.sparql.executor import QueryExecutor
+from ppikg.sparql.protocol import Job
+from ppikg.store.graph import KnowledgeGraph
 from ppikg.store.embedded import EmbeddedStore
 from ppikg.store.loading import Loader
 
@@ -122,7 +123,7 @@ def test_a_write_that_fails_leaves_the_store_as_it_was(store_dir: Path, monkeypa
 
 CHILD = textwrap.dedent("""
     import sys, time
-    from ppikg.graph import KnowledgeGraph
+    from ppikg.store.graph import KnowledgeGraph
     from ppikg.store.loading import parse_rdf
     kg = KnowledgeGraph(sys.argv[1])
     triples, _ = parse_rdf(sys.stdin.read(), "ttl")

@@ -8,9 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from .. import __version__
-from ..graph import KnowledgeGraph
-from ..validate import Validator
-from . import common, export, failures, gsp, linked_data, pages, sparql, trace, validation
+from ..store.graph import KnowledgeGraph
+from ..conformance.validator import Validator
+from . import common, export, failures, gsp, linked_data, pages, sparql, traceability, validation
 from .head import HeadAsGet
 from .lookups import LookupLane
 from .settings import Settings
@@ -45,7 +45,7 @@ def create_app(kg: KnowledgeGraph, validator: Validator | None = None, settings:
     app.include_router(gsp.router(kg))
     app.include_router(validation.router(app.state.validator))
     app.include_router(pages.router(kg))
-    app.include_router(trace.router(kg))
+    app.include_router(traceability.router(kg))
     app.include_router(export.router(kg))
     app.include_router(linked_data.router(kg))  # last: its routes are the minted IRIs' path prefixes
     app.mount("/static", pages.static_files(), name="static")

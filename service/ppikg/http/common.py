@@ -15,11 +15,11 @@ from fastapi.responses import Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..errors import Conflict, Forbidden, InputError, PayloadTooLarge, PpikgError, Unauthorized
-from ..executor import QueryExecutor
-from ..graph import KnowledgeGraph
+from ..sparql.executor import QueryExecutor
+from ..store.graph import KnowledgeGraph
 from ..store.catalog import UPDATE_ROLE
 from ..namespaces import PREFIXES
-from ..sparql_safety import analyse, update_refusal
+from ..sparql.safety import analyse, update_refusal
 
 #: The one Jinja environment of the web pages (``templates/``).
 TEMPLATES = Environment(loader=PackageLoader("ppikg", "templates"), autoescape=select_autoescape(["html"]))

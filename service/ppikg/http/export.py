@@ -8,14 +8,13 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterator
-from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
 from ..errors import InputError, NotAcceptable, NotFound
-from ..graph import KnowledgeGraph
+from ..store.graph import KnowledgeGraph
 from ..store.snapshot import Snapshot
 from ..void import EXPORT_KINDS, void_body
 from ..media import choose, find, formats, offers, rdf_format

@@ -17,8 +17,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ..errors import InputError, NotAcceptable, NotFound, UnsupportedMediaType
-from ..executor import Job
-from ..graph import KnowledgeGraph
+from ..sparql.protocol import Job
+from ..store.graph import KnowledgeGraph
 from ..media import choose, find, offers
 from ..store.catalog import UPDATE_ROLE
 from .common import check_update_allowed, limited_body, query_executor, run_update

@@ -16,10 +16,10 @@ from fastapi.responses import HTMLResponse, Response
 from .. import __version__
 from ..describe import HASH_DOCS, describe, hash_document, local_href
 from ..errors import InputError, NotAcceptable, NotFound
-from ..graph import KnowledgeGraph
+from ..store.graph import KnowledgeGraph
 from ..media import by_media, find, negotiate, offers
 from ..namespaces import BASE
-from ..trace import check_iri
+from ..sparql.canned import check_iri
 from .common import TEMPLATES, call
 
 #: What a resource is offered as: a page first (the default, and ``*/*``), then every graph format.

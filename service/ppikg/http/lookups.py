@@ -1,7 +1,7 @@
 """The fast lane for look-ups: ``GET /sparql?query=`` with a one-triple-pattern SELECT, answered before routing.
 
 A plain ASGI middleware, so that a look-up pays neither FastAPI's routing nor the worker round trip. It
-answers only what :mod:`ppikg.inline` accepts (work bounded by the size of the answer, a few kilobytes) for a
+answers only what :mod:`ppikg.sparql.lookups` accepts (work bounded by the size of the answer, a few kilobytes) for a
 request with nothing but ``query`` (and ``format``) in its URL, the default dataset, and an acceptable results
 format; everything else, including every error, goes on to the endpoint in http/sparql.py, which answers it
 the usual way.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, unquote_plus
 
-from .. import inline
+from ..sparql import lookups
 from ..media import choose
 from ..namespaces import PREFIXES
 
@@ -61,7 +61,7 @@ class LookupLane:
         formats = [v for k, v in params if k == "format"]
         if len(queries) != 1 or len(formats) > 1 or len(queries) + len(formats) != len(params):
             return None
-        if not inline.single_pattern(queries[0]):
+        if not lookups.single_pattern(queries[0]):
             return None
         key = (formats[0] if formats else None, _header(scope, b"accept"))
         media = self._media.get(key, False)
@@ -75,7 +75,7 @@ class LookupLane:
         state = scope["app"].state
         # On the event loop: the work is bounded by INLINE_CAP bytes of answer (~0.1 ms for a typical look-up);
         # measured, handing it to a thread costs more CPU than the look-up itself (docs/benchmarks.md).
-        body = inline.answer(state.kg.store, queries[0], media, max_results=state.settings.max_results,
+        body = lookups.answer(state.kg.store, queries[0], media, max_results=state.settings.max_results,
                              cap=INLINE_CAP, base_iri=_endpoint(scope), prefixes=_PREFIXES)
         return None if body is None else (media, body)
 

@@ -16,8 +16,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
-from ..graph import KnowledgeGraph
-from ..namespaces import BASE, LINEAMIENTOS, PPI
+from ..store.graph import KnowledgeGraph
+from ..namespaces import LINEAMIENTOS, PPI
 from ..describe import local_href
 from ..store.snapshot import Snapshot
 from .common import TEMPLATES, call

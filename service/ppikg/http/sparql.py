@@ -24,10 +24,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ..errors import InputError, NotAcceptable, UnsupportedMediaType
-from ..executor import Job
-from ..graph import KnowledgeGraph
+from ..sparql.protocol import Job
+from ..store.graph import KnowledgeGraph
 from ..media import GRAPH_MEDIA, choose, formats, offers
-from ..sparql_safety import analyse, refusal, with_using
+from ..sparql.safety import analyse, refusal, with_using
 from ..store.snapshot import Snapshot
 from .common import PREFIX_MAP, call, check_update_allowed, endpoint_url, limited_body, query_executor, run_update
 

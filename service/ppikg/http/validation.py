@@ -8,8 +8,8 @@ from fastapi.responses import Response
 from ..errors import InputError, NotAcceptable, UnsupportedMediaType
 from ..media import choose, find, offers
 from ..proposals.importer import import_proposal
-from ..reports import render
-from ..validate import Validator
+from ..conformance.render import render
+from ..conformance.validator import Validator
 from .common import limited_body
 
 #: A proposal is read from a body of a ``proposal`` format of ppikg.media (Turtle, JSON-LD, xlsx), and its

@@ -3,7 +3,7 @@
 Every function here works inside one write (a :class:`~ppikg.store.backend.Writer`): the caller commits, so
 the data, its inferences, the catalogue and the provenance record become visible together.
 
-Inference: owlrl is the reference semantics; the compiled rules (ppikg.inference) are proven by the tests
+Inference: owlrl is the reference semantics; the compiled rules (ppikg.store.inference) are proven by the tests
 to give exactly owlrl's useful inferences, several times faster. "auto" uses owlrl over the shipped data
 while they are small and the rules for every added graph (owlrl closes the whole context again per graph).
 """
@@ -21,7 +21,7 @@ import rdflib
 from .. import __version__
 from ..errors import InputError
 from ..media import rdf_format
-from ..inference import RULES_VERSION, Reasoner, apply_rules, owlrl_closure, to_oxigraph, to_rdflib
+from .inference import RULES_VERSION, Reasoner, apply_rules, owlrl_closure, to_oxigraph, to_rdflib
 from ..namespaces import GRAPH, ONTOLOGY_GRAPH
 from .backend import Writer
 from .catalog import (BASE_INFERRED, EXAMPLES_PREFIX, ONTOLOGY_INFERRED, PROVENANCE_GRAPH, SHAPES_GRAPH,

@@ -174,7 +174,7 @@ class Snapshot:
 
     def query(self, sparql: str, *, substitutions: dict | None = None, plan: bool = True, **dataset: Any):
         """A SPARQL query over this state: by default over the union of all graphs (asserted + inferred), the
-        project prefixes predeclared, large joins run as hash joins (ppikg.planner)."""
+        project prefixes predeclared, large joins run as hash joins (ppikg.sparql.planner)."""
         options: dict[str, Any] = {"prefixes": QUERY_PREFIXES, **(dataset or {"use_default_graph_as_union": True})}
         text = sparql
         if plan and not substitutions:
@@ -192,7 +192,7 @@ class Snapshot:
     def planner(self, **options: Any):
         """The join planner for queries with pyoxigraph ``options`` (dataset, prefixes, base IRI) over this
         state: its pattern counts are this state's, kept for as long as the snapshot is."""
-        from ..planner import Planner
+        from ..sparql.planner import Planner
 
         key = ("planner", repr(sorted((k, repr(v)) for k, v in options.items())))
         return self.memo(key, lambda: Planner.over(self.store, **options))

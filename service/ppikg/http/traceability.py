@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from .. import trace
+from .. import coverage
+from ..sparql import canned
 from ..errors import InputError, NotAcceptable
-from ..graph import KnowledgeGraph
+from ..store.graph import KnowledgeGraph
 from ..media import by_media, choose, find, offers
 from ..namespaces import PPI
 from .common import call
@@ -32,7 +33,7 @@ def _chosen(request: Request, kind: str, offered: list[str]) -> str:
 
 
 def router(kg: KnowledgeGraph) -> APIRouter:
-    """The routes; every answer is computed in a query worker (ppikg.trace, with the server's timeout)."""
+    """The routes; every answer is computed in a query worker (ppikg.sparql.canned, with the server's timeout)."""
     r = APIRouter()
 
     def headers(query_id: str, media: str) -> dict[str, str]:
@@ -41,11 +42,11 @@ def router(kg: KnowledgeGraph) -> APIRouter:
     @r.get("/queries")
     def list_queries() -> list[dict]:
         """The canned analyst queries: ids, titles and descriptions (es, en), parameters, an example."""
-        return [q.to_json() | {"url": f"/queries/{q.id}"} for q in trace.list_queries()]
+        return [q.to_json() | {"url": f"/queries/{q.id}"} for q in canned.list_queries()]
 
     @r.get("/queries/{query_id}.rq")
     def query_text(query_id: str) -> Response:
-        q = trace.get_query(query_id)
+        q = canned.get_query(query_id)
         return Response(q.sparql, media_type="application/sparql-query")
 
     @r.get("/queries/{query_id}")
@@ -53,7 +54,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         """Run a canned query: SPARQL JSON results, or CSV/TSV/XML by Accept or ?format=."""
         params = {k: v for k, v in request.query_params.items() if k not in _RESERVED}
         media = _chosen(request, "results", offers("results"))
-        body = await call(request, trace.answer, query_id, params, media)
+        body = await call(request, canned.answer, query_id, params, media)
         return Response(body, media_type=media, headers=headers(query_id, media))
 
     async def about(request: Request, name: str, cls: str | None, query_id: str, param: str) -> Response:
@@ -61,7 +62,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         if not iri:
             raise InputError(f"missing parameter {name!r}: the IRI of the {param}, e.g. ?{name}=https://w3id.org/ppikg/…")
         media = _chosen(request, "results", offers("results"))
-        body = await call(request, trace.answer_about, query_id, param, iri, cls, media, name)
+        body = await call(request, canned.answer_about, query_id, param, iri, cls, media, name)
         return Response(body, media_type=media, headers=headers(query_id, media))
 
     # REST views of the canned queries: one IRI in, SPARQL JSON results (or CSV by Accept / ?format=csv) out.
@@ -82,12 +83,12 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         return await about(request, "proposal", str(PPI.Proposal), "gaps", "proposal")
 
     @r.get("/api/coverage")
-    async def coverage(request: Request) -> Response:
+    async def coverage_matrix(request: Request) -> Response:
         """The coverage matrix: JSON (competencies, proposals, counts), or CSV by ?format=csv / Accept text/csv."""
         media = _chosen(request, "matrix", MATRIX_OFFERS)
         if media == "image/svg+xml":
             return await coverage_svg(request)
-        matrix = await call(request, trace.coverage_matrix)
+        matrix = await call(request, coverage.coverage_matrix)
         if media == "text/csv":
             return Response(matrix.to_csv(), media_type="text/csv; charset=utf-8",
                             headers={"Content-Disposition": 'inline; filename="coverage.csv"'})
@@ -97,9 +98,9 @@ def router(kg: KnowledgeGraph) -> APIRouter:
     async def coverage_svg(request: Request) -> Response:
         """The coverage matrix as an SVG heat-map, labels in ?lang=es (default) or en."""
         lang = request.query_params.get("lang", "es")
-        if lang not in trace.LANGS:
+        if lang not in canned.LANGS:
             raise InputError(f"unknown language {lang!r}: use es or en")
-        matrix = await call(request, trace.coverage_matrix)
-        return Response(trace.heatmap_svg(matrix, lang), media_type="image/svg+xml")
+        matrix = await call(request, coverage.coverage_matrix)
+        return Response(coverage.heatmap_svg(matrix, lang), media_type="image/svg+xml")
 
     return r

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from ..validate import RequirementResult, ValidationReport
+from ..validator import RequirementResult, ValidationReport
 from .words import WORDS, outcome_word
 
 _ENV = Environment(loader=PackageLoader("ppikg", "templates"), autoescape=select_autoescape(["html"]))

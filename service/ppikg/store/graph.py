@@ -27,18 +27,18 @@ from typing import BinaryIO, Literal
 import pyoxigraph as ox
 import rdflib
 
-from . import __version__
-from .config import Project
-from .errors import InputError, PpikgError
+from .. import __version__
+from ..config import Project
+from ..errors import InputError, PpikgError
 from .inference import RULES_VERSION, to_rdflib
-from .namespaces import GRAPH
-from .store.backend import Backend
-from .store.catalog import (BASE_INFERRED, EXAMPLES_PREFIX, INFERRED_PREFIX, ONTOLOGY_INFERRED, PROVENANCE_GRAPH,
+from ..namespaces import GRAPH
+from .backend import Backend
+from .catalog import (BASE_INFERRED, EXAMPLES_PREFIX, INFERRED_PREFIX, ONTOLOGY_INFERRED, PROVENANCE_GRAPH,
                             SHAPES_GRAPH, inferred_of)
-from .store.embedded import EmbeddedStore
-from .store.loading import Loader, ReasonerChoice, fingerprint, parse_rdf, remove_graph
-from .store.snapshot import Snapshot, plain
-from .media import rdf_format
+from .embedded import EmbeddedStore
+from .loading import Loader, ReasonerChoice, fingerprint, parse_rdf, remove_graph
+from .snapshot import Snapshot, plain
+from ..media import rdf_format
 
 __all__ = ["KnowledgeGraph", "rdf_format", "plain", "BASE_INFERRED", "ONTOLOGY_INFERRED", "SHAPES_GRAPH",
            "PROVENANCE_GRAPH", "INFERRED_PREFIX", "EXAMPLES_PREFIX", "inferred_of"]
@@ -94,7 +94,7 @@ class KnowledgeGraph:
 
     def query(self, sparql: str, **kwargs) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """A SPARQL query over the union of all graphs (asserted + inferred) of the latest state; the project
-        prefixes are predeclared; large joins run as hash joins (ppikg.planner)."""
+        prefixes are predeclared; large joins run as hash joins (ppikg.sparql.planner)."""
         return self.snapshot().query(sparql, **kwargs)
 
     def query_rows(self, sparql: str, **kwargs) -> tuple[list[str], list[dict[str, str | None]]]:
@@ -236,7 +236,7 @@ class KnowledgeGraph:
         """Put (``replace``) or post RDF ``data`` into graph ``iri`` (None: the store's default graph), parsed
         first (InputError if malformed; relative IRIs resolved against ``iri``); Forbidden for one of the
         project's own graphs. Returns whether the graph was created."""
-        from .errors import Forbidden
+        from ..errors import Forbidden
 
         if iri is not None and self.is_reserved(iri):
             raise Forbidden(f"graph <{iri}> is the project's own: only `ppi build-data` and a restart change it")

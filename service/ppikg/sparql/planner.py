@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from .sparql_safety import Token, decode_escapes, term_end, tokenize
+from .lexer import Token, decode_escapes, term_end, tokenize
 
 #: Probing a pattern once costs about this many times reading one of its matches in a scan (RocksDB: ~6 µs
 #: per probe, ~0.2 µs per scanned match; bench/bench_endpoint.py --queries trace-nc).

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
-import types
 
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,10 +15,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
 
-from . import paths
-from .errors import InputError
-from .inference import Reasoner, apply_rules, to_oxigraph, to_rdflib
-from .namespaces import ELI, PPI
+from .. import paths
+from ..errors import InputError
+from ..store.inference import Reasoner, apply_rules, to_oxigraph, to_rdflib
+from ..namespaces import ELI, PPI
 
 Severity = TypingLiteral["violation", "warning", "info"]
 Outcome = TypingLiteral["conforms", "violation", "warning", "info", "needs-attestation"]
@@ -304,7 +302,7 @@ _SEVERITY_IRI = {v: k for k, v in SEVERITIES.items()}
 
 def _catalogue_key(rid: str) -> tuple:
     """LIN-03 < LIN-07-I < … < LIN-17 < ANEXO-A, as the catalogue lists them."""
-    from .sources import roman_to_int
+    from ..build.legal_texts import roman_to_int
 
     parts = rid.split("-")
     if parts[0] != "LIN":
@@ -318,7 +316,7 @@ def load_proposal(source: Path | str | bytes | Graph, format: str | None = None)
     through the importer, with its limits (size, rows, columns) and its refusal of remote JSON-LD contexts."""
     if isinstance(source, Graph):
         return source
-    from .proposals.importer import import_proposal
+    from ..proposals.importer import import_proposal
 
     return import_proposal(source, format)
 
@@ -332,17 +330,3 @@ def validate(data: Path | str | bytes | Graph, format: str | None = None, *,
     reuse its loaded shapes across calls.
     """
     return (validator or Validator()).validate(load_proposal(data, format))
-
-
-class _CallableModule(types.ModuleType):
-    """This module, callable as its :func:`validate`.
-
-    ``ppikg.validate`` is the package's public function, and this module has the same name; importing the
-    module binds it over the package's attribute, so the module answers the call itself.
-    """
-
-    def __call__(self, *args, **kwargs) -> ValidationReport:
-        return validate(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -1,6 +1,6 @@
 """What a SPARQL request may reach, checked before it runs: no SERVICE, no LOAD, no dataset outside the store.
 
-A small SPARQL lexer splits the text into tokens the way the grammar does, so that keywords inside strings,
+The text is split into tokens by a SPARQL lexer (sparql/lexer.py), so that keywords inside strings,
 comments, IRIs or prefixed names are not mistaken for operations. Codepoint escapes (``\\u0053ERVICE``) are
 decoded first, as SPARQL 1.1 §19.2 prescribes, so they cannot smuggle a keyword past the check.
 
@@ -18,36 +18,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-_TERM_KINDS = ("var", "iri", "pname")
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-# Order matters: long strings before short ones, IRIs before the '<' operator.
-_TOKEN = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-              |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
-  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?:(?:[\w\u00C0-\uFFFF:%\-.\\]|%[0-9A-Fa-f]{2})*)
-  | (?P<word>[A-Za-z_][\w\-]*)
-  | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*+/!=<>|^@-]|[^\s])
-    """,
-    re.VERBOSE,
-)
-
-
-@dataclass
-class Token:
-    kind: str
-    text: str
-    start: int = 0  # offset in the text with codepoint escapes decoded
-
-    @property
-    def keyword(self) -> str | None:
-        return self.text.upper() if self.kind == "word" else None
-
+from .lexer import Token, decode_escapes, tokenize
 
 @dataclass
 class Analysis:
@@ -60,52 +31,6 @@ class Analysis:
     unresolved: list[str] = field(default_factory=list)  # dataset IRIs given by an undeclared prefix
     targets: list[str] = field(default_factory=list)  # graphs an update names (GRAPH, INTO, TO, WITH, DROP/CLEAR/… GRAPH)
     wide: list[str] = field(default_factory=list)  # update operations on graphs it does not name: "CLEAR ALL", "GRAPH ?g"
-
-
-def decode_escapes(text: str) -> str:
-    r"""Decode ``\uXXXX`` and ``\UXXXXXXXX`` everywhere, as SPARQL does before parsing.
-
-    >>> decode_escapes(r"\u0053ERVICE")
-    'SERVICE'
-    """
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-
-
-def tokenize(text: str) -> list[Token]:
-    """The significant tokens (no whitespace, no comments) of a SPARQL text."""
-    out = []
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup or "punct"
-        if kind in ("ws", "comment"):
-            continue
-        out.append(Token(kind, m.group(), m.start()))
-    return out
-
-
-def term_end(tokens: list[Token], i: int, allow_literal: bool) -> int | None:
-    """The index after the RDF term starting at ``tokens[i]``: a variable, an IRI, a prefixed name, ``a``, or
-    (if ``allow_literal``) a string with its language or datatype; None for anything else (blank nodes,
-    numbers, collections, paths).
-
-    >>> term_end(tokenize('"7"^^xsd:int .'), 0, allow_literal=True)
-    3
-    >>> term_end(tokenize('_:b ?p ?o'), 0, allow_literal=False) is None
-    True
-    """
-    if i >= len(tokens):
-        return None
-    tok = tokens[i]
-    if tok.kind in _TERM_KINDS and not tok.text.startswith("_:"):
-        return i + 1
-    if tok.kind == "word" and tok.text == "a":
-        return i + 1
-    if allow_literal and tok.kind == "string":
-        if i + 2 < len(tokens) and tokens[i + 1].text == "^^" and tokens[i + 2].kind in ("iri", "pname"):
-            return i + 3
-        if i + 2 < len(tokens) and tokens[i + 1].text == "@" and tokens[i + 2].kind == "word":
-            return i + 3
-        return i + 1
-    return None
 
 
 def analyse(text: str, prefixes: dict[str, str] | None = None, base: str | None = None) -> Analysis:
@@ -218,19 +143,16 @@ def with_using(update: str, default: list[str], named: list[str]) -> str:
     clause = " ".join([f"USING <{g}>" for g in default] + [f"USING NAMED <{g}>" for g in named])
     text = decode_escapes(update)
     pieces, last, depth, prev = [], 0, 0, None
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind in ("ws", "comment"):
-            continue
-        word = m.group().upper() if kind == "word" else None
-        if m.group() == "{":
+    for tok in tokenize(text):
+        word = tok.keyword
+        if tok.text == "{":
             depth += 1
-        elif m.group() == "}":
+        elif tok.text == "}":
             depth -= 1
         elif word == "WHERE" and depth == 0 and prev != "DELETE":
-            pieces.append(text[last:m.start()])
+            pieces.append(text[last:tok.start])
             pieces.append(f" {clause} ")
-            last = m.start()
+            last = tok.start
         prev = word
     pieces.append(text[last:])
     return "".join(pieces)

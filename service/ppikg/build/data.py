@@ -11,8 +11,8 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from . import paths
-from .namespaces import (
+from .. import paths
+from ..namespaces import (
     A449,
     ACUERDO_449,
     ASPECTS,
@@ -33,7 +33,7 @@ from .namespaces import (
     SUBSYSTEMS,
     XSD,
 )
-from .sources import ORDINALS, LegalDocument, Provision, load_acuerdo_449, load_lineamientos, normalize_space, roman_to_int
+from .legal_texts import ORDINALS, LegalDocument, Provision, load_acuerdo_449, load_lineamientos, normalize_space, roman_to_int
 
 CURATION_DIR = paths.DATA_DIR / "curation"
 

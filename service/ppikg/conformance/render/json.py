@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from ..validate import ValidationReport
+from ..validator import ValidationReport
 
 
 def report_dict(report: ValidationReport) -> dict:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from ..errors import InputError
-from ..media import find
+from ...errors import InputError
+from ...media import find
 
 if TYPE_CHECKING:  # the CLI reads FORMATS without loading the validator
-    from ..validate import ValidationReport
+    from ..validator import ValidationReport
 
 ReportFormat = Literal["text", "json", "turtle", "html"]
 #: The names ``ppi validate --format`` offers; any name or media type of a ``report`` format of

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from .sparql_safety import decode_escapes, term_end, tokenize
+from .lexer import decode_escapes, term_end, tokenize
 
 FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import paths
+from .. import paths
 
 LINEAMIENTOS_FILE = "lineamientos-ppi-directores-ems-2013.txt"
 ACUERDO_449_FILE = "acuerdo-449-2008.txt"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from ..validate import ValidationReport
+from ..validator import ValidationReport
 from .words import WORDS, outcome_word
 
 _ORDER = {"violation": 0, "warning": 1, "info": 2, "needs-attestation": 3, "conforms": 4}

@@ -10,7 +10,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from .namespaces import ONTOLOGY_GRAPH
+from ..namespaces import ONTOLOGY_GRAPH
 
 #: Bump when the rules or the trivial-triple policy change: stored inferences are then rebuilt.
 RULES_VERSION = "1"

@@ -1,0 +1,1 @@
+"""Conformance to the Lineamientos: the Validator, its report, and the report's renderers."""
