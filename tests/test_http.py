@@ -18,9 +18,8 @@ ASK = "ASK { ?s a <https://w3id.org/ppikg/ontology#Competency> }"
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    kg = KnowledgeGraph(tmp_path_factory.mktemp("store"))
-    kg.load_shipped()
+def client(shipped_store, tmp_path_factory):
+    kg = KnowledgeGraph(shipped_store(tmp_path_factory.mktemp("http") / "store"))
     with TestClient(create_app(kg)) as c:
         yield c
     kg.close()

@@ -17,9 +17,8 @@ TEXT = "Apoya a los docentes en la planeación e implementación de procesos de 
 
 
 @pytest.fixture(scope="module")
-def client():
-    with KnowledgeGraph(None, reasoner="rules") as kg:
-        kg.load_shipped()
+def client(shipped_store, tmp_path_factory):
+    with KnowledgeGraph(shipped_store(tmp_path_factory.mktemp("ld") / "store")) as kg:
         yield TestClient(create_app(kg))
 
 
@@ -82,7 +81,7 @@ def test_local_href() -> None:
     assert local_href("http://e/x") == "/resource?iri=http%3A%2F%2Fe%2Fx"
 
 
-def test_a_node_with_many_links_shows_the_first_ones_labelled():
+def test_a_node_with_many_links_shows_the_first_ones_labelled(shipped_store, tmp_path):
     """A page lists the first MAX_LINKS links each way, in order, with labels and inferred marks, and says how
     many more there are (labels are looked up only for those shown)."""
     from ppikg.describe import MAX_LINKS, Describer
@@ -91,8 +90,7 @@ def test_a_node_with_many_links_shows_the_first_ones_labelled():
     n = MAX_LINKS + 25
     lines = [f'<http://e/i{k:04d}> <{PPI}coversCompetency> <{hub}> .\n<http://e/i{k:04d}> '
              f'<http://www.w3.org/2000/01/rdf-schema#label> "ind {k}"@es .' for k in range(n)]
-    with KnowledgeGraph(None, reasoner="rules") as kg:
-        kg.load_shipped()
+    with KnowledgeGraph(shipped_store(tmp_path / "store")) as kg:
         before = Describer(kg.snapshot()).page(hub)
         kg.add_graph("muchos", "\n".join(lines), "nt", infer=False)
         page = Describer(kg.snapshot()).page(hub)

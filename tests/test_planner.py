@@ -25,9 +25,9 @@ OPTIONS = {"prefixes": PREFIX_MAP, "use_default_graph_as_union": True}
 
 
 @pytest.fixture(scope="module")
-def snapshot():
-    with KnowledgeGraph(None, reasoner="rules") as kg:
-        kg.load_shipped()  # ontology, data, the example proposal and its inferences
+def snapshot(shipped_store, tmp_path_factory):
+    # ontology, data, the example proposal and its inferences
+    with KnowledgeGraph(shipped_store(tmp_path_factory.mktemp("planner") / "store")) as kg:
         yield kg.snapshot()
 
 
@@ -158,9 +158,8 @@ def test_no_request_waits_out_the_timeout_under_load():
     assert len(waits) == 90 and max(waits) < 0.5
 
 
-def test_the_knowledge_graph_plans_its_queries_and_forgets_counts_after_a_write():
-    with KnowledgeGraph(None, reasoner="rules") as kg:
-        kg.load_shipped()
+def test_the_knowledge_graph_plans_its_queries_and_forgets_counts_after_a_write(shipped_store, tmp_path):
+    with KnowledgeGraph(shipped_store(tmp_path / "store")) as kg:
         query = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?i <{PPI}coversCompetency> ?c ; <{PPI}inProposal> ?p }}"
         before = int(kg.query_rows(query)[1][0]["n"])
         first = kg.snapshot()

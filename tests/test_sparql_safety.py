@@ -328,10 +328,9 @@ def test_xml_external_entity_in_a_workbook_is_refused(tmp_path, recorder):
 
 
 @pytest.fixture(scope="module")
-def shipped_writer(tmp_path_factory):
+def shipped_writer(shipped_store, tmp_path_factory):
     """An update-enabled service over the shipped data (ontology, provisions, inferences, examples)."""
-    kg = KnowledgeGraph(tmp_path_factory.mktemp("safety-shipped"))
-    kg.load_shipped()
+    kg = KnowledgeGraph(shipped_store(tmp_path_factory.mktemp("safety-shipped") / "store"))
     with TestClient(create_app(kg, settings=Settings(update_enabled=True, token=TOKEN))) as c:
         yield c, kg
     kg.close()

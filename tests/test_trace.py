@@ -30,9 +30,8 @@ t:ind a ppi:Indicator ; ppi:statement "Indicador de prueba."@es .
 
 
 @pytest.fixture(scope="module")
-def kg():
-    with KnowledgeGraph(None, reasoner="rules") as kg:
-        kg.load_shipped()
+def kg(shipped_store, tmp_path_factory):
+    with KnowledgeGraph(shipped_store(tmp_path_factory.mktemp("trace") / "store")) as kg:
         kg.add_graph("propuestas/indirecta", INDIRECT)
         yield kg
 

@@ -62,27 +62,32 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         default = [v for k, v in params if k == "default-graph-uri"]
         named = [v for k, v in params if k == "named-graph-uri"]
 
-        def check():  # the safety analysis reads the whole text: off the event loop
-            analysis = analyse(text, PREFIX_MAP, base)
-            return analysis, refusal(analysis, has_graph, default + named)
-
-        analysis, why = await asyncio.to_thread(check)
-        if why:
-            raise InputError(why)
-        kinds = [FORM_KIND[analysis.form]] if analysis.form else list(RESULT_KINDS)
-        media = {kind: offers(kind)[0] for kind in RESULT_KINDS}
+        accept = request.headers.get("accept")
         formats = [v for k, v in params if k == "format"]
-        for kind in kinds:
-            chosen = choose(kind, formats[-1] if formats else None, request.headers.get("accept"))
-            if chosen is None:
-                if analysis.form:
-                    raise NotAcceptable(f"no acceptable format for a {analysis.form} result; "
-                                        f"this endpoint offers {', '.join(offers(kind))}")
-                continue
-            media[kind] = chosen
-        job = Job(text, media, settings.max_results, base, PREFIX_MAP,
-                  default if (default or named) else None, named if (default or named) else None)
-        media_type, body = await query_executor(request.app).arun(job, settings.timeout)
+        executor = query_executor(request.app)
+
+        def answer() -> tuple[str, bytes]:
+            # One thread for the whole request: the safety analysis (it reads the whole text), then the wait on
+            # a worker; a second hop through the thread pool would queue behind requests waiting on workers.
+            analysis = analyse(text, PREFIX_MAP, base)
+            why = refusal(analysis, has_graph, default + named)
+            if why:
+                raise InputError(why)
+            kinds = [FORM_KIND[analysis.form]] if analysis.form else list(RESULT_KINDS)
+            media = {kind: offers(kind)[0] for kind in RESULT_KINDS}
+            for kind in kinds:
+                chosen = choose(kind, formats[-1] if formats else None, accept)
+                if chosen is None:
+                    if analysis.form:
+                        raise NotAcceptable(f"no acceptable format for a {analysis.form} result; "
+                                            f"this endpoint offers {', '.join(offers(kind))}")
+                    continue
+                media[kind] = chosen
+            job = Job(text, media, settings.max_results, base, PREFIX_MAP,
+                      default if (default or named) else None, named if (default or named) else None)
+            return executor.run(job, settings.timeout)
+
+        media_type, body = await asyncio.to_thread(answer)
         return Response(body, media_type=media_type, headers={"Vary": "Accept"})
 
     async def update(request: Request, text: str, params: list[tuple[str, str]]) -> Response:

@@ -273,8 +273,8 @@ def clone_store(source: str | Path, target: str | Path) -> Path:
     """A new store at ``target`` holding the latest committed state of the store at ``source`` (which may be in
     use meanwhile): its files hard-linked where they can be, so a copy of a large store is cheap."""
     source, target = Path(source), Path(target)
-    reader = EmbeddedStore(source) if not (source / _LOCK).exists() else None
-    committed = sorted((int(p.name), p) for p in (source / SNAPSHOTS).iterdir() if p.name.isdigit())
+    snapshots = source / SNAPSHOTS
+    committed = sorted((int(p.name), p) for p in snapshots.iterdir() if p.name.isdigit()) if snapshots.is_dir() else []
     if not committed:
         raise PpikgError(f"no committed state in {source} to copy")
     state, directory = committed[-1]
@@ -285,8 +285,6 @@ def clone_store(source: str | Path, target: str | Path) -> Path:
         shutil.copy2(directory / CATALOG, target / CATALOG)
     finally:
         snapshot.close()
-        if reader is not None:
-            reader.close()
     return target
 
 
