@@ -179,7 +179,10 @@ class Snapshot:
         text = sparql
         if plan and not substitutions:
             try:
-                text = self.planner(**options).rewrite(sparql) or sparql
+                # The usual dataset's planner under a fixed key: building the general key costs more than an ASK.
+                planner = self.memo("planner:union", lambda: self.planner(**options)) if not dataset \
+                    else self.planner(**options)
+                text = planner.rewrite(sparql) or sparql
             except (SyntaxError, ValueError, TypeError, StopIteration):
                 text = sparql  # the query as written reports its own errors
         try:
