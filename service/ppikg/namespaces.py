@@ -6,7 +6,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 BASE = "https://w3id.org/ppikg/"
 PPI = Namespace(BASE + "ontology#")
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
-META = Namespace(BASE + "meta#")  # store bookkeeping (fingerprints, load records); not part of the ontology
+META = Namespace(BASE + "meta#")  # the bookkeeping terms of stores written before the catalogue (store/migration.py)
 
 #: The Lineamientos (27 Dec 2013) and, under it, every provision: ``LIN["lineamiento_8/fraccion_3"]``.
 LIN = Namespace(BASE + "eli/mx/sep/lineamientos/2013/12/27/ppi-directores-ems/")
@@ -24,7 +24,6 @@ AUTHORITIES = Namespace(BASE + "autoridades/")
 #: Named graphs of the store.
 GRAPH = Namespace(BASE + "graph/")
 ONTOLOGY_GRAPH = GRAPH["ontology"]
-META_GRAPH = GRAPH["meta"]
 
 PREFIXES = {
     "ppi": PPI,

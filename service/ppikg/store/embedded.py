@@ -191,11 +191,6 @@ class EmbeddedStore(Backend):
                 self._latest = self._latest_on_disk()
         return self._latest
 
-    @property
-    def state(self) -> int:
-        """The latest committed state's number: it moves with every write, on every write path."""
-        return self.snapshot().state
-
     @contextmanager
     def write(self) -> Iterator[StoreWriter]:
         if self.read_only or self._live is None:

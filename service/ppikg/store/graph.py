@@ -88,10 +88,6 @@ class KnowledgeGraph:
         """The latest committed state's quads (read-only)."""
         return self.snapshot().store
 
-    def per_state(self, key, compute):
-        """``compute()``, remembered for the latest state (see :meth:`Snapshot.memo`)."""
-        return self.snapshot().memo(key, compute)
-
     def query(self, sparql: str, **kwargs) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """A SPARQL query over the union of all graphs (asserted + inferred) of the latest state; the project
         prefixes are predeclared; large joins run as hash joins (ppikg.sparql.planner)."""
