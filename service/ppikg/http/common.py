@@ -87,12 +87,10 @@ async def run_update(request: Request, kg: KnowledgeGraph, update: str) -> Respo
 
     try:
         await asyncio.to_thread(write)
-    except InputError:
+    except (InputError, Forbidden):
         raise
     except ValueError as e:
         raise InputError(str(e)) from e
     except PpikgError as e:  # the store's own trouble (open read-only, closed), not the request's
-        if isinstance(e, Forbidden):
-            raise
         raise Conflict(str(e)) from e
     return Response(status_code=204)

@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -124,8 +125,6 @@ def content_iri(data: bytes) -> str:
     >>> content_iri(b"")
     'ni:///sha-256;47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU'
     """
-    import hashlib
-
     digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).decode().rstrip("=")
     return f"ni:///sha-256;{digest}"
 
@@ -150,8 +149,6 @@ def provenance_quads(graph: str, *, file_name: str | None = None, content: bytes
         ox.Quad(s, ox.NamedNode(_PROV + "generatedAtTime"), ox.Literal(when or now(), datatype=ox.NamedNode(_XSD + "dateTime")), g),
     ]
     if content is not None:
-        import hashlib
-
         source = ox.NamedNode(content_iri(content))
         quads += [
             ox.Quad(s, ox.NamedNode(_PROV + "wasDerivedFrom"), source, g),

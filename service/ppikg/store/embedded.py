@@ -132,10 +132,7 @@ class EmbeddedStore(Backend):
         return self.location / SNAPSHOTS
 
     def _committed(self) -> list[tuple[int, Path]]:
-        """The complete snapshots, oldest first."""
-        if not self._snapshots.is_dir():
-            return []
-        return sorted((int(p.name), p) for p in self._snapshots.iterdir() if p.name.isdigit())
+        return committed_snapshots(self._snapshots)
 
     def _open_as_writer(self) -> None:
         assert self.location is not None
@@ -264,12 +261,19 @@ class EmbeddedStore(Backend):
             self._lock_fd = None
 
 
+def committed_snapshots(folder: Path) -> list[tuple[int, Path]]:
+    """The complete snapshots in ``folder`` (state, directory), oldest first; those being built or removed
+    carry a suffix and are left out."""
+    if not folder.is_dir():
+        return []
+    return sorted((int(p.name), p) for p in folder.iterdir() if p.name.isdigit())
+
+
 def clone_store(source: str | Path, target: str | Path) -> Path:
     """A new store at ``target`` holding the latest committed state of the store at ``source`` (which may be in
     use meanwhile): its files hard-linked where they can be, so a copy of a large store is cheap."""
     source, target = Path(source), Path(target)
-    snapshots = source / SNAPSHOTS
-    committed = sorted((int(p.name), p) for p in snapshots.iterdir() if p.name.isdigit()) if snapshots.is_dir() else []
+    committed = committed_snapshots(source / SNAPSHOTS)
     if not committed:
         raise PpikgError(f"no committed state in {source} to copy")
     state, directory = committed[-1]

@@ -55,7 +55,6 @@ class KnowledgeGraph:
                  project: Project | None = None, backend: Backend | None = None) -> None:
         self.project = project or Project.default()
         self.loader = Loader(reasoner)
-        self.reasoner = reasoner
         self.store_dir = Path(store_dir) if store_dir is not None else None
         self.backend: Backend = backend or EmbeddedStore(self.store_dir)
         self.read_only = self.backend.read_only
@@ -279,7 +278,7 @@ class KnowledgeGraph:
             "state": snapshot.state,
             "fingerprint": catalog.fingerprint,
             "reasoner": {
-                "setting": self.reasoner,
+                "setting": self.loader.choice,
                 "shipped": catalog.reasoner,
                 **{g: catalog.graphs[g].reasoner for g in catalog.graphs_of("added")},
             },

@@ -25,7 +25,7 @@ from .inference import RULES_VERSION, Reasoner, apply_rules, owlrl_closure, to_o
 from ..namespaces import GRAPH, ONTOLOGY_GRAPH
 from .backend import Writer
 from .catalog import (BASE_INFERRED, EXAMPLES_PREFIX, ONTOLOGY_INFERRED, PROVENANCE_GRAPH, SHAPES_GRAPH,
-                      content_iri, inferred_of, provenance_quads)
+                      inferred_of, provenance_quads)
 
 ReasonerChoice = Literal["auto", "owlrl", "rules"]
 #: Above this many triples, "auto" infers over the shipped data with the compiled rules instead of owlrl.
@@ -267,4 +267,4 @@ def parse_rdf(data: bytes | str | Path | rdflib.Graph, format: str | ox.RdfForma
         raise InputError(f"malformed {fmt.name} input: {e}") from e
 
 
-__all__ = ["Loader", "fingerprint", "parse_rdf", "remove_graph", "content_iri"]
+__all__ = ["Loader", "fingerprint", "parse_rdf", "remove_graph"]
