@@ -18,8 +18,9 @@ For each dataset (``shipped``: ontology + data/*.ttl + the example proposal of d
      as for ``ppi serve``), ``GET /``;
    * ``oxigraph``: ``oxigraph load --location DIR --file X.nq`` then
      ``oxigraph serve-read-only --location DIR --bind 127.0.0.1:PORT --union-default-graph``, ``GET /query``.
-4. **load** (asyncio + httpx, one process): for each query and each concurrency, a warm-up, then requests
-   until ``--duration`` seconds or ``--max-requests``, whichever first; requests/s, p50, p99, errors,
+4. **load** with ``wrk`` (C; ``--client raw``/``httpx``: an asyncio client in this process, which on 2 cores
+   measures itself as much as the server): for each query and each concurrency, a warm-up, then requests
+   for ``--duration`` seconds; requests/s, p50, p99, errors,
    server CPU per request (psutil, whole process tree) and client CPU.
 
 Queries (the same text for all three; default graph = union of the named graphs):
@@ -391,6 +392,73 @@ async def load_cell(url: str, make_query, concurrency: int, duration: float, max
             "client_cpu_frac": (pcpu1 - pcpu0) / wall if wall else 0.0}
 
 
+#: wrk's Lua side: cycle through a file of request paths (one per line, already URL-encoded), one offset per
+#: thread, and print the summary as one JSON line. Percentiles come from wrk's own latency histogram.
+WRK_SCRIPT = r"""
+local paths, n = {}, 0
+local file, accept = "%(file)s", "%(accept)s"
+local threads, counter = {}, 0
+function setup(thread) thread:set("first", counter * 7919); counter = counter + 1; table.insert(threads, thread) end
+function init(args)
+  for line in io.lines(file) do paths[#paths + 1] = line end
+  n = tonumber(first) or 0
+end
+function request()
+  n = n + 1
+  return wrk.format("GET", paths[(n %% #paths) + 1], {["Accept"] = accept})
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRKJSON {"requests":%%d,"duration_us":%%d,"connect":%%d,"read":%%d,"write":%%d,' ..
+    '"status":%%d,"timeout":%%d,"p50_us":%%d,"p99_us":%%d,"mean_us":%%f,"max_us":%%d}\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(99), latency.mean, latency.max))
+end
+"""
+
+
+def wrk_cell(url: str, make_query, concurrency: int, duration: float, warmup_s: float, n_paths: int,
+             server: Server, work: Path) -> dict:
+    """One cell with wrk (C, event-driven, one thread): a warm-up run, then a timed run of `duration` s.
+
+    The request paths are written to a file first (query i = ``make_query(i)``; the timed run uses indices after
+    the warm-up's, so unique texts stay unique), so wrk spends no time building queries."""
+    import shutil as _shutil
+
+    wrk = _shutil.which("wrk")
+    if wrk is None:
+        raise RuntimeError("wrk not found: apt-get install wrk (or --client raw)")
+    u = urlsplit(url)
+    base = u.path or "/"
+
+    def run(offset: int, seconds: float, tag: str) -> dict:
+        paths = work / f"wrk-{tag}.txt"
+        paths.write_text("".join(f"{base}?query={quote(make_query(offset + i), safe='')}\n" for i in range(n_paths)))
+        script = work / f"wrk-{tag}.lua"
+        script.write_text(WRK_SCRIPT % {"file": paths, "accept": JSON_RESULTS})
+        cmd = [wrk, "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--timeout", "120s",
+               "-s", str(script), f"{u.scheme}://{u.netloc}/"]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 180)
+        line = next((ln for ln in out.stdout.splitlines() if ln.startswith("WRKJSON ")), None)
+        if line is None:
+            raise RuntimeError(f"wrk gave no summary: {out.stdout[-500:]} {out.stderr[-500:]}")
+        return json.loads(line[len("WRKJSON "):])
+
+    if warmup_s > 0:
+        run(0, warmup_s, "warmup")
+    cpu0 = server.cpu_s()
+    r = run(n_paths, duration, "timed")
+    cpu1 = server.cpu_s()
+    wall = r["duration_us"] / 1e6
+    errors = r["connect"] + r["read"] + r["write"] + r["status"] + r["timeout"]
+    ok = r["requests"] - r["status"]
+    return {"concurrency": concurrency, "client": "wrk", "requests": r["requests"], "errors": errors,
+            "first_error": None if not errors else {k: r[k] for k in ("connect", "read", "write", "status", "timeout")},
+            "wall_s": wall, "rps": ok / wall if wall else 0.0, "p50_ms": r["p50_us"] / 1e3,
+            "p99_ms": r["p99_us"] / 1e3, "mean_ms": r["mean_us"] / 1e3, "max_ms": r["max_us"] / 1e3,
+            "server_cpu_ms_per_req": (cpu1 - cpu0) * 1e3 / max(1, r["requests"])}
+
+
 def answers(url: str, lookups: list[str]) -> dict:
     """The answers (values only) of the trace query and the first lookups, to check all servers agree."""
     import httpx
@@ -522,13 +590,18 @@ def bench_server(name: str, info: dict, a: argparse.Namespace, env: dict) -> dic
         for qname in a.queries:
             for c in a.concurrency:
                 la = os.getloadavg()[0]
-                cell = asyncio.run(load_cell(server.url, queries[qname], c, a.duration, a.max_requests,
-                                             a.warmup, a.warmup_requests, server, a.client))
+                if a.client == "wrk":
+                    cell = wrk_cell(server.url, queries[qname], c, a.duration, a.warmup, a.wrk_paths, server,
+                                    Path(info["dir"]))
+                else:
+                    cell = asyncio.run(load_cell(server.url, queries[qname], c, a.duration, a.max_requests,
+                                                 a.warmup, a.warmup_requests, server, a.client))
                 cell.update(query=qname, loadavg_1m_before=la)
                 res["cells"].append(cell)
                 print(f"  {name:16} {qname:6} c={c:<3} {cell['rps']:9.1f} req/s  p50 {cell['p50_ms']:8.2f} ms  "
                       f"p99 {cell['p99_ms']:8.2f} ms  n={cell['requests']} err={cell['errors']} "
-                      f"srv {cell['server_cpu_ms_per_req']:.2f} ms CPU/req  client {cell['client_cpu_ms_per_req']:.2f} ms CPU/req "
+                      f"srv {cell['server_cpu_ms_per_req']:.2f} ms CPU/req  "
+                      f"client {cell.get('client_cpu_ms_per_req', float('nan')):.2f} ms CPU/req "
                       f"load {la:.2f}", file=sys.stderr, flush=True)
         res["rss_end_mb"] = server.rss_mb()
     except Exception as e:  # recorded, and the next server still runs
@@ -634,8 +707,11 @@ def main(argv=None) -> int:
     ap.add_argument("--warmup-requests", type=int, default=200, help="warm-up requests per cell, whichever first")
     ap.add_argument("--rdflib-size", default=None,
                     help="serve rdflib-endpoint this dataset instead when the run's size is 1m (e.g. 100k)")
-    ap.add_argument("--client", choices=["raw", "httpx"], default="raw",
-                    help="load generator: minimal asyncio HTTP/1.1 client (default) or httpx.AsyncClient")
+    ap.add_argument("--client", choices=["wrk", "raw", "httpx"], default="wrk",
+                    help="load generator: wrk (default; Debian package wrk), a minimal asyncio HTTP/1.1 client "
+                         "in this process, or httpx.AsyncClient")
+    ap.add_argument("--wrk-paths", type=int, default=60_000,
+                    help="distinct request paths written for wrk per run (it cycles through them)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--n-lookups", type=int, default=5000)
     ap.add_argument("--startup-timeout", type=float, default=900.0)
