@@ -3,7 +3,8 @@
 - Queries: GET ``?query=``, POST form ``query=``, POST ``application/sparql-query``; the dataset may be given
   with ``default-graph-uri`` / ``named-graph-uri`` (otherwise the default graph is the union of all graphs).
   Results by ``Accept`` (q-values) or ``format``: SPARQL JSON/XML/CSV/TSV; Turtle, N-Triples, RDF/XML, JSON-LD.
-- Every query runs in a worker process that is killed past ``Settings.timeout`` (503), may return at most
+- Every query runs in a worker process that is killed past ``Settings.timeout`` (503) — its safety checks and
+  content negotiation too, since they read the whole text — may return at most
   ``Settings.max_results`` rows or triples (413 otherwise), and never blocks the event loop; except
   look-ups (``GET``, one triple pattern), which http/lookups.py answers before routing, with work bounded by
   the size of their answer.
@@ -24,24 +25,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ..errors import InputError, NotAcceptable, UnsupportedMediaType
-from ..sparql.protocol import Job
+from ..sparql.protocol import RESULT_KINDS
+from ..sparql.protocol import Request as QueryRequest
 from ..store.graph import KnowledgeGraph
 from ..media import GRAPH_MEDIA, choose, formats, offers
-from ..sparql.safety import analyse, refusal, with_using
+from ..sparql.safety import analyse, check_length, refusal, with_using
 from ..store.snapshot import Snapshot
 from .common import PREFIX_MAP, call, check_update_allowed, endpoint_url, limited_body, query_executor, run_update
 
-#: The kind of result (a row of ppikg.media.FORMATS) of each query form.
-FORM_KIND = {"SELECT": "results", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
-RESULT_KINDS = ("results", "boolean", "graph")
 FORM_TYPE = "application/x-www-form-urlencoded"
 BODY_TYPES = (FORM_TYPE, "application/sparql-query", "application/sparql-update")
-
-
-def _has_graph(kg: KnowledgeGraph):
-    def has(iri: str) -> bool:
-        return kg.snapshot().contains_graph(iri)
-    return has
 
 
 def _charset_ok(content_type: str) -> bool:
@@ -54,7 +47,6 @@ def _charset_ok(content_type: str) -> bool:
 
 def router(kg: KnowledgeGraph) -> APIRouter:
     r = APIRouter()
-    has_graph = _has_graph(kg)
 
     async def query(request: Request, text: str, params: list[tuple[str, str]]) -> Response:
         settings = request.app.state.settings
@@ -66,28 +58,10 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         formats = [v for k, v in params if k == "format"]
         executor = query_executor(request.app)
 
-        def answer() -> tuple[str, bytes]:
-            # One thread for the whole request: the safety analysis (it reads the whole text), then the wait on
-            # a worker; a second hop through the thread pool would queue behind requests waiting on workers.
-            analysis = analyse(text, PREFIX_MAP, base)
-            why = refusal(analysis, has_graph, default + named)
-            if why:
-                raise InputError(why)
-            kinds = [FORM_KIND[analysis.form]] if analysis.form else list(RESULT_KINDS)
-            media = {kind: offers(kind)[0] for kind in RESULT_KINDS}
-            for kind in kinds:
-                chosen = choose(kind, formats[-1] if formats else None, accept)
-                if chosen is None:
-                    if analysis.form:
-                        raise NotAcceptable(f"no acceptable format for a {analysis.form} result; "
-                                            f"this endpoint offers {', '.join(offers(kind))}")
-                    continue
-                media[kind] = chosen
-            job = Job(text, media, settings.max_results, base, PREFIX_MAP,
-                      default if (default or named) else None, named if (default or named) else None)
-            return executor.run(job, settings.timeout)
-
-        media_type, body = await asyncio.to_thread(answer)
+        check_length(text)  # before the text is sent to a worker
+        job = QueryRequest(text, accept, formats[-1] if formats else None, settings.max_results, base, PREFIX_MAP,
+                           tuple(default), tuple(named))
+        media_type, body = await executor.arun(job, settings.timeout)
         return Response(body, media_type=media_type, headers={"Vary": "Accept"})
 
     async def update(request: Request, text: str, params: list[tuple[str, str]]) -> Response:

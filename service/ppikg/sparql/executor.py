@@ -29,7 +29,7 @@ from collections import OrderedDict, deque
 
 
 from ..errors import QueryFailed, QueryTimeout
-from .protocol import Job, run_job
+from .protocol import Job, Request, answer_request, run_job
 
 
 # --- in the worker -------------------------------------------------------------------------------------------
@@ -216,9 +216,10 @@ class QueryExecutor:
                     self._answers.popitem(last=False)
         return answer
 
-    def run(self, job: Job, timeout: float) -> tuple[str, bytes]:
-        """Blocking: the (media type, body) of a SPARQL Protocol request; QueryTimeout or QueryFailed otherwise."""
-        answer = self.call(run_job, job, timeout=timeout)
+    def run(self, job: Job | Request, timeout: float) -> tuple[str, bytes]:
+        """Blocking: the (media type, body) of a SPARQL Protocol request (a :class:`Request` as received, or a
+        :class:`Job` already checked and negotiated); QueryTimeout or QueryFailed otherwise."""
+        answer = self.call(answer_request if isinstance(job, Request) else run_job, job, timeout=timeout)
         if answer[0] == "error":
             raise QueryFailed(answer[1], answer[2])
         return answer[1], answer[2]
@@ -255,7 +256,7 @@ class QueryExecutor:
             raise QueryFailed(answer[1], answer[2])
         return answer[1], len(raw)
 
-    async def arun(self, job: Job, timeout: float) -> tuple[str, bytes]:
+    async def arun(self, job: Job | Request, timeout: float) -> tuple[str, bytes]:
         """:meth:`run` awaited in a thread: the event loop keeps serving other requests."""
         import asyncio
 

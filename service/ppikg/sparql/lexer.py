@@ -13,7 +13,9 @@ from dataclasses import dataclass
 _TERM_KINDS = ("var", "iri", "pname")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
-# Order matters: long strings before short ones, IRIs before the '<' operator.
+# Order matters: long strings before short ones, IRIs before the '<' operator. A prefixed name does not start
+# inside a run of name characters (after one, or after one and a dot): tried there, its prefix would rescan the
+# rest of the run at each token in it (``a.a.a.…`` is words and dots), quadratic in the text.
 _TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
@@ -22,7 +24,7 @@ _TOKEN = re.compile(
               |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
-  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?:(?:[\w\u00C0-\uFFFF:%\-.\\]|%[0-9A-Fa-f]{2})*)
+  | (?P<pname>(?<![\w\-\u00B7\u00C0-\uFFFF])(?<![\w\-\u00B7\u00C0-\uFFFF]\.)(?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?:(?:[\w\u00C0-\uFFFF:%\-.\\]|%[0-9A-Fa-f]{2})*)
   | (?P<word>[A-Za-z_][\w\-]*)
   | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*+/!=<>|^@-]|[^\s])
     """,
@@ -30,7 +32,7 @@ _TOKEN = re.compile(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     kind: str
     text: str

@@ -62,9 +62,16 @@ class _CappedBuffer:
         pass
 
 
+#: Characters of query text the look-up lane reads at most; a one-pattern look-up is far shorter.
+MAX_LOOKUP_TEXT = 4096
+
+
 def single_pattern(text: str) -> bool:
     """Whether ``text`` is ``[PREFIX/BASE…] SELECT (vars|*) [WHERE] { s p o [.] } [LIMIT n]`` with distinct
-    variables in the pattern, every projected variable among them, and nothing else."""
+    variables in the pattern, every projected variable among them, and nothing else. Texts longer than
+    ``MAX_LOOKUP_TEXT`` are not look-ups (the lane runs on the event loop: its work must stay small)."""
+    if len(text) > MAX_LOOKUP_TEXT:
+        return False
     tokens = tokenize(decode_escapes(text))
     i, n = 0, len(tokens)
     while i < n and tokens[i].keyword in ("PREFIX", "BASE"):

@@ -31,6 +31,8 @@ from .lexer import Token, decode_escapes, term_end, tokenize
 #: Probing a pattern once costs about this many times reading one of its matches in a scan (RocksDB: ~6 µs
 #: per probe, ~0.2 µs per scanned match; bench/bench_endpoint.py --queries trace-nc).
 PROBE_TO_SCAN = 30
+#: Longer texts run as written: the star queries worth planning are short, and the split reads every token.
+MAX_PLANNED_TEXT = 64 * 1024
 
 
 #: Words after which every solution of the pattern is computed anyway, LIMIT or not.
@@ -177,6 +179,8 @@ class Planner:
         >>> planner.rewrite("SELECT * { ?i <http://e/c> <http://e/c1> ; <http://e/in> ?p }") is None
         True
         """
+        if len(query) > MAX_PLANNED_TEXT:
+            return None
         star = split(query)
         if star is None:
             return None

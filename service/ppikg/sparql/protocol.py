@@ -1,5 +1,6 @@
-"""A SPARQL Protocol request over one committed state: the :class:`Job`, its dataset, its planned query and
-its answer serialized in the chosen format (SPARQL JSON/XML/CSV/TSV results, or an RDF graph)."""
+"""A SPARQL Protocol request over one committed state: the :class:`Request` as received (checked and
+negotiated in the worker, where the timeout applies), the :class:`Job` it becomes, its dataset, its planned
+query and its answer serialized in the chosen format (SPARQL JSON/XML/CSV/TSV results, or an RDF graph)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ from xml.sax.saxutils import escape as _xml_escape
 
 import pyoxigraph as ox
 
-from ..media import GRAPH_MEDIA, RESULT_MEDIA
+from ..errors import InputError, NotAcceptable
+from ..media import GRAPH_MEDIA, RESULT_MEDIA, choose, offers
+from .safety import analyse, refusal
+
+#: The kind of result (a row of ppikg.media.FORMATS) of each query form.
+FORM_KIND = {"SELECT": "results", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
+RESULT_KINDS = ("results", "boolean", "graph")
 
 
 @dataclass
@@ -20,6 +27,50 @@ class Job:
     prefixes: dict[str, str] | None = None
     default_graph: list[str] | None = None  # protocol dataset (None: the union of all graphs)
     named_graphs: list[str] | None = None
+
+
+@dataclass
+class Request:
+    """A SPARQL Protocol query as the endpoint received it: the text, what the client accepts, the dataset."""
+
+    query: str
+    accept: str | None
+    format: str | None  # the ``format`` parameter, if any
+    max_results: int
+    base_iri: str | None = None
+    prefixes: dict[str, str] | None = None
+    default_graph: tuple[str, ...] = ()  # default-graph-uri
+    named_graphs: tuple[str, ...] = ()  # named-graph-uri
+
+
+def negotiate(form: str | None, fmt: str | None, accept: str | None) -> dict[str, str]:
+    """The media type for each kind of result the query form can give; NotAcceptable if none suits its form.
+    Without a known form (a malformed query, answered with its syntax error) every kind keeps its first offer."""
+    media = {kind: offers(kind)[0] for kind in RESULT_KINDS}
+    for kind in [FORM_KIND[form]] if form else RESULT_KINDS:
+        chosen = choose(kind, fmt, accept)
+        if chosen is None:
+            if form:
+                raise NotAcceptable(f"no acceptable format for a {form} result; "
+                                    f"this endpoint offers {', '.join(offers(kind))}")
+            continue
+        media[kind] = chosen
+    return media
+
+
+def answer_request(snapshot, request: Request) -> tuple:
+    """A request checked (SERVICE, LOAD, datasets outside the store, nesting), negotiated and run over
+    ``snapshot``: what :func:`run_job` gives. Run in a query worker, so that the checks, which read the whole
+    text, are bounded by the timeout like the query itself; InputError or NotAcceptable when refused."""
+    analysis = analyse(request.query, request.prefixes, request.base_iri)
+    why = refusal(analysis, snapshot.contains_graph, [*request.default_graph, *request.named_graphs])
+    if why:
+        raise InputError(why)
+    pinned = bool(request.default_graph or request.named_graphs)
+    job = Job(request.query, negotiate(analysis.form, request.format, request.accept), request.max_results,
+              request.base_iri, request.prefixes, list(request.default_graph) if pinned else None,
+              list(request.named_graphs) if pinned else None)
+    return run_job(snapshot, job)
 
 
 def _term_json(term) -> dict:

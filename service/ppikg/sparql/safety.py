@@ -18,7 +18,18 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
+from ..errors import InputError, PayloadTooLarge
 from .lexer import Token, decode_escapes, tokenize
+
+#: Groups ``{…}``, ``(…)`` and ``[…]`` nested at most this deep. The query parser recurses per level and
+#: overflows its stack somewhere between 1,000 and 3,000 levels (a crash, not an error); queries written by
+#: people nest a handful of levels.
+MAX_NESTING = 128
+#: Characters of a SPARQL query or update the endpoint reads at most. The checks are linear, but at ~1 µs a
+#: token a text of 20 MB of one-character tokens would take seconds; data that large goes in a file through
+#: the Graph Store Protocol, whose bodies are parsed by the store, not tokenized here.
+MAX_TEXT = 1 << 20
+_OPEN, _CLOSE = frozenset("{(["), frozenset("})]")
 
 @dataclass
 class Analysis:
@@ -31,10 +42,20 @@ class Analysis:
     unresolved: list[str] = field(default_factory=list)  # dataset IRIs given by an undeclared prefix
     targets: list[str] = field(default_factory=list)  # graphs an update names (GRAPH, INTO, TO, WITH, DROP/CLEAR/… GRAPH)
     wide: list[str] = field(default_factory=list)  # update operations on graphs it does not name: "CLEAR ALL", "GRAPH ?g"
+    nesting: int = 0  # the deepest nesting of {…}, (…) and […]
+
+
+def check_length(text: str) -> None:
+    """PayloadTooLarge if ``text`` is longer than MAX_TEXT characters."""
+    if len(text) > MAX_TEXT:
+        raise PayloadTooLarge(f"the SPARQL text has {len(text):,} characters; at most {MAX_TEXT:,} are accepted "
+                              "(send data with the Graph Store Protocol, /rdf-graphs/service)")
 
 
 def analyse(text: str, prefixes: dict[str, str] | None = None, base: str | None = None) -> Analysis:
-    """Tokenize ``text`` and collect what the safety checks and the endpoint need."""
+    """Tokenize ``text`` and collect what the safety checks and the endpoint need; PayloadTooLarge past
+    MAX_TEXT characters."""
+    check_length(text)
     tokens = tokenize(decode_escapes(text))
     result = Analysis(tokens)
     known = dict(prefixes or {})
@@ -50,6 +71,7 @@ def analyse(text: str, prefixes: dict[str, str] | None = None, base: str | None 
                 return known[prefix] + local
         return None
 
+    result.nesting = nesting_of(tokens)
     for i, tok in enumerate(tokens):
         kw = tok.keyword
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
@@ -94,6 +116,48 @@ def analyse(text: str, prefixes: dict[str, str] | None = None, base: str | None 
     return result
 
 
+def nesting_of(tokens: list[Token]) -> int:
+    """The deepest nesting of ``{…}``, ``(…)`` and ``[…]`` among ``tokens`` (strings, IRIs, comments excluded).
+
+    >>> nesting_of(tokenize("SELECT * { ?s ?p ?o FILTER((?o > 1)) } # ((((("))
+    3
+    """
+    depth = deepest = 0
+    for tok in tokens:
+        if tok.kind == "punct":
+            if tok.text in _OPEN:
+                depth += 1
+                deepest = max(deepest, depth)
+            elif tok.text in _CLOSE:
+                depth -= 1
+    return deepest
+
+
+def nesting_refusal(depth: int) -> str | None:
+    """Why a text nested ``depth`` deep must not reach the parser (None if it may)."""
+    if depth > MAX_NESTING:
+        return (f"the text nests groups, parentheses or brackets {depth} levels deep; "
+                f"at most {MAX_NESTING} are accepted")
+    return None
+
+
+def check_nesting(text: str) -> None:
+    """InputError if ``text`` nests deeper than MAX_NESTING; cheap when it holds few brackets at all.
+
+    >>> check_nesting("ASK {}")
+    >>> check_nesting("ASK " + "{" * 200 + "}" * 200)
+    Traceback (most recent call last):
+    ...
+    ppikg.errors.InputError: the text nests groups, parentheses or brackets 200 levels deep; at most 128 are accepted
+    """
+    text = decode_escapes(text)
+    if sum(text.count(c) for c in _OPEN) <= MAX_NESTING:  # cannot nest deeper than it has openings
+        return
+    why = nesting_refusal(nesting_of(tokenize(text)))
+    if why:
+        raise InputError(why)
+
+
 def update_refusal(analysis: Analysis, reserved: list[str]) -> str | None:
     """Why an update must not run on a store holding the project's own graphs ``reserved`` (None if it may):
     it names one of them, or works on graphs it does not name (ALL, NAMED, a variable graph).
@@ -119,6 +183,8 @@ def refusal(analysis: Analysis, has_graph, protocol_graphs: list[str] = ()) -> s
 
     ``has_graph(iri)`` tells whether the store holds a named graph ``iri``.
     """
+    if (why := nesting_refusal(analysis.nesting)) is not None:
+        return why
     if analysis.forbidden:
         ops = " and ".join(sorted(set(analysis.forbidden)))
         return f"{ops} is not allowed on this endpoint: it would reach outside the store"

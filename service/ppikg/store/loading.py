@@ -23,6 +23,7 @@ from ..errors import InputError
 from ..media import rdf_format
 from .inference import RULES_VERSION, Reasoner, apply_rules, owlrl_closure, to_oxigraph, to_rdflib
 from ..namespaces import GRAPH, ONTOLOGY_GRAPH
+from ..sparql.safety import check_nesting
 from .backend import Writer
 from .catalog import (BASE_INFERRED, EXAMPLES_PREFIX, ONTOLOGY_INFERRED, PROVENANCE_GRAPH, SHAPES_GRAPH,
                       inferred_of, provenance_quads)
@@ -214,6 +215,7 @@ class Loader:
     def update(self, writer: Writer, sparql: str, base_iri: str | None, role: str | None) -> list[str]:
         """Run a SPARQL Update; added graphs it changed get their inferences recomputed (returned), graphs it
         emptied lose their inferences, catalogue entry and provenance."""
+        check_nesting(sparql)
         added = writer.catalog.graphs_of("added")
         before = {g: writer.count(g) for g in added}
         known = set(writer.graph_names())

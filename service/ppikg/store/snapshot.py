@@ -32,6 +32,7 @@ import pyoxigraph as ox
 
 from ..errors import InputError, PpikgError
 from ..namespaces import PREFIXES
+from ..sparql.safety import check_nesting
 from .catalog import INFERRED_PREFIX, Catalog, inferred_of
 
 T = TypeVar("T")
@@ -175,6 +176,7 @@ class Snapshot:
     def query(self, sparql: str, *, substitutions: dict | None = None, plan: bool = True, **dataset: Any):
         """A SPARQL query over this state: by default over the union of all graphs (asserted + inferred), the
         project prefixes predeclared, large joins run as hash joins (ppikg.sparql.planner)."""
+        check_nesting(sparql)
         options: dict[str, Any] = {"prefixes": QUERY_PREFIXES, **(dataset or {"use_default_graph_as_union": True})}
         text = sparql
         if plan and not substitutions:

@@ -1,0 +1,74 @@
+"""A real `ppi serve` process (updates on, with a token) for hostile requests, and a probe that asks `/health`
+while each one runs: the server must keep answering, stay within its memory, and refuse with a clear error."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import httpx
+import psutil
+import pytest
+
+from ppikg.http.testing import serving_process
+
+TOKEN = "hostile-token"
+#: What the whole server (its process and the query workers) may hold while hostile requests run.
+RSS_LIMIT_MB = 2048
+
+
+@dataclass
+class Served:
+    url: str
+    process: psutil.Process
+    health_ms: list[float] = field(default_factory=list)
+
+    def rss_mb(self) -> float:
+        total = 0
+        for p in [self.process, *self.process.children(recursive=True)]:
+            try:
+                total += p.memory_info().rss
+            except psutil.NoSuchProcess:
+                pass
+        return total / 2**20
+
+    def while_probing(self, request: Callable[[], httpx.Response]) -> tuple[httpx.Response, float, float]:
+        """Send ``request`` while `/health` is asked every 50 ms; its answer, the slowest `/health` (s) and the
+        most memory seen (MB)."""
+        done = threading.Event()
+        slowest, peak = [0.0], [self.rss_mb()]
+
+        def probe() -> None:
+            with httpx.Client(base_url=self.url, timeout=10) as c:
+                while not done.is_set():
+                    t = time.perf_counter()
+                    assert c.get("/health").status_code == 200
+                    slowest[0] = max(slowest[0], time.perf_counter() - t)
+                    peak[0] = max(peak[0], self.rss_mb())
+                    done.wait(0.05)
+
+        thread = threading.Thread(target=probe, daemon=True)
+        thread.start()
+        try:
+            response = request()
+        finally:
+            done.set()
+            thread.join(15)
+        return response, slowest[0], peak[0]
+
+
+@pytest.fixture(scope="package")
+def served(shipped_store, tmp_path_factory):
+    store = shipped_store(tmp_path_factory.mktemp("hostile") / "store")
+    with serving_process(str(store), "--update", "--token", TOKEN, "--timeout", "5") as (url, proc):
+        yield Served(url, psutil.Process(proc.pid))
+
+
+def assert_refused(response: httpx.Response, status: int, words: str) -> None:
+    """A clear error: the status, the one JSON error body, and a message that says what was wrong."""
+    assert response.status_code == status, response.text[:300]
+    body = response.json()
+    assert set(body) == {"error", "status", "code"} and body["status"] == status, body
+    assert words in body["error"], body
