@@ -41,12 +41,12 @@ class Finding:
     path: str | None = None
     value: str | None = None
     shape: str | None = None
-    related: "Provision | None" = None  # the provision the value itself comes from (e.g. Octavo VI)
+    related: "CitedProvision | None" = None  # the provision the value itself comes from (e.g. Octavo VI)
 
 
 @dataclass
-class Provision:
-    """A provision a requirement encodes, with its verbatim text."""
+class CitedProvision:
+    """A provision as a report cites it: its IRI, labels and verbatim text, read from the shipped data."""
 
     iri: str
     label: dict[str, str]
@@ -61,7 +61,7 @@ class Requirement:
     id: str
     severity: Severity
     kinds: list[str]
-    provisions: list[Provision]
+    provisions: list[CitedProvision]
     fix: dict[str, str]
     shapes: list[str] = field(default_factory=list)
 
@@ -206,7 +206,7 @@ class Validator:
         return {lang: re.sub(r"\{[?$]\w+\}", str(shown), template)
                 for lang, template in _lang_map(self.shapes, constraint, SH.message).items()}
 
-    def _related(self, value) -> Provision | None:
+    def _related(self, value) -> CitedProvision | None:
         """For a value from the context (an aspect, a competency), the provision of the Lineamientos it comes from."""
         if not isinstance(value, URIRef):
             return None
@@ -216,10 +216,10 @@ class Validator:
         # the most specific one: an aspect comes from Octavo's fracción, not from Transitorio Tercero
         return self._provision(max(sources, key=lambda s: (str(s).count("/"), str(s))))
 
-    def _provision(self, iri) -> Provision:
+    def _provision(self, iri) -> CitedProvision:
         text = self.provisions.value(iri, PPI.text)
         chapter = self.provisions.value(iri, PPI.inChapter)
-        return Provision(str(iri), _lang_map(self.provisions, iri, RDFS.label), str(text) if text is not None else None,
+        return CitedProvision(str(iri), _lang_map(self.provisions, iri, RDFS.label), str(text) if text is not None else None,
                          str(chapter) if chapter is not None else None)
 
     @cached_property
