@@ -23,7 +23,7 @@ from ppikg.errors import InputError
 from ppikg.store.graph import KnowledgeGraph
 from ppikg.http import create_app
 from ppikg.http.sparql import query_executor
-from ppikg.http.settings import Settings
+from ppikg.config import Settings
 from ppikg.http.testing import serving
 from ppikg.sparql.safety import analyse
 

@@ -13,7 +13,7 @@ import pyoxigraph
 
 from . import __version__, media, paths
 from .errors import InputError, NotFound, PpikgError
-from .http.settings import Settings
+from .config import Settings
 from .conformance.render import FORMATS as REPORT_FORMATS
 
 QUERY_FORMATS = ("table", *media.names("results"))

@@ -1,4 +1,5 @@
-"""Configuration as values: where the project's files are (:class:`Project`), passed to whoever needs them.
+"""Configuration as values: where the project's files are (:class:`Project`) and the service's limits
+(:class:`Settings`), passed to whoever needs them.
 
 >>> p = Project(Path("/srv/ppikg"))
 >>> p.ontology_dir, p.queries_dir
@@ -76,3 +77,15 @@ class Project:
     def input_files(self) -> list[Path]:
         """Everything the store is built from, in loading order."""
         return [*self.ontology_files(), *self.data_files(), *self.shape_files(), *self.example_files()]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The limits of the service and of validation (what `ppi serve` flags set); the defaults are the safe ones."""
+
+    timeout: float = 10.0  # seconds a query may run before it is stopped
+    max_body: int = 20 * 1024 * 1024  # bytes accepted in a request body, and in a proposal the Validator reads
+    max_results: int = 100_000  # rows or triples a query may return
+    update_enabled: bool = False  # SPARQL Update and the Graph Store Protocol
+    token: str | None = None  # bearer token required for updates when enabled
+    workers: int = 2  # query worker processes (each killable when a query runs past the timeout)

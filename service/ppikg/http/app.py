@@ -13,7 +13,7 @@ from ..conformance.validator import Validator
 from . import common, export, failures, gsp, linked_data, pages, sparql, traceability, validation
 from .head import HeadAsGet
 from .lookups import LookupLane
-from .settings import Settings
+from ..config import Settings
 
 
 class PpikgApp(FastAPI):
