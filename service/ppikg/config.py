@@ -17,8 +17,9 @@ _CHECKOUT = Path(__file__).resolve().parents[2]
 
 @dataclass(frozen=True)
 class Project:
-    """A project folder holding ``ontology/``, ``data/`` (with ``examples/`` and ``templates/``), ``shapes/``
-    and ``queries/``; ``sources`` is the folder of legal texts (default: ``../shared/sources`` beside it)."""
+    """A project folder holding ``ontology/``, ``data/`` (with ``examples/``, ``templates/`` and
+    ``curation/``), ``shapes/``, ``queries/`` and ``docs/``; ``sources`` is the folder of legal texts
+    (default: ``../shared/sources`` beside it)."""
 
     root: Path
     sources: Path | None = None
@@ -47,8 +48,41 @@ class Project:
         return self.root / "queries"
 
     @property
+    def docs_dir(self) -> Path:
+        return self.root / "docs"
+
+    @property
+    def examples_dir(self) -> Path:
+        return self.data_dir / "examples"
+
+    @property
     def templates_dir(self) -> Path:
         return self.data_dir / "templates"
+
+    @property
+    def curation_dir(self) -> Path:
+        """The hand-made tables the build reads beside the legal texts (citations, instruments, subsystems)."""
+        return self.data_dir / "curation"
+
+    @property
+    def spec_file(self) -> Path:
+        """The template spec: the sheets and columns of a proposal."""
+        return self.templates_dir / "columns.csv"
+
+    @property
+    def example_file(self) -> Path:
+        """The shipped example proposal, from which the filled-in templates are written."""
+        return self.examples_dir / "propuesta-ejemplo-dgb.ttl"
+
+    @property
+    def template_doc(self) -> Path:
+        """``docs/template.md``: the template explained column by column (generated from the spec)."""
+        return self.docs_dir / "template.md"
+
+    @property
+    def ontology_file(self) -> Path:
+        """The ontology proper, without the generated definitions."""
+        return self.ontology_dir / "ppi.ttl"
 
     @property
     def sources_dir(self) -> Path:
@@ -72,7 +106,7 @@ class Project:
 
     def example_files(self) -> list[Path]:
         """``data/examples/*.ttl``: the shipped example proposals."""
-        return sorted((self.data_dir / "examples").glob("*.ttl"))
+        return sorted(self.examples_dir.glob("*.ttl"))
 
     def input_files(self) -> list[Path]:
         """Everything the store is built from, in loading order."""

@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
 
-from .. import paths
+from ..config import Project, Settings
 from ..errors import InputError
 from ..store.inference import Reasoner, apply_rules, to_oxigraph, to_rdflib
 from ..namespaces import ELI, PPI
@@ -123,15 +123,23 @@ def _read(files: Iterable[Path]) -> Graph:
 
 
 class Validator:
-    """Shapes, ontology and context loaded once; `validate()` then costs only the proposal's own work."""
+    """Shapes, ontology and context loaded once; `validate()` then costs only the proposal's own work.
 
-    def __init__(self, shapes: Graph | None = None, ontology: Graph | None = None, context: Graph | None = None,
+    ``project`` says where the shapes, ontology and shipped data are (and the template spec a proposal's
+    tables are read with); ``settings`` the limits of validation (``max_body``: the bytes a proposal may
+    have). Both default to :meth:`Project.default` and ``Settings()``. The graphs may be given instead.
+    """
+
+    def __init__(self, project: Project | None = None, settings: Settings | None = None, *,
+                 shapes: Graph | None = None, ontology: Graph | None = None, context: Graph | None = None,
                  provisions: Graph | None = None) -> None:
-        self.shapes = shapes if shapes is not None else _read(sorted(paths.SHAPES_DIR.glob("*.ttl")))
-        self.ontology = ontology if ontology is not None else _read(paths.ontology_files())
+        self.project = project = project or Project.default()
+        self.settings = settings or Settings()
+        self.shapes = shapes if shapes is not None else _read(project.shape_files())
+        self.ontology = ontology if ontology is not None else _read(project.ontology_files())
         self.context = context if context is not None else _without_provisions(
-            _read(paths.DATA_DIR / f for f in _CONTEXT_FILES))
-        self.provisions = provisions if provisions is not None else _read([paths.DATA_DIR / "lineamientos.ttl"])
+            _read(project.data_dir / f for f in _CONTEXT_FILES))
+        self.provisions = provisions if provisions is not None else _read([project.data_dir / "lineamientos.ttl"])
         self._inherit_severity()
 
     def _inherit_severity(self) -> None:
@@ -232,6 +240,16 @@ class Validator:
                                     _lang_map(self.provisions, chapter, RDFS.label).items()}
         return titles
 
+    def load(self, source: Path | str | bytes | Graph, format: str | None = None) -> Graph:
+        """A proposal as a graph: an rdflib Graph as it is; bytes in ``format`` or a path (file or CSV folder)
+        through the importer, with this validator's project and limits (``settings.max_body`` bytes; rows,
+        columns) and its refusal of remote JSON-LD contexts."""
+        if isinstance(source, Graph):
+            return source
+        from ..proposals.importer import import_proposal
+
+        return import_proposal(source, format, project=self.project, max_bytes=self.settings.max_body)
+
     def infer(self, proposal: Graph) -> Graph:
         """The proposal's own inferences (rules path, proven equal to owlrl's by the test suite)."""
         store = ox.Store()
@@ -311,22 +329,13 @@ def _catalogue_key(rid: str) -> tuple:
     return (0, int(parts[1]), roman_to_int(sub) if sub and set(sub) <= set("IVX") else (99 if sub else 0), rid)
 
 
-def load_proposal(source: Path | str | bytes | Graph, format: str | None = None) -> Graph:
-    """A proposal as a graph: an rdflib Graph as it is; bytes in ``format`` or a path (file or CSV folder)
-    through the importer, with its limits (size, rows, columns) and its refusal of remote JSON-LD contexts."""
-    if isinstance(source, Graph):
-        return source
-    from ..proposals.importer import import_proposal
-
-    return import_proposal(source, format)
-
-
 def validate(data: Path | str | bytes | Graph, format: str | None = None, *,
              validator: Validator | None = None) -> ValidationReport:
     """Validate one proposal against every requirement of the catalogue.
 
     ``data`` is a graph, the bytes of a proposal in ``format`` (``xlsx``, ``csv-zip``, ``ttl``, ``jsonld``)
     or the path of a file or CSV folder (its format from its suffix, unless given). Give a ``validator`` to
-    reuse its loaded shapes across calls.
+    reuse its loaded shapes across calls (and to choose its project and settings).
     """
-    return (validator or Validator()).validate(load_proposal(data, format))
+    validator = validator or Validator()
+    return validator.validate(validator.load(data, format))
