@@ -45,7 +45,8 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     kg = KnowledgeGraph(a.store)
     cases: list[tuple[str, str, dict]] = []
-    for q in canned.list_queries():
+    queries = {q.id: q for q in canned.list_queries(kg.project)}
+    for q in queries.values():
         example = q.to_json().get("example") or {}
         cases.append((q.id, ", ".join(f"{k}={v.rsplit('/', 1)[-1]}" for k, v in example.items()), example))
         if q.id == "gaps":
@@ -55,9 +56,9 @@ def main(argv=None) -> int:
     print(f"store: {a.store} ({len(kg.store):,} quads), {a.runs} runs after a warm-up\n")
     print("| query | parameters | rows | median (s) | worst (s) |\n|---|---|---:|---:|---:|")
     for qid, label, params in cases:
-        rows, times = timed(lambda: sum(1 for _ in canned.run(kg, qid, **params)), a.runs)
+        rows, times = timed(lambda: sum(1 for _ in canned.run(kg, queries[qid], **params)), a.runs)
         print(f"| {qid} | {label or '—'} | {rows:,} | {statistics.median(times):.3f} | {max(times):.3f} |", flush=True)
-    rows, times = timed(lambda: len(coverage.coverage_matrix(kg).to_json()["proposals"]), a.runs)
+    rows, times = timed(lambda: len(coverage.coverage_matrix(kg, kg.project).to_json()["proposals"]), a.runs)
     print(f"| coverage_matrix() (heat-map, /api/coverage) | — | {rows:,} proposals | {statistics.median(times):.3f} | "
           f"{max(times):.3f} |")
     return 0

@@ -102,7 +102,6 @@ def phase_build(a: dict) -> dict:
     from ppikg.store.graph import KnowledgeGraph
     from ppikg.proposals.importer import import_proposal
     from ppikg.proposals.spec import proposal_iri
-    from ppikg.proposals.templates import EXAMPLE_FILE
 
     store_dir = Path(a["store"])
     shutil.rmtree(store_dir, ignore_errors=True)
@@ -113,7 +112,7 @@ def phase_build(a: dict) -> dict:
     kg = KnowledgeGraph(store_dir, reasoner=a.get("reasoner", "rules"))
     res["load_shipped_rebuilt"] = kg.load_shipped()
     res["load_shipped_s"] = time.perf_counter() - t0
-    example = import_proposal(EXAMPLE_FILE)
+    example = import_proposal(kg.project.example_file, project=kg.project)
     iri = str(proposal_iri(example))
     res["example_shipped"] = bool(kg.query(f"ASK {{ <{iri}> a <{PPI}Proposal> }}"))
     if not res["example_shipped"]:  # older load_shipped() does not load data/examples: add it as `ppi import --load`

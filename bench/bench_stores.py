@@ -115,16 +115,16 @@ def prepare(size: str) -> dict:
         return {"nt": str(nt), "nq": str(nq), "ttl": [str(f) for f in files], "triples": len(merged),
                 "files": [str(f.relative_to(ROOT)) for f in files]}
     target = SIZES[size]
-    paths = {fmt: OUT / f"synth-{size}.{fmt}" for fmt in ("nt", "nq", "ttl")}
+    synthetic = {fmt: OUT / f"synth-{size}.{fmt}" for fmt in ("nt", "nq", "ttl")}
     n = None
-    for fmt, path in paths.items():
+    for fmt, path in synthetic.items():
         if not path.exists():
             with path.open("w", encoding="utf-8", buffering=1 << 20) as f:
                 n = synth.write(synth.generate(target), f, fmt)
     if n is None:
-        with paths["nt"].open("rb") as f:
+        with synthetic["nt"].open("rb") as f:
             n = sum(1 for _ in f)
-    return {"nt": str(paths["nt"]), "nq": str(paths["nq"]), "ttl": [str(paths["ttl"])], "triples": n}
+    return {"nt": str(synthetic["nt"]), "nq": str(synthetic["nq"]), "ttl": [str(synthetic["ttl"])], "triples": n}
 
 
 # =============================================================== store adapters (worker side)

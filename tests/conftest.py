@@ -9,24 +9,30 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from ppikg import paths
 from ppikg.build.data import Sources
+from ppikg.config import Project
 
 
 def pytest_report_header(config):
-    return f"ppikg sources: {paths.sources_dir()}"
+    return f"ppikg sources: {Project.default().sources_dir}"
 
 
 @pytest.fixture(scope="session")
-def sources() -> Sources:
-    return Sources.load()
+def project() -> Project:
+    """The project under test: $PPIKG_HOME (else the checkout) and its sources."""
+    return Project.default()
 
 
 @pytest.fixture(scope="session")
-def shipped() -> Graph:
+def sources(project) -> Sources:
+    return Sources.load(project)
+
+
+@pytest.fixture(scope="session")
+def shipped(project) -> Graph:
     """Ontology and shipped data as one rdflib graph (asserted only)."""
     g = Graph()
-    for path in paths.ontology_files() + paths.data_files():
+    for path in project.ontology_files() + project.data_files():
         g.parse(path)
     return g
 

@@ -29,7 +29,7 @@ def test_importing_the_package_loads_none_of_them():
 
 def test_validate_is_callable_however_the_package_was_imported():
     """``ppikg.validate`` is the function whichever module was imported first."""
-    code = ("import ppikg.conformance.validator, ppikg; from ppikg.paths import DATA_DIR; "
-            "print(ppikg.validate((DATA_DIR / 'examples' / 'propuesta-ejemplo-dgb.ttl').read_bytes(), 'ttl').conforms)")
+    code = ("import ppikg.conformance.validator, ppikg; from ppikg.config import Project; "
+            "print(ppikg.validate(Project.default().example_file.read_bytes(), 'ttl').conforms)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.stdout.strip() == "True", done.stderr

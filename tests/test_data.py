@@ -7,14 +7,14 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from ppikg import paths
 from ppikg.build import data as build
+from ppikg.config import Project
 from ppikg.namespaces import ASPECTS, COMPETENCIES, ELI, LIN, PPI
 from ppikg.build.legal_texts import normalize_space
 
 
-def test_checked_in_data_is_what_the_sources_give(sources):
-    assert build.stale_files(build.build_all(sources)) == []
+def test_checked_in_data_is_what_the_sources_give(sources, project):
+    assert build.stale_files(build.build_all(project, sources)) == []
 
 
 def test_every_provision_is_stored_with_its_exact_text(sources, shipped):
@@ -36,7 +36,7 @@ def _text(shipped: Graph, iri: URIRef) -> str:
     return normalize_space(str(shipped.value(iri, PPI.text)))
 
 
-@pytest.mark.parametrize("row", build.read_table("citas.csv"), ids=lambda r: f"{r['citing']}->{r['target']}")
+@pytest.mark.parametrize("row", build.read_table("citas.csv", Project.default().curation_dir), ids=lambda r: f"{r['citing']}->{r['target']}")
 def test_each_citation_is_evidenced_by_the_citing_text(row, shipped):
     citing = LIN[row["citing"]]
     assert row["evidence"] in _text(shipped, citing)
@@ -63,15 +63,15 @@ def test_citations_named_by_the_issue_are_present(shipped):
     ("subsistemas.csv", lambda r: f"lineamiento_2/fraccion_19/inciso_{r['inciso']}"),
     ("autoridades.csv", lambda r: r["provision"]),
 ])
-def test_curated_names_are_evidenced_by_their_provision(table, provision_of, shipped):
-    for row in build.read_table(table):
+def test_curated_names_are_evidenced_by_their_provision(table, provision_of, shipped, project):
+    for row in build.read_table(table, project.curation_dir):
         text = _text(shipped, LIN[provision_of(row)])
         assert row["evidence"] in text, row["key"]
         assert row["name"] in row["evidence"] and row.get("acronym", "") in row["evidence"], row["key"]
 
 
-def test_instrument_titles_and_dates_are_evidenced(sources):
-    for row in build.read_table("instrumentos.csv"):
+def test_instrument_titles_and_dates_are_evidenced(sources, project):
+    for row in build.read_table("instrumentos.csv", project.curation_dir):
         where, _, path = row["title_in"].partition(":")
         if path == "title":
             assert row["title"] == (sources.lineamientos if where == "lin" else sources.acuerdo).title
@@ -81,10 +81,10 @@ def test_instrument_titles_and_dates_are_evidenced(sources):
             assert row["date_evidence"] in sources.provision(row["date_in"]).text
         elif row["date_in"] == "a449:source":
             from ppikg.build.legal_texts import ACUERDO_449_FILE, read_source
-            assert row["date_evidence"] in normalize_space(read_source(ACUERDO_449_FILE))
+            assert row["date_evidence"] in normalize_space(read_source(ACUERDO_449_FILE, project.sources_dir))
         if row["passed_by_evidence"]:
             from ppikg.build.legal_texts import ACUERDO_449_FILE, LINEAMIENTOS_FILE, read_source
-            both = normalize_space(read_source(LINEAMIENTOS_FILE) + read_source(ACUERDO_449_FILE))
+            both = normalize_space(read_source(LINEAMIENTOS_FILE, project.sources_dir) + read_source(ACUERDO_449_FILE, project.sources_dir))
             assert row["passed_by_evidence"] in both
 
 
@@ -120,9 +120,9 @@ def test_definitions_are_segundo_texts(shipped):
         assert str(definition) in _text(shipped, shipped.value(cls, DCTERMS.source))
 
 
-def test_every_class_and_property_has_spanish_and_english_labels():
+def test_every_class_and_property_has_spanish_and_english_labels(project):
     onto = Graph()
-    for path in paths.ontology_files():
+    for path in project.ontology_files():
         onto.parse(path)
     kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
     terms = {s for k in kinds for s in onto.subjects(RDF.type, k)}

@@ -10,7 +10,7 @@ import rdflib
 from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from ppikg import paths
+from ppikg.config import Project
 from ppikg.store.inference import Reasoner, apply_rules, is_trivial, owlrl_closure, to_oxigraph, to_rdflib
 from ppikg.namespaces import ELI, ONTOLOGY_GRAPH, PPI, sparql_prologue
 
@@ -20,9 +20,9 @@ INFERRED = "urn:test:inferred"
 
 
 @pytest.fixture(scope="module")
-def ontology() -> rdflib.Graph:
+def ontology(project) -> rdflib.Graph:
     g = rdflib.Graph()
-    for f in paths.ontology_files():
+    for f in project.ontology_files():
         g.parse(f)
     return g
 
@@ -123,12 +123,12 @@ def random_graph(seed: int, size: int = 12) -> rdflib.Graph:
 
 
 def ontology_terms(p: URIRef, o: URIRef) -> list[URIRef]:
-    g = rdflib.Graph().parse(paths.ONTOLOGY_DIR / "ppi.ttl")
+    g = rdflib.Graph().parse(Project.default().ontology_file)
     return [s for s in g.subjects(p, o) if isinstance(s, URIRef)]
 
 
 def shipped() -> rdflib.Graph:
-    files = paths.data_files()
+    files = Project.default().data_files()
     if not files:
         pytest.skip("no shipped data yet (data/*.ttl)")
     g = rdflib.Graph()

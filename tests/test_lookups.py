@@ -11,7 +11,7 @@ from ppikg.sparql import lookups
 from ppikg.sparql.protocol import Job, run_job
 from ppikg.store.graph import KnowledgeGraph
 from ppikg.http import create_app
-from ppikg.http.settings import Settings
+from ppikg.config import Settings
 from ppikg.http.common import query_executor
 
 TOKEN = "t0ken"

@@ -6,16 +6,16 @@ import re
 import subprocess
 import sys
 
-from ppikg import paths
 from ppikg.cli import build_parser
+from ppikg.config import Project
 
-README = (paths.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+README = (Project.default().root / "README.md").read_text(encoding="utf-8")
 
 
-def test_the_two_commands_are_at_the_top():
+def test_the_two_commands_are_at_the_top(project):
     head = README[:400]
     assert "make serve" in head and "make test" in head
-    makefile = (paths.PROJECT_ROOT / "Makefile").read_text()
+    makefile = (project.root / "Makefile").read_text()
     assert re.search(r"^serve:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
 
 

@@ -17,8 +17,8 @@ def clean_source(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def raw() -> str:
-    return src.read_source(src.LINEAMIENTOS_FILE)
+def raw(project) -> str:
+    return src.read_source(src.LINEAMIENTOS_FILE, project.sources_dir)
 
 
 def test_every_stored_text_occurs_in_the_source(sources, raw):
@@ -82,12 +82,12 @@ def test_structure_of_segundo_xix_and_octavo(sources):
     assert by_path["anexo_a/columna_1"].title == "Desglose del perfil directivo"
 
 
-def test_acuerdo_449_competencies_and_attributes(sources):
-    raw = normalize_space(src.read_source(src.ACUERDO_449_FILE).replace("●", ""))
+def test_acuerdo_449_competencies_and_attributes(sources, project):
+    raw = normalize_space(src.read_source(src.ACUERDO_449_FILE, project.sources_dir).replace("●", ""))
     numerals = [p for p in sources.acuerdo.provisions if p.kind == "Numeral"]
     bullets = [p for p in sources.acuerdo.provisions if p.kind == "Bullet"]
     assert len(numerals) == 6
-    body = [l for l in src.read_source(src.ACUERDO_449_FILE).splitlines() if not l.startswith("#")]
+    body = [l for l in src.read_source(src.ACUERDO_449_FILE, project.sources_dir).splitlines() if not l.startswith("#")]
     assert len(bullets) == sum(l.strip() == "●" for l in body) - 6 == 35  # six bullets are in the recitals
     for p in sources.acuerdo.provisions:
         assert p.text in raw, p.path

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from ppikg.store.graph import KnowledgeGraph
 from ppikg.http import create_app
-from ppikg.http.settings import Settings
+from ppikg.config import Settings
 
 G1, G2 = "https://w3id.org/ppikg/graph/uno", "https://w3id.org/ppikg/graph/dos"
 SELECT = "SELECT ?s ?o WHERE { ?s <http://e/p> ?o } ORDER BY ?s"

@@ -23,7 +23,7 @@ from ppikg.errors import InputError
 from ppikg.store.graph import KnowledgeGraph
 from ppikg.http import create_app
 from ppikg.http.sparql import query_executor
-from ppikg.http.settings import Settings
+from ppikg.config import Settings
 from ppikg.http.testing import serving
 from ppikg.sparql.safety import analyse
 
@@ -304,14 +304,13 @@ def test_xml_external_entity_in_an_upload_is_refused(writer, recorder):
     assert recorder.hits == []
 
 
-def test_xml_external_entity_in_a_workbook_is_refused(tmp_path, recorder):
+def test_xml_external_entity_in_a_workbook_is_refused(tmp_path, recorder, project):
     """A workbook is XML in a zip: an entity in a sheet must not be fetched nor expanded."""
     import zipfile
 
-    from ppikg.paths import DATA_DIR
     from ppikg.proposals.importer import import_proposal
 
-    source = DATA_DIR / "templates" / "propuesta-ejemplo-dgb.xlsx"
+    source = project.templates_dir / "propuesta-ejemplo-dgb.xlsx"
     bad = tmp_path / "xxe.xlsx"
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(bad, "w") as zout:
         for item in zin.infolist():

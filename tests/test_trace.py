@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from ppikg import paths
 from ppikg import coverage
 from ppikg.sparql import canned
 from ppikg.config import Project
@@ -34,6 +33,11 @@ def kg(shipped_store, tmp_path_factory):
     with KnowledgeGraph(shipped_store(tmp_path_factory.mktemp("trace") / "store")) as kg:
         kg.add_graph("propuestas/indirecta", INDIRECT)
         yield kg
+
+
+@pytest.fixture(scope="module")
+def queries(project) -> dict[str, canned.CannedQuery]:
+    return {q.id: q for q in canned.list_queries(project)}
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +81,7 @@ def test_changed_shape_or_example_rebuilds(tmp_path: Path) -> None:
         assert dict(kg.graphs())[str(GRAPH["ejemplos/mini"])] == 7
 
 
-def test_query_files_have_bilingual_headers() -> None:
-    queries = {q.id: q for q in canned.list_queries()}
+def test_query_files_have_bilingual_headers(queries) -> None:
     assert set(queries) == {"indicator", "competency", "gaps", "coverage", "provision"}
     for q in queries.values():
         assert all(q.title[lang] and q.description[lang] for lang in ("es", "en"))
@@ -88,8 +91,8 @@ def test_query_files_have_bilingual_headers() -> None:
     assert [p.required for p in queries["gaps"].params] == [False]
 
 
-def test_indicator_traces_to_provisions(kg: KnowledgeGraph) -> None:
-    _, rows = canned.run_rows(kg, "indicator", indicator=f"{EX}/P1-1")
+def test_indicator_traces_to_provisions(kg: KnowledgeGraph, queries) -> None:
+    _, rows = canned.run_rows(kg, queries["indicator"], indicator=f"{EX}/P1-1")
     by = {(r["relation"], r["item"]) for r in rows}
     assert ("parameter", f"{EX}/P1") in by and ("proposal", EX) in by
     assert ("competency", f"{COMP}c1") in by and ("attribute", f"{COMP}c1/a1") in by
@@ -98,8 +101,8 @@ def test_indicator_traces_to_provisions(kg: KnowledgeGraph) -> None:
     assert f"{LIN}lineamiento_8/fraccion_1" in sources
 
 
-def test_competency_found_through_the_aspect_only(kg: KnowledgeGraph) -> None:
-    _, rows = canned.run_rows(kg, "competency", competency=f"{COMP}c3")
+def test_competency_found_through_the_aspect_only(kg: KnowledgeGraph, queries) -> None:
+    _, rows = canned.run_rows(kg, queries["competency"], competency=f"{COMP}c3")
     found = {r["indicator"]: r for r in rows}
     indirect = found["http://example.org/trace/ind"]
     assert indirect["proposal"] == "http://example.org/trace/prop"
@@ -107,20 +110,20 @@ def test_competency_found_through_the_aspect_only(kg: KnowledgeGraph) -> None:
     assert found[f"{EX}/P3-1"]["via_attribute"] == "true"
 
 
-def test_gaps(kg: KnowledgeGraph) -> None:
-    _, rows = canned.run_rows(kg, "gaps", proposal="http://example.org/trace/prop")
+def test_gaps(kg: KnowledgeGraph, queries) -> None:
+    _, rows = canned.run_rows(kg, queries["gaps"], proposal="http://example.org/trace/prop")
     gaps = {(r["kind"], r["item"]) for r in rows}
     assert ("competency", f"{COMP}c1") in gaps and ("competency", f"{COMP}c3") not in gaps
     assert ("aspect", "https://w3id.org/ppikg/aspectos/III") not in gaps
     assert ("attribute", f"{COMP}c3/a1") in gaps  # an aspect covers the competency, not its attributes
-    _, example = canned.run_rows(kg, "gaps", proposal=EX)
+    _, example = canned.run_rows(kg, queries["gaps"], proposal=EX)
     assert {r["kind"] for r in example} == {"attribute"}  # the example covers every competency and aspect
-    _, everything = canned.run_rows(kg, "gaps")  # no parameter: every proposal
+    _, everything = canned.run_rows(kg, queries["gaps"])  # no parameter: every proposal
     assert {r["proposal"] for r in everything} == {EX, "http://example.org/trace/prop"}
 
 
 def test_coverage_matrix_and_heatmap(kg: KnowledgeGraph) -> None:
-    m = coverage.coverage_matrix(kg)
+    m = coverage.coverage_matrix(kg, kg.project)
     assert [c["notation"] for c in m.competencies] == ["1", "2", "3", "4", "5", "6"]
     j = [p["iri"] for p in m.proposals].index("http://example.org/trace/prop")
     assert [row[j] for row in m.counts] == [0, 0, 1, 0, 0, 0]
@@ -136,33 +139,33 @@ def test_coverage_matrix_and_heatmap(kg: KnowledgeGraph) -> None:
     assert "Acuerdo 449 competency 3" in coverage.heatmap_svg(m, "en")
 
 
-def test_provision(kg: KnowledgeGraph) -> None:
-    _, rows = canned.run_rows(kg, "provision", provision=f"{LIN}lineamiento_7/fraccion_4")
+def test_provision(kg: KnowledgeGraph, queries) -> None:
+    _, rows = canned.run_rows(kg, queries["provision"], provision=f"{LIN}lineamiento_7/fraccion_4")
     rel = {(r["relation"], r["item"]) for r in rows}
     assert ("requirement", "https://w3id.org/ppikg/shapes#LIN-07-IV") in rel
     assert ("cites", "https://w3id.org/ppikg/eli/mx/lgspd/articulo_26/fraccion_2") in rel
     assert ("refers-to", "https://w3id.org/ppikg/eli/mx/lgspd/articulo_26") in rel  # inferred
-    _, rows = canned.run_rows(kg, "provision", provision="https://w3id.org/ppikg/eli/mx/lgspd/articulo_26")
+    _, rows = canned.run_rows(kg, queries["provision"], provision="https://w3id.org/ppikg/eli/mx/lgspd/articulo_26")
     assert ("referred-by", f"{LIN}lineamiento_7/fraccion_4") in {(r["relation"], r["item"]) for r in rows}
-    _, rows = canned.run_rows(kg, "provision", provision=f"{LIN}lineamiento_8")
+    _, rows = canned.run_rows(kg, queries["provision"], provision=f"{LIN}lineamiento_8")
     assert "LIN-08" in {r["requirement"] for r in rows if r["relation"] == "requirement-of-part"} | \
         {r["requirement"] for r in rows if r["relation"] == "requirement"}
 
 
 @pytest.mark.parametrize("value", ["/competencias/c1", "https://e/x> } ; DROP ALL ; <x", "", "not an iri", "http://e/a b",
                                    'http://e/"x'])
-def test_parameters_must_be_absolute_iris(kg: KnowledgeGraph, value: str) -> None:
+def test_parameters_must_be_absolute_iris(kg: KnowledgeGraph, queries, value: str) -> None:
     with pytest.raises(canned.ParameterError):
-        canned.run(kg, "competency", competency=value)
+        canned.run(kg, queries["competency"], competency=value)
 
 
-def test_unknown_and_missing_parameters(kg: KnowledgeGraph) -> None:
+def test_unknown_and_missing_parameters(kg: KnowledgeGraph, queries) -> None:
     with pytest.raises(canned.ParameterError, match="no parameter"):
-        canned.run(kg, "competency", competency=f"{COMP}c1", other="http://e/x")
+        canned.run(kg, queries["competency"], competency=f"{COMP}c1", other="http://e/x")
     with pytest.raises(canned.ParameterError, match="needs"):
-        canned.run(kg, "indicator")
+        canned.run(kg, queries["indicator"])
     with pytest.raises(canned.UnknownQuery):
-        canned.run(kg, "nope")
+        canned.get_query(kg.project, "nope")
 
 
 def test_http_queries(client: TestClient) -> None:
@@ -205,7 +208,7 @@ def test_http_rest_views(client: TestClient) -> None:
 
 
 def readme_curls() -> list[str]:
-    text = (paths.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    text = (Project.default().root / "README.md").read_text(encoding="utf-8")
     sections = [text.split(title, 1)[1].split("\n## ", 1)[0] for title in ("## For analysts", "## For researchers")]
     return re.findall(r"curl [^\n]*?'?(http://127\.0\.0\.1:8000/[^\s']+)'?", "\n".join(sections))
 

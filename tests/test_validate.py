@@ -9,13 +9,13 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
-from ppikg import paths
+from ppikg.config import Project
 from ppikg.errors import InputError
 from ppikg.conformance.validator import Validator, validate
 
-EXAMPLE = paths.DATA_DIR / "examples" / "propuesta-ejemplo-dgb.ttl"
-VARIANTS = sorted((paths.DATA_DIR / "examples" / "variantes").glob("*.ru"))
-CATALOGUE = paths.PROJECT_ROOT.parent / "shared" / "spec" / "requirement-catalogue.md"
+EXAMPLE = Project.default().example_file
+VARIANTS = sorted((Project.default().examples_dir / "variantes").glob("*.ru"))
+CATALOGUE = Project.default().root.parent / "shared" / "spec" / "requirement-catalogue.md"
 
 
 @pytest.fixture(scope="module")
@@ -117,10 +117,10 @@ def test_a_missing_aspect_shows_the_text_of_its_octavo_fraction(validator):
 
 # --- ppikg.validate: bytes through the importer ---------------------------------------------------
 
-WORKBOOK = paths.DATA_DIR / "templates" / "propuesta-ejemplo-dgb.xlsx"
+WORKBOOK = Project.default().templates_dir / "propuesta-ejemplo-dgb.xlsx"
 
 
-def test_validate_bytes_gives_the_verdict_of_the_command_line(tmp_path, validator):
+def test_validate_bytes_gives_the_verdict_of_the_command_line(tmp_path, validator, project):
     import json
     import subprocess
     import sys
@@ -128,7 +128,7 @@ def test_validate_bytes_gives_the_verdict_of_the_command_line(tmp_path, validato
     import ppikg
     from ppikg.proposals.templates import workbook_bytes
 
-    broken = workbook_bytes(variant(next(p for p in VARIANTS if p.stem == "LIN-07-IV")))
+    broken = workbook_bytes(project, variant(next(p for p in VARIANTS if p.stem == "LIN-07-IV")))
     path = tmp_path / "rota.xlsx"
     path.write_bytes(broken)
     for data, conforms in ((WORKBOOK.read_bytes(), True), (broken, False)):

@@ -7,8 +7,8 @@ The public API, each name imported only when first used (so that ``ppi`` starts 
 - ``Validator`` and ``validate(data, format=None)`` — a proposal checked against the Lineamientos.
 
 >>> import ppikg
->>> from ppikg.paths import DATA_DIR
->>> workbook = (DATA_DIR / "templates" / "propuesta-ejemplo-dgb.xlsx").read_bytes()
+>>> from ppikg.config import Project
+>>> workbook = (Project.default().templates_dir / "propuesta-ejemplo-dgb.xlsx").read_bytes()
 >>> len(ppikg.import_proposal(workbook, "xlsx")) > 100
 True
 >>> report = ppikg.validate(workbook, "xlsx")

@@ -11,9 +11,9 @@ from typing import NoReturn, Sequence
 
 import pyoxigraph
 
-from . import __version__, media, paths
+from . import __version__, media
 from .errors import InputError, NotFound, PpikgError
-from .http.settings import Settings
+from .config import Project, Settings
 from .conformance.render import FORMATS as REPORT_FORMATS
 
 QUERY_FORMATS = ("table", *media.names("results"))
@@ -27,15 +27,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _default_store() -> Path:
-    return Path(os.environ.get("PPIKG_STORE", paths.DEFAULT_STORE_DIR))
+def _store(args: argparse.Namespace) -> Path:
+    """--store, else $PPIKG_STORE, else the project's var/store."""
+    return args.store or Path(os.environ.get("PPIKG_STORE", args.project.default_store))
 
 
 def _open(args: argparse.Namespace, progress: bool = True):
     """The knowledge graph at --store, with the shipped data loaded (a no-op when already current)."""
     from .store.graph import KnowledgeGraph
 
-    kg = KnowledgeGraph(None if args.memory else args.store)
+    kg = KnowledgeGraph(None if args.memory else _store(args), project=args.project)
     kg.load_shipped(progress=(lambda line: print(line, file=sys.stderr)) if progress else None)
     return kg
 
@@ -111,24 +112,23 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _proposal_graphs(args: argparse.Namespace):
+def _proposal_graphs(args: argparse.Namespace, validator):
     """The proposal to validate and its inferences if the store made them already (else None): a file or
     folder (Turtle, JSON-LD, xlsx, CSV), or the IRI of a proposal loaded in the store."""
-    from .proposals.importer import import_proposal
-
     target = args.proposal
     if "://" in target and not Path(target).exists():
         with _open(args, progress=False) as kg:
             return kg.proposal_graphs(target)
-    return import_proposal(Path(target)), None
+    return validator.load(Path(target)), None
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from .conformance.render import render
     from .conformance.validator import Validator
 
-    proposal, inferred = _proposal_graphs(args)
-    report = Validator().validate(proposal, inferred=inferred)
+    validator = Validator(args.project)
+    proposal, inferred = _proposal_graphs(args, validator)
+    report = validator.validate(proposal, inferred=inferred)
     text = render(report.filtered(args.severity), args.format, args.lang)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
@@ -141,7 +141,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from .proposals.importer import import_proposal
     from .proposals.spec import proposal_iri
 
-    graph = import_proposal(Path(args.source))
+    graph = import_proposal(Path(args.source), project=args.project)
     iri = proposal_iri(graph)
     if args.load:
         with _open(args) as kg:
@@ -161,16 +161,17 @@ def cmd_build_data(args: argparse.Namespace) -> int:
     from .build import data as build
     from .proposals import templates
 
-    graphs = build.build_all()
+    project = args.project
+    graphs = build.build_all(project)
     if args.check:
-        stale = build.stale_files(graphs) + templates.stale_files()
+        stale = build.stale_files(graphs) + templates.stale_files(project)
         for path in stale:
-            print(f"stale: {path.relative_to(paths.PROJECT_ROOT)}", file=sys.stderr)
+            print(f"stale: {path.relative_to(project.root)}", file=sys.stderr)
         return 1 if stale else 0
     for path in build.write_all(graphs):
-        print(f"wrote {path.relative_to(paths.PROJECT_ROOT)} ({len(graphs[path])} triples)")
-    for path in templates.write_all():  # after the data: the templates name its competencies, aspects, …
-        print(f"wrote {path.relative_to(paths.PROJECT_ROOT)}")
+        print(f"wrote {path.relative_to(project.root)} ({len(graphs[path])} triples)")
+    for path in templates.write_all(project):  # after the data: the templates name its competencies, aspects, …
+        print(f"wrote {path.relative_to(project.root)}")
     return 0
 
 
@@ -196,8 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def with_store(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("--store", type=Path, default=_default_store(),
-                       help="store folder (default: $PPIKG_STORE or var/store)")
+        p.add_argument("--store", type=Path, help="store folder (default: $PPIKG_STORE or var/store)")
         p.add_argument("--memory", action="store_true", help="use a fresh in-memory store instead")
         return p
 
@@ -275,9 +275,11 @@ _count = _positive(int, "a whole number")
 _seconds = _positive(float, "a number of seconds")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, project: Project | None = None) -> int:
+    """Run ``ppi`` with ``argv`` over ``project`` (default: :meth:`Project.default`); returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.project = project or Project.default()
     if getattr(args, "command", None) == "serve" and args.update and not args.token:
         parser.exit(2, "ppi serve: error: --update needs --token TOKEN (updates require a bearer token)\n")
     try:

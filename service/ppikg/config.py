@@ -1,4 +1,5 @@
-"""Configuration as values: where the project's files are (:class:`Project`), passed to whoever needs them.
+"""Configuration as values: where the project's files are (:class:`Project`) and the service's limits
+(:class:`Settings`), passed to whoever needs them.
 
 >>> p = Project(Path("/srv/ppikg"))
 >>> p.ontology_dir, p.queries_dir
@@ -16,8 +17,9 @@ _CHECKOUT = Path(__file__).resolve().parents[2]
 
 @dataclass(frozen=True)
 class Project:
-    """A project folder holding ``ontology/``, ``data/`` (with ``examples/`` and ``templates/``), ``shapes/``
-    and ``queries/``; ``sources`` is the folder of legal texts (default: ``../shared/sources`` beside it)."""
+    """A project folder holding ``ontology/``, ``data/`` (with ``examples/``, ``templates/`` and
+    ``curation/``), ``shapes/``, ``queries/`` and ``docs/``; ``sources`` is the folder of legal texts
+    (default: ``../shared/sources`` beside it)."""
 
     root: Path
     sources: Path | None = None
@@ -46,8 +48,41 @@ class Project:
         return self.root / "queries"
 
     @property
+    def docs_dir(self) -> Path:
+        return self.root / "docs"
+
+    @property
+    def examples_dir(self) -> Path:
+        return self.data_dir / "examples"
+
+    @property
     def templates_dir(self) -> Path:
         return self.data_dir / "templates"
+
+    @property
+    def curation_dir(self) -> Path:
+        """The hand-made tables the build reads beside the legal texts (citations, instruments, subsystems)."""
+        return self.data_dir / "curation"
+
+    @property
+    def spec_file(self) -> Path:
+        """The template spec: the sheets and columns of a proposal."""
+        return self.templates_dir / "columns.csv"
+
+    @property
+    def example_file(self) -> Path:
+        """The shipped example proposal, from which the filled-in templates are written."""
+        return self.examples_dir / "propuesta-ejemplo-dgb.ttl"
+
+    @property
+    def template_doc(self) -> Path:
+        """``docs/template.md``: the template explained column by column (generated from the spec)."""
+        return self.docs_dir / "template.md"
+
+    @property
+    def ontology_file(self) -> Path:
+        """The ontology proper, without the generated definitions."""
+        return self.ontology_dir / "ppi.ttl"
 
     @property
     def sources_dir(self) -> Path:
@@ -71,8 +106,20 @@ class Project:
 
     def example_files(self) -> list[Path]:
         """``data/examples/*.ttl``: the shipped example proposals."""
-        return sorted((self.data_dir / "examples").glob("*.ttl"))
+        return sorted(self.examples_dir.glob("*.ttl"))
 
     def input_files(self) -> list[Path]:
         """Everything the store is built from, in loading order."""
         return [*self.ontology_files(), *self.data_files(), *self.shape_files(), *self.example_files()]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The limits of the service and of validation (what `ppi serve` flags set); the defaults are the safe ones."""
+
+    timeout: float = 10.0  # seconds a query may run before it is stopped
+    max_body: int = 20 * 1024 * 1024  # bytes accepted in a request body, and in a proposal the Validator reads
+    max_results: int = 100_000  # rows or triples a query may return
+    update_enabled: bool = False  # SPARQL Update and the Graph Store Protocol
+    token: str | None = None  # bearer token required for updates when enabled
+    workers: int = 2  # query worker processes (each killable when a query runs past the timeout)

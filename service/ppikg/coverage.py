@@ -14,7 +14,8 @@ import io
 from dataclasses import dataclass
 
 from .errors import InputError
-from .sparql.canned import run_rows
+from .config import Project
+from .sparql.canned import get_query, run_rows
 
 
 @dataclass
@@ -37,10 +38,10 @@ class CoverageMatrix:
         return out.getvalue()
 
 
-def coverage_matrix(kg) -> CoverageMatrix:
-    """The coverage matrix from the canned query ``coverage`` (every competency × every proposal) over ``kg``
-    (a snapshot, or anything with a ``store``)."""
-    _, rows = run_rows(kg, "coverage")
+def coverage_matrix(kg, project: Project) -> CoverageMatrix:
+    """The coverage matrix from the canned query ``coverage`` of ``project`` (every competency × every
+    proposal) over ``kg`` (a snapshot, or anything with a ``store``)."""
+    _, rows = run_rows(kg, get_query(project, "coverage"))
     comps: dict[str, dict[str, str]] = {}
     props: dict[str, dict[str, str]] = {}
     cell: dict[tuple[str, str], int] = {}

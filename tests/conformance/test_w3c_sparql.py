@@ -23,7 +23,7 @@ from rdflib import RDF, RDFS, Namespace, URIRef
 
 from ppikg.store.graph import KnowledgeGraph
 from ppikg.http import create_app
-from ppikg.http.settings import Settings
+from ppikg.config import Settings
 from ppikg.http.testing import serving
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,7 +19,7 @@ from starlette.routing import Mount, Route
 from ppikg.errors import code_for
 from ppikg.store.graph import KnowledgeGraph
 from ppikg.http import create_app
-from ppikg.http.settings import Settings
+from ppikg.config import Settings
 from ppikg.store.graph import PROVENANCE_GRAPH
 
 TOKEN = "s3cret"

@@ -14,8 +14,8 @@ from .helpers import EXAMPLE_CSV
 
 
 @pytest.fixture(scope="session")
-def example() -> Graph:
-    return example_graph()
+def example(project) -> Graph:
+    return example_graph(project)
 
 
 @pytest.fixture

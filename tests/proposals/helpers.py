@@ -7,15 +7,16 @@ from pathlib import Path
 
 from rdflib import URIRef
 
-from ppikg import paths
+from ppikg.config import Project
 from ppikg.errors import InputError
 from ppikg.proposals.tables import Problem, TemplateError
 
-TEMPLATES = paths.DATA_DIR / "templates"
+TEMPLATES = Project.default().templates_dir
 EXAMPLE_XLSX = TEMPLATES / "propuesta-ejemplo-dgb.xlsx"
 EXAMPLE_CSV = TEMPLATES / "propuesta-ejemplo-dgb"
 EMPTY_XLSX = TEMPLATES / "propuesta-ppi.xlsx"
 EMPTY_CSV = TEMPLATES / "propuesta-ppi"
+EXAMPLE_FILE = Project.default().example_file
 EXAMPLE_IRI = URIRef("https://w3id.org/ppikg/propuestas/ejemplo-dgb")
 
 

@@ -17,9 +17,8 @@ from ppikg.proposals import importer
 from ppikg.proposals.importer import import_csv_dir, import_proposal, import_workbook
 from ppikg.proposals.spec import README_SHEET, proposal_iri
 from ppikg.proposals.tables import TemplateError
-from ppikg.proposals.templates import EXAMPLE_FILE
 
-from .helpers import EXAMPLE_CSV, EXAMPLE_IRI, EXAMPLE_XLSX, problem_of, read_csv, set_cell, write_csv
+from .helpers import EXAMPLE_CSV, EXAMPLE_FILE, EXAMPLE_IRI, EXAMPLE_XLSX, problem_of, read_csv, set_cell, write_csv
 
 
 # --- round trips --------------------------------------------------------------------------------

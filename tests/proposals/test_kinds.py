@@ -11,29 +11,33 @@ from rdflib.namespace import XSD
 
 from ppikg.namespaces import COMPETENCIES, LIN, PPI
 from ppikg.proposals.exporter import export_tables
-from ppikg.proposals.kinds import KINDS, BadCell, Kind, Rows
+from ppikg.proposals.kinds import KINDS, BadCell, Kind, Rows, shipped
 from ppikg.proposals.spec import load_spec
 from ppikg.proposals.templates import render_docs
 
 from .helpers import EXAMPLE_IRI
 
 
-def test_every_kind_of_the_spec_is_registered_once_and_explained_in_both_languages():
-    used = {c.kind for s in load_spec() for c in s.columns}
+@pytest.fixture(scope="module")
+def no_rows(project) -> Rows:
+    """A proposal of no rows: what the reference kinds read is the shipped data."""
+    return Rows("", {}, shipped(project))
+
+
+def test_every_kind_of_the_spec_is_registered_once_and_explained_in_both_languages(project):
+    used = {c.kind for s in load_spec(project.spec_file) for c in s.columns}
     assert used <= set(KINDS)
     assert set(KINDS) == {"id", "text", "string", "date", "decimal", "integer", "boolean", "ref", "competency",
                           "attribute", "aspect", "subsystem", "authority", "provision", "status", "class"}
-    docs = render_docs()
+    docs = render_docs(project)
     for name, kind in KINDS.items():
         assert isinstance(kind, Kind) and kind.name == name
         assert kind.es and kind.en and kind.es != kind.en, name
         assert f"| `{name}` |" in docs
 
 
-def test_an_unknown_kind_in_the_spec_is_refused(tmp_path):
-    from ppikg.proposals.spec import SPEC_FILE
-
-    text = SPEC_FILE.read_text(encoding="utf-8").replace(",titulo,dcterms:title,text,", ",titulo,dcterms:title,colour,")
+def test_an_unknown_kind_in_the_spec_is_refused(tmp_path, project):
+    text = project.spec_file.read_text(encoding="utf-8").replace(",titulo,dcterms:title,text,", ",titulo,dcterms:title,colour,")
     path = tmp_path / "columns.csv"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match="unknown kind 'colour'"):
@@ -56,9 +60,9 @@ def test_an_unknown_kind_in_the_spec_is_refused(tmp_path):
      "lineamiento_11/fraccion_3"),
     ("status", "No  Autorizada", PPI.Rejected, "no autorizada"),
 ])
-def test_a_cell_becomes_a_term_and_the_term_the_cell(kind, cell, term, back):
-    assert KINDS[kind].term(cell, None, None) == term
-    assert KINDS[kind].cell(term, None, None) == back
+def test_a_cell_becomes_a_term_and_the_term_the_cell(kind, cell, term, back, no_rows):
+    assert KINDS[kind].term(cell, None, no_rows) == term
+    assert KINDS[kind].cell(term, None, no_rows) == back
 
 
 @pytest.mark.parametrize("kind, cell, message", [
@@ -71,22 +75,22 @@ def test_a_cell_becomes_a_term_and_the_term_the_cell(kind, cell, term, back):
     ("competency", "c9", "unknown competency"),
     ("status", "quizá", "unknown status"),
 ])
-def test_a_cell_that_does_not_fit_its_kind(kind, cell, message):
+def test_a_cell_that_does_not_fit_its_kind(kind, cell, message, no_rows):
     with pytest.raises(BadCell, match=message):
-        KINDS[kind].term(cell, None, None)
+        KINDS[kind].term(cell, None, no_rows)
 
 
-def test_a_term_of_another_kind_is_no_cell():
+def test_a_term_of_another_kind_is_no_cell(no_rows):
     assert KINDS["text"].cell(Literal("Norte", lang="en"), None, None) is None
     assert KINDS["integer"].cell(Literal("3", datatype=XSD.decimal), None, None) is None
-    assert KINDS["competency"].cell(COMPETENCIES["c99"], None, None) is None
+    assert KINDS["competency"].cell(COMPETENCIES["c99"], None, no_rows) is None
     assert KINDS["status"].cell(Literal("pendiente"), None, None) is None
 
 
-def test_refs_and_classes_read_the_column_and_the_rows():
-    spec = {s.name: s for s in load_spec()}
+def test_refs_and_classes_read_the_column_and_the_rows(project):
+    spec = {s.name: s for s in load_spec(project.spec_file)}
     parametro = spec["indicadores"].column("parametro")
-    rows = Rows(str(EXAMPLE_IRI) + "/", {"P1": "parametros", "P1-1": "indicadores"})
+    rows = Rows(str(EXAMPLE_IRI) + "/", {"P1": "parametros", "P1-1": "indicadores"}, shipped(project))
     assert KINDS["ref"].term("P1", parametro, rows) == URIRef(str(EXAMPLE_IRI) + "/P1")
     assert KINDS["ref"].cell(URIRef(str(EXAMPLE_IRI) + "/P1"), parametro, rows) == "P1"
     with pytest.raises(BadCell, match="is a row of sheet 'indicadores', not of 'parametros'"):
@@ -98,12 +102,12 @@ def test_refs_and_classes_read_the_column_and_the_rows():
         assert KINDS["class"].cell(cls, tipo, rows) == local
 
 
-def test_every_cell_of_the_example_reads_back_through_its_kind(example):
+def test_every_cell_of_the_example_reads_back_through_its_kind(example, project):
     """What the exporter writes, each kind turns into a term that it writes again as the same cell."""
-    tables = export_tables(example)
-    rows = Rows(str(EXAMPLE_IRI) + "/", {r[0]: s for s, t in tables.items() for r in t})
+    tables = export_tables(example, project)
+    rows = Rows(str(EXAMPLE_IRI) + "/", {r[0]: s for s, t in tables.items() for r in t}, shipped(project))
     checked = 0
-    for sheet in load_spec():
+    for sheet in load_spec(project.spec_file):
         for values in tables[sheet.name]:
             for col, value in zip(sheet.columns[1:], values[1:]):
                 if value is None or col.is_list:

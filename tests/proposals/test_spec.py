@@ -6,8 +6,8 @@ from ppikg.namespaces import PPI
 from ppikg.proposals.spec import load_spec
 
 
-def test_spec_sheets_and_properties_exist_in_ontology(shipped):
-    spec = load_spec()
+def test_spec_sheets_and_properties_exist_in_ontology(shipped, project):
+    spec = load_spec(project.spec_file)
     names = [s.name for s in spec]
     assert names[0] == "propuesta"
     for needed in ("parametros", "indicadores", "niveles_desempeno", "anexo_a", "constancias"):

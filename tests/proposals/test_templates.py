@@ -8,7 +8,6 @@ import openpyxl
 import pytest
 from rdflib.compare import isomorphic
 
-from ppikg import paths
 from ppikg.proposals import templates
 from ppikg.proposals.importer import import_csv_dir, import_workbook
 from ppikg.proposals.spec import README_SHEET, load_spec
@@ -18,9 +17,9 @@ from ppikg.proposals.templates import render_docs
 from .helpers import EMPTY_CSV, EMPTY_XLSX, EXAMPLE_CSV, EXAMPLE_XLSX, TEMPLATES
 
 
-def test_empty_template_has_every_sheet_and_column():
+def test_empty_template_has_every_sheet_and_column(project):
     wb = openpyxl.load_workbook(EMPTY_XLSX, read_only=True)
-    spec = load_spec()
+    spec = load_spec(project.spec_file)
     assert wb.sheetnames == [README_SHEET] + [s.name for s in spec]
     for sheet in spec:
         rows = list(wb[sheet.name].iter_rows(values_only=True))
@@ -41,8 +40,8 @@ def _sheet_values(path: Path) -> dict[str, list[list]]:
         wb.close()
 
 
-def test_checked_in_templates_are_what_the_generator_writes(tmp_path, example):
-    written = templates.write_all(tmp_path / "templates", tmp_path / "template.md")
+def test_checked_in_templates_are_what_the_generator_writes(tmp_path, example, project):
+    written = templates.write_all(project, tmp_path / "templates", tmp_path / "template.md")
     assert len(written) == 5
     # Filled-in: same proposal when imported.
     assert isomorphic(import_workbook(EXAMPLE_XLSX), import_workbook(tmp_path / "templates" / EXAMPLE_XLSX.name))
@@ -57,19 +56,19 @@ def test_checked_in_templates_are_what_the_generator_writes(tmp_path, example):
             assert f.read_text(encoding="utf-8") == (new / f.name).read_text(encoding="utf-8"), f
 
 
-def test_docs_are_generated_from_the_spec():
-    doc = (paths.PROJECT_ROOT / "docs" / "template.md").read_text(encoding="utf-8")
-    assert doc == render_docs(), "docs/template.md is stale: run ppi build-data"
-    for sheet in load_spec():
+def test_docs_are_generated_from_the_spec(project):
+    doc = project.template_doc.read_text(encoding="utf-8")
+    assert doc == render_docs(project), "docs/template.md is stale: run ppi build-data"
+    for sheet in load_spec(project.spec_file):
         assert f"## `{sheet.name}`" in doc
         for col in sheet.columns:
             assert f"| `{col.name}` |" in doc
 
 
-def test_stale_files_names_each_file_that_differs(tmp_path):
+def test_stale_files_names_each_file_that_differs(tmp_path, project):
     out, doc = tmp_path / "templates", tmp_path / "template.md"
-    templates.write_all(out, doc)
-    assert templates.stale_files(out, doc) == []
+    templates.write_all(project, out, doc)
+    assert templates.stale_files(project, out, doc) == []
     (out / "propuesta-ppi" / "metodos.csv").write_text("id\n", encoding="utf-8")
     (out / "propuesta-ppi" / "notas.csv").write_text("id\n", encoding="utf-8")
     (out / "propuesta-ejemplo-dgb" / "tareas.csv").unlink()
@@ -77,15 +76,15 @@ def test_stale_files_names_each_file_that_differs(tmp_path):
     wb[README_SHEET]["A1"] = "otra cosa"
     wb.save(out / EMPTY_XLSX.name)
     doc.write_text("# old\n", encoding="utf-8")
-    assert templates.stale_files(out, doc) == [
+    assert templates.stale_files(project, out, doc) == [
         out / EMPTY_XLSX.name, out / "propuesta-ppi" / "metodos.csv", out / "propuesta-ppi" / "notas.csv",
         out / "propuesta-ejemplo-dgb" / "tareas.csv", doc]
-    templates.write_all(out, doc)
-    assert templates.stale_files(out, doc) == []
+    templates.write_all(project, out, doc)
+    assert templates.stale_files(project, out, doc) == []
     assert not (out / "propuesta-ppi" / "notas.csv").exists()
 
 
-def test_build_data_check_fails_when_a_template_is_stale(tmp_path):
+def test_build_data_check_fails_when_a_template_is_stale(tmp_path, project):
     """`ppi build-data --check` checks the templates and docs/template.md too; `ppi build-data` fixes them."""
     import os
     import shutil
@@ -94,10 +93,10 @@ def test_build_data_check_fails_when_a_template_is_stale(tmp_path):
 
     home = tmp_path / "ppikg"
     for folder in ("ontology", "data", "shapes"):
-        shutil.copytree(paths.PROJECT_ROOT / folder, home / folder)
+        shutil.copytree(project.root / folder, home / folder)
     (home / "docs").mkdir()
-    shutil.copy(paths.PROJECT_ROOT / "docs" / "template.md", home / "docs")
-    env = {**os.environ, "PPIKG_HOME": str(home), "PPIKG_SOURCES": str(paths.sources_dir())}
+    shutil.copy(project.template_doc, home / "docs")
+    env = {**os.environ, "PPIKG_HOME": str(home), "PPIKG_SOURCES": str(project.sources_dir)}
 
     def build_data(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "ppikg", "build-data", *args], env=env,

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from ppikg.config import Project
 from ppikg.store.graph import PROVENANCE_GRAPH, KnowledgeGraph
 from ppikg.http import create_app
-from ppikg.http.settings import Settings
+from ppikg.config import Settings
 from ppikg.store.catalog import UPDATE_ROLE
 
 TOKEN = "s3cret"

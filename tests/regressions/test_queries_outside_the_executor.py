@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from ppikg.store.graph import KnowledgeGraph
 from ppikg.http import create_app
 from ppikg.http.common import query_executor
-from ppikg.http.settings import Settings
+from ppikg.config import Settings
 
 EX = "https://w3id.org/ppikg/propuestas/ejemplo-dgb"
 LIN = "https://w3id.org/ppikg/eli/mx/sep/lineamientos/2013/12/27/ppi-directores-ems/"

@@ -11,7 +11,7 @@ import pytest
 
 from ppikg.store.graph import KnowledgeGraph
 from ppikg.http import create_app
-from ppikg.http.settings import Settings
+from ppikg.config import Settings
 from ppikg.http.testing import serving
 
 TOKEN = "s3cret"

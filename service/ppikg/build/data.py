@@ -11,7 +11,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from .. import paths
+from ..config import Project
 from ..namespaces import (
     A449,
     ACUERDO_449,
@@ -34,8 +34,6 @@ from ..namespaces import (
     XSD,
 )
 from .legal_texts import ORDINALS, LegalDocument, Provision, load_acuerdo_449, load_lineamientos, normalize_space, roman_to_int
-
-CURATION_DIR = paths.DATA_DIR / "curation"
 
 # How each kind of provision is named in labels: (es, en). Words of the UI, not legal text.
 _KIND_LABELS = {
@@ -65,9 +63,9 @@ _CITED_KINDS = {
 _TRAILING = re.compile(r"(,? y|;|\.|:)$")
 
 
-def read_table(name: str, folder: Path | None = None) -> list[dict[str, str]]:
-    """Rows of a curation CSV (data/curation/NAME)."""
-    with open((folder or CURATION_DIR) / name, encoding="utf-8", newline="") as f:
+def read_table(name: str, folder: Path) -> list[dict[str, str]]:
+    """Rows of a curation CSV (``folder``/NAME: a project's ``curation_dir``)."""
+    with open(folder / name, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
 
 
@@ -101,14 +99,16 @@ class Sources:
     authorities: list[dict[str, str]]
 
     @classmethod
-    def load(cls, sources_dir: Path | None = None, curation_dir: Path | None = None) -> "Sources":
+    def load(cls, project: Project) -> "Sources":
+        """The legal texts of ``project.sources_dir`` and the tables of ``project.curation_dir``."""
+        curation = project.curation_dir
         return cls(
-            lineamientos=load_lineamientos(sources_dir),
-            acuerdo=load_acuerdo_449(sources_dir),
-            instruments=read_table("instrumentos.csv", curation_dir),
-            citations=read_table("citas.csv", curation_dir),
-            subsystems=read_table("subsistemas.csv", curation_dir),
-            authorities=read_table("autoridades.csv", curation_dir),
+            lineamientos=load_lineamientos(project.sources_dir),
+            acuerdo=load_acuerdo_449(project.sources_dir),
+            instruments=read_table("instrumentos.csv", curation),
+            citations=read_table("citas.csv", curation),
+            subsystems=read_table("subsistemas.csv", curation),
+            authorities=read_table("autoridades.csv", curation),
         )
 
     def provision(self, ref: str) -> Provision:
@@ -367,16 +367,18 @@ def definitions_graph(sources: Sources, ontology: Graph) -> Graph:
     return g
 
 
-def build_all(sources: Sources | None = None) -> dict[Path, Graph]:
-    """Every generated file, keyed by its path, as graphs."""
-    sources = sources or Sources.load()
-    ontology = Graph().parse(paths.ONTOLOGY_DIR / "ppi.ttl")
+def build_all(project: Project, sources: Sources | None = None) -> dict[Path, Graph]:
+    """Every generated file of ``project``, keyed by its path, as graphs (from ``sources``, by default the
+    project's own)."""
+    sources = sources or Sources.load(project)
+    ontology = Graph().parse(project.ontology_file)
+    data = project.data_dir
     return {
-        paths.DATA_DIR / "lineamientos.ttl": lineamientos_graph(sources),
-        paths.DATA_DIR / "acuerdo-449.ttl": acuerdo_graph(sources),
-        paths.DATA_DIR / "aspectos.ttl": aspects_graph(sources),
-        paths.DATA_DIR / "subsistemas.ttl": subsystems_graph(sources),
-        paths.ONTOLOGY_DIR / "definitions.ttl": definitions_graph(sources, ontology),
+        data / "lineamientos.ttl": lineamientos_graph(sources),
+        data / "acuerdo-449.ttl": acuerdo_graph(sources),
+        data / "aspectos.ttl": aspects_graph(sources),
+        data / "subsistemas.ttl": subsystems_graph(sources),
+        project.ontology_dir / "definitions.ttl": definitions_graph(sources, ontology),
     }
 
 

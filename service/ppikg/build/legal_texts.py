@@ -7,8 +7,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import paths
-
 LINEAMIENTOS_FILE = "lineamientos-ppi-directores-ems-2013.txt"
 ACUERDO_449_FILE = "acuerdo-449-2008.txt"
 
@@ -83,9 +81,9 @@ class LegalDocument:
         return provision
 
 
-def read_source(name: str, sources: Path | None = None) -> str:
-    """The text of a source file in ``../shared/sources`` (or ``$PPIKG_SOURCES``)."""
-    path = (sources or paths.sources_dir()) / name
+def read_source(name: str, sources: Path) -> str:
+    """The text of a source file in the folder ``sources`` (a project's ``sources_dir``)."""
+    path = sources / name
     if not path.is_file():
         raise FileNotFoundError(f"legal source not found: {path} (set PPIKG_SOURCES to the sources folder)")
     return path.read_text(encoding="utf-8")
@@ -220,7 +218,7 @@ def parse_lineamientos(text: str) -> LegalDocument:
     return doc
 
 
-def load_lineamientos(sources: Path | None = None) -> LegalDocument:
+def load_lineamientos(sources: Path) -> LegalDocument:
     """Parse the Lineamientos from the sources folder."""
     return parse_lineamientos(read_source(LINEAMIENTOS_FILE, sources))
 
@@ -312,6 +310,6 @@ def parse_acuerdo_449(text: str) -> LegalDocument:
     return doc
 
 
-def load_acuerdo_449(sources: Path | None = None) -> LegalDocument:
+def load_acuerdo_449(sources: Path) -> LegalDocument:
     """Parse Acuerdo 449 from the sources folder."""
     return parse_acuerdo_449(read_source(ACUERDO_449_FILE, sources))

@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
 
-from .. import paths
+from ..config import Project, Settings
 from ..errors import InputError
 from ..store.inference import Reasoner, apply_rules, to_oxigraph, to_rdflib
 from ..namespaces import ELI, PPI
@@ -41,12 +41,12 @@ class Finding:
     path: str | None = None
     value: str | None = None
     shape: str | None = None
-    related: "Provision | None" = None  # the provision the value itself comes from (e.g. Octavo VI)
+    related: "CitedProvision | None" = None  # the provision the value itself comes from (e.g. Octavo VI)
 
 
 @dataclass
-class Provision:
-    """A provision a requirement encodes, with its verbatim text."""
+class CitedProvision:
+    """A provision as a report cites it: its IRI, labels and verbatim text, read from the shipped data."""
 
     iri: str
     label: dict[str, str]
@@ -61,7 +61,7 @@ class Requirement:
     id: str
     severity: Severity
     kinds: list[str]
-    provisions: list[Provision]
+    provisions: list[CitedProvision]
     fix: dict[str, str]
     shapes: list[str] = field(default_factory=list)
 
@@ -123,15 +123,23 @@ def _read(files: Iterable[Path]) -> Graph:
 
 
 class Validator:
-    """Shapes, ontology and context loaded once; `validate()` then costs only the proposal's own work."""
+    """Shapes, ontology and context loaded once; `validate()` then costs only the proposal's own work.
 
-    def __init__(self, shapes: Graph | None = None, ontology: Graph | None = None, context: Graph | None = None,
+    ``project`` says where the shapes, ontology and shipped data are (and the template spec a proposal's
+    tables are read with); ``settings`` the limits of validation (``max_body``: the bytes a proposal may
+    have). Both default to :meth:`Project.default` and ``Settings()``. The graphs may be given instead.
+    """
+
+    def __init__(self, project: Project | None = None, settings: Settings | None = None, *,
+                 shapes: Graph | None = None, ontology: Graph | None = None, context: Graph | None = None,
                  provisions: Graph | None = None) -> None:
-        self.shapes = shapes if shapes is not None else _read(sorted(paths.SHAPES_DIR.glob("*.ttl")))
-        self.ontology = ontology if ontology is not None else _read(paths.ontology_files())
+        self.project = project = project or Project.default()
+        self.settings = settings or Settings()
+        self.shapes = shapes if shapes is not None else _read(project.shape_files())
+        self.ontology = ontology if ontology is not None else _read(project.ontology_files())
         self.context = context if context is not None else _without_provisions(
-            _read(paths.DATA_DIR / f for f in _CONTEXT_FILES))
-        self.provisions = provisions if provisions is not None else _read([paths.DATA_DIR / "lineamientos.ttl"])
+            _read(project.data_dir / f for f in _CONTEXT_FILES))
+        self.provisions = provisions if provisions is not None else _read([project.data_dir / "lineamientos.ttl"])
         self._inherit_severity()
 
     def _inherit_severity(self) -> None:
@@ -206,7 +214,7 @@ class Validator:
         return {lang: re.sub(r"\{[?$]\w+\}", str(shown), template)
                 for lang, template in _lang_map(self.shapes, constraint, SH.message).items()}
 
-    def _related(self, value) -> Provision | None:
+    def _related(self, value) -> CitedProvision | None:
         """For a value from the context (an aspect, a competency), the provision of the Lineamientos it comes from."""
         if not isinstance(value, URIRef):
             return None
@@ -216,10 +224,10 @@ class Validator:
         # the most specific one: an aspect comes from Octavo's fracción, not from Transitorio Tercero
         return self._provision(max(sources, key=lambda s: (str(s).count("/"), str(s))))
 
-    def _provision(self, iri) -> Provision:
+    def _provision(self, iri) -> CitedProvision:
         text = self.provisions.value(iri, PPI.text)
         chapter = self.provisions.value(iri, PPI.inChapter)
-        return Provision(str(iri), _lang_map(self.provisions, iri, RDFS.label), str(text) if text is not None else None,
+        return CitedProvision(str(iri), _lang_map(self.provisions, iri, RDFS.label), str(text) if text is not None else None,
                          str(chapter) if chapter is not None else None)
 
     @cached_property
@@ -231,6 +239,16 @@ class Validator:
             titles[str(chapter)] = {lang: f"{label}. {heading}" for lang, label in
                                     _lang_map(self.provisions, chapter, RDFS.label).items()}
         return titles
+
+    def load(self, source: Path | str | bytes | Graph, format: str | None = None) -> Graph:
+        """A proposal as a graph: an rdflib Graph as it is; bytes in ``format`` or a path (file or CSV folder)
+        through the importer, with this validator's project and limits (``settings.max_body`` bytes; rows,
+        columns) and its refusal of remote JSON-LD contexts."""
+        if isinstance(source, Graph):
+            return source
+        from ..proposals.importer import import_proposal
+
+        return import_proposal(source, format, project=self.project, max_bytes=self.settings.max_body)
 
     def infer(self, proposal: Graph) -> Graph:
         """The proposal's own inferences (rules path, proven equal to owlrl's by the test suite)."""
@@ -311,22 +329,13 @@ def _catalogue_key(rid: str) -> tuple:
     return (0, int(parts[1]), roman_to_int(sub) if sub and set(sub) <= set("IVX") else (99 if sub else 0), rid)
 
 
-def load_proposal(source: Path | str | bytes | Graph, format: str | None = None) -> Graph:
-    """A proposal as a graph: an rdflib Graph as it is; bytes in ``format`` or a path (file or CSV folder)
-    through the importer, with its limits (size, rows, columns) and its refusal of remote JSON-LD contexts."""
-    if isinstance(source, Graph):
-        return source
-    from ..proposals.importer import import_proposal
-
-    return import_proposal(source, format)
-
-
 def validate(data: Path | str | bytes | Graph, format: str | None = None, *,
              validator: Validator | None = None) -> ValidationReport:
     """Validate one proposal against every requirement of the catalogue.
 
     ``data`` is a graph, the bytes of a proposal in ``format`` (``xlsx``, ``csv-zip``, ``ttl``, ``jsonld``)
     or the path of a file or CSV folder (its format from its suffix, unless given). Give a ``validator`` to
-    reuse its loaded shapes across calls.
+    reuse its loaded shapes across calls (and to choose its project and settings).
     """
-    return (validator or Validator()).validate(load_proposal(data, format))
+    validator = validator or Validator()
+    return validator.validate(validator.load(data, format))

@@ -1,7 +1,7 @@
 """HTTP shell: the FastAPI application factory over one KnowledgeGraph.
 
-FastAPI is imported on first use of :func:`create_app`, so that ``ppikg.http.settings`` (read by the CLI's
-``serve`` options) costs nothing to the other commands.
+FastAPI is imported on first use of :func:`create_app`, so that importing the package costs nothing to the
+commands that do not serve.
 """
 
 __all__ = ["create_app"]

@@ -13,7 +13,7 @@ from ..conformance.validator import Validator
 from . import common, export, failures, gsp, linked_data, pages, sparql, traceability, validation
 from .head import HeadAsGet
 from .lookups import LookupLane
-from .settings import Settings
+from ..config import Settings
 
 
 class PpikgApp(FastAPI):
@@ -26,7 +26,8 @@ class PpikgApp(FastAPI):
 
 
 def create_app(kg: KnowledgeGraph, validator: Validator | None = None, settings: Settings | None = None) -> FastAPI:
-    """The web application over ``kg`` (opened and loaded by the caller)."""
+    """The web application over ``kg`` (opened and loaded by the caller); without a ``validator``, one over
+    the project of ``kg`` with these ``settings``."""
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         common.query_executor(app)  # workers start now, in the background, not with the first query
@@ -40,7 +41,7 @@ def create_app(kg: KnowledgeGraph, validator: Validator | None = None, settings:
     app.state.executor = None  # query workers, started with the app (or by the first query without a lifespan)
     app.state.executor_lock = threading.Lock()
     app.state.write_lock = threading.Lock()  # updates run one at a time
-    app.state.validator = validator or Validator()
+    app.state.validator = validator or Validator(kg.project, app.state.settings)
     app.include_router(sparql.router(kg))
     app.include_router(gsp.router(kg))
     app.include_router(validation.router(app.state.validator))

@@ -35,6 +35,7 @@ def _chosen(request: Request, kind: str, offered: list[str]) -> str:
 def router(kg: KnowledgeGraph) -> APIRouter:
     """The routes; every answer is computed in a query worker (ppikg.sparql.canned, with the server's timeout)."""
     r = APIRouter()
+    project = kg.project
 
     def headers(query_id: str, media: str) -> dict[str, str]:
         return {"Content-Disposition": f'inline; filename="{query_id}{by_media(media).suffix}"'}
@@ -42,11 +43,11 @@ def router(kg: KnowledgeGraph) -> APIRouter:
     @r.get("/queries")
     def list_queries() -> list[dict]:
         """The canned analyst queries: ids, titles and descriptions (es, en), parameters, an example."""
-        return [q.to_json() | {"url": f"/queries/{q.id}"} for q in canned.list_queries()]
+        return [q.to_json() | {"url": f"/queries/{q.id}"} for q in canned.list_queries(project)]
 
     @r.get("/queries/{query_id}.rq")
     def query_text(query_id: str) -> Response:
-        q = canned.get_query(query_id)
+        q = canned.get_query(project, query_id)
         return Response(q.sparql, media_type="application/sparql-query")
 
     @r.get("/queries/{query_id}")
@@ -54,7 +55,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         """Run a canned query: SPARQL JSON results, or CSV/TSV/XML by Accept or ?format=."""
         params = {k: v for k, v in request.query_params.items() if k not in _RESERVED}
         media = _chosen(request, "results", offers("results"))
-        body = await call(request, canned.answer, query_id, params, media)
+        body = await call(request, canned.answer, project, query_id, params, media)
         return Response(body, media_type=media, headers=headers(query_id, media))
 
     async def about(request: Request, name: str, cls: str | None, query_id: str, param: str) -> Response:
@@ -62,7 +63,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         if not iri:
             raise InputError(f"missing parameter {name!r}: the IRI of the {param}, e.g. ?{name}=https://w3id.org/ppikg/…")
         media = _chosen(request, "results", offers("results"))
-        body = await call(request, canned.answer_about, query_id, param, iri, cls, media, name)
+        body = await call(request, canned.answer_about, project, query_id, param, iri, cls, media, name)
         return Response(body, media_type=media, headers=headers(query_id, media))
 
     # REST views of the canned queries: one IRI in, SPARQL JSON results (or CSV by Accept / ?format=csv) out.
@@ -88,7 +89,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         media = _chosen(request, "matrix", MATRIX_OFFERS)
         if media == "image/svg+xml":
             return await coverage_svg(request)
-        matrix = await call(request, coverage.coverage_matrix)
+        matrix = await call(request, coverage.coverage_matrix, project)
         if media == "text/csv":
             return Response(matrix.to_csv(), media_type="text/csv; charset=utf-8",
                             headers={"Content-Disposition": 'inline; filename="coverage.csv"'})
@@ -100,7 +101,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         lang = request.query_params.get("lang", "es")
         if lang not in canned.LANGS:
             raise InputError(f"unknown language {lang!r}: use es or en")
-        matrix = await call(request, coverage.coverage_matrix)
+        matrix = await call(request, coverage.coverage_matrix, project)
         return Response(coverage.heatmap_svg(matrix, lang), media_type="image/svg+xml")
 
     return r

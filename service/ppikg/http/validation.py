@@ -7,7 +7,6 @@ from fastapi.responses import Response
 
 from ..errors import InputError, NotAcceptable, UnsupportedMediaType
 from ..media import choose, find, offers
-from ..proposals.importer import import_proposal
 from ..conformance.render import render
 from ..conformance.validator import Validator
 from .common import limited_body
@@ -18,8 +17,8 @@ REPORT_OFFERS = ["application/json", *(m for m in offers("report") if m != "appl
 
 
 def validate_upload(validator: Validator, body: bytes, suffix: str):
-    """Import an uploaded proposal from its bytes (in memory, within the importer's limits) and validate it."""
-    return validator.validate(import_proposal(body, suffix))
+    """Import an uploaded proposal from its bytes (in memory, within the validator's limits) and validate it."""
+    return validator.validate(validator.load(body, suffix))
 
 
 def router(validator: Validator) -> APIRouter:

@@ -12,13 +12,13 @@
 from .exporter import export_tables
 from .importer import FORMATS, MAX_BYTES, MAX_COLUMNS, MAX_ROWS, import_csv_dir, import_proposal, import_workbook
 from .kinds import KINDS, Kind
-from .spec import PROPOSALS, README_SHEET, SPEC_FILE, TEMPLATES_DIR, Column, Sheet, load_spec, proposal_iri
+from .spec import PROPOSALS, README_SHEET, Column, Sheet, load_spec, proposal_iri
 from .tables import Problem, TemplateError
-from .templates import EXAMPLE_FILE, example_graph, render_docs, write_csv_template, write_template
+from .templates import example_graph, render_docs, write_csv_template, write_template
 
 __all__ = [
-    "Column", "EXAMPLE_FILE", "FORMATS", "KINDS", "Kind", "MAX_BYTES", "MAX_COLUMNS", "MAX_ROWS", "PROPOSALS",
-    "Problem", "README_SHEET", "SPEC_FILE", "Sheet", "TEMPLATES_DIR", "TemplateError", "example_graph",
+    "Column", "FORMATS", "KINDS", "Kind", "MAX_BYTES", "MAX_COLUMNS", "MAX_ROWS", "PROPOSALS",
+    "Problem", "README_SHEET", "Sheet", "TemplateError", "example_graph",
     "export_tables", "import_csv_dir", "import_proposal", "import_workbook", "load_spec", "proposal_iri",
     "render_docs", "write_csv_template", "write_template",
 ]

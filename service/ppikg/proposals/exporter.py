@@ -8,8 +8,9 @@ from typing import Any, Sequence
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
+from ..config import Project
 from ..errors import InputError
-from .kinds import ID_RE, KINDS, Rows
+from .kinds import ID_RE, KINDS, Rows, shipped
 from .spec import LIST_SEPARATOR, PROPOSALS, Sheet, load_spec, proposal_iri
 from .tables import Table, build_graph
 
@@ -19,7 +20,7 @@ def natural_key(text: str) -> list:
     return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p]
 
 
-def _rows_of(spec: Sequence[Sheet], graph: Graph, proposal: URIRef, prefix: str):
+def _rows_of(spec: Sequence[Sheet], graph: Graph, proposal: URIRef, prefix: str, project: Project):
     """Which resources are rows of which sheet (in order), and the sheet of each row id."""
     sheet_of: dict[str, str] = {}
     rows_of: dict[str, list[URIRef]] = {}
@@ -39,7 +40,7 @@ def _rows_of(spec: Sequence[Sheet], graph: Graph, proposal: URIRef, prefix: str)
                 raise InputError(f"{s}: {rid!r} is not a valid row id")
             sheet_of[rid] = sheet.name
     sheet_of[str(proposal)[len(str(PROPOSALS)):]] = "propuesta"
-    return rows_of, Rows(prefix, sheet_of)
+    return rows_of, Rows(prefix, sheet_of, shipped(project))
 
 
 def _row_cells(sheet: Sheet, graph: Graph, subject: URIRef, rid: str, rows: Rows) -> list[Any]:
@@ -82,18 +83,19 @@ def _typed_tables(spec: Sequence[Sheet], rows: dict[str, list[list[Any]]]) -> di
             for s in spec}
 
 
-def export_tables(graph: Graph) -> dict[str, list[list[Any]]]:
-    """The template rows (typed cell values) for the one proposal in ``graph``, by sheet.
+def export_tables(graph: Graph, project: Project) -> dict[str, list[list[Any]]]:
+    """The template rows (typed cell values) for the one proposal in ``graph``, by sheet, in the template of
+    ``project``.
 
     Raises InputError when the proposal says something the template cannot hold, so that
     importing the result always gives back the same statements.
     """
-    spec = load_spec()
+    spec = load_spec(project.spec_file)
     proposal = proposal_iri(graph)
     if not str(proposal).startswith(str(PROPOSALS)) or not ID_RE.match(str(proposal)[len(str(PROPOSALS)):]):
         raise InputError(f"the proposal IRI must be {PROPOSALS}<id>, not {proposal}")
     prefix = str(proposal) + "/"
-    rows_of, rows = _rows_of(spec, graph, proposal, prefix)
+    rows_of, rows = _rows_of(spec, graph, proposal, prefix, project)
     tables: dict[str, list[list[Any]]] = {}
     for sheet in spec:
         tables[sheet.name] = []
@@ -102,7 +104,7 @@ def export_tables(graph: Graph) -> dict[str, list[list[Any]]]:
             tables[sheet.name].append(_row_cells(sheet, graph, subject, rid, rows))
 
     # The round trip must be exact: what the tables say is what the graph says about the proposal.
-    back = build_graph(_typed_tables(spec, tables), [])
+    back = build_graph(_typed_tables(spec, tables), [], project)
     mine = Graph()
     subject_props = {c.prop for s in spec for c in s.columns if c.subject}
     back_subjects = set(back.subjects())

@@ -1,8 +1,9 @@
 """Import a proposal — bytes with their format, or a file or folder — as its RDF graph, within size limits.
 
 Every input goes through :func:`import_proposal`: an ``.xlsx`` workbook (read from memory), a ``.zip`` of the
-sheets' CSV files, a folder of them, Turtle or JSON-LD. The same limits hold for each (``MAX_BYTES`` in all,
-``MAX_ROWS`` and ``MAX_COLUMNS`` per sheet) and JSON-LD must carry its context inline: nothing is fetched.
+sheets' CSV files, a folder of them, Turtle or JSON-LD. The same limits hold for each (``max_bytes`` in all,
+``MAX_BYTES`` unless given; ``MAX_ROWS`` and ``MAX_COLUMNS`` per sheet) and JSON-LD must carry its context
+inline: nothing is fetched.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from rdflib import Graph
 
+from ..config import Project, Settings
 from ..errors import InputError
 from .cells import is_empty, text_of
 from .spec import PROPOSALS, README_SHEET, proposal_iri
@@ -24,7 +26,7 @@ from .tables import Problem, Table, TemplateError, build_graph
 
 #: Limits against huge or hostile files.
 MAX_ROWS = 20_000  # data rows per sheet
-MAX_BYTES = 20 * 1024 * 1024  # per file (xlsx, CSV files in total, RDF)
+MAX_BYTES = Settings.max_body  # per file (xlsx, CSV files in total, RDF), unless the caller gives its own
 MAX_COLUMNS = 200  # columns per sheet, header included
 
 #: The formats, by every name they go by (a leading dot is ignored: ".xlsx" is "xlsx").
@@ -54,11 +56,11 @@ def format_of(name: str) -> str:
     return fmt
 
 
-def check_size(name: str, size: int) -> None:
-    """TemplateError when an input of ``size`` bytes is over ``MAX_BYTES``."""
-    if size > MAX_BYTES:
+def check_size(name: str, size: int, limit: int) -> None:
+    """TemplateError when an input of ``size`` bytes is over ``limit``."""
+    if size > limit:
         raise TemplateError([Problem(None, None, None,
-                                     f"{name}: file too large ({size} bytes; the limit is {MAX_BYTES})")])
+                                     f"{name}: file too large ({size} bytes; the limit is {limit})")])
 
 
 def _header(values: Iterable[Any]) -> list[str]:
@@ -128,8 +130,8 @@ def _read_csv_files(files: dict[str, bytes], problems: list[Problem]) -> dict[st
     return tables
 
 
-def _zip_members(data: bytes, name: str) -> dict[str, bytes]:
-    """The ``.csv`` files of a zip (at any depth), read within ``MAX_BYTES`` in all, however the zip claims."""
+def _zip_members(data: bytes, name: str, limit: int) -> dict[str, bytes]:
+    """The ``.csv`` files of a zip (at any depth), read within ``limit`` bytes in all, however the zip claims."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as e:
@@ -137,9 +139,9 @@ def _zip_members(data: bytes, name: str) -> dict[str, bytes]:
     with zf:
         members = [i for i in zf.infolist() if not i.is_dir() and i.filename.lower().endswith(".csv")
                    and not i.filename.startswith("__MACOSX/")]
-        check_size(name, sum(i.file_size for i in members))
+        check_size(name, sum(i.file_size for i in members), limit)
         files: dict[str, bytes] = {}
-        left = MAX_BYTES
+        left = limit
         for info in members:
             fname = PurePosixPath(info.filename).name
             if fname in files:
@@ -147,13 +149,13 @@ def _zip_members(data: bytes, name: str) -> dict[str, bytes]:
             with zf.open(info) as f:
                 files[fname] = f.read(left + 1)
             left -= len(files[fname])
-            check_size(name, MAX_BYTES - left)
+            check_size(name, limit - left, limit)
         return files
 
 
-def _folder_files(path: Path) -> dict[str, bytes]:
+def _folder_files(path: Path, limit: int) -> dict[str, bytes]:
     files = sorted(path.glob("*.csv"))
-    check_size(path.name, sum(f.stat().st_size for f in files))
+    check_size(path.name, sum(f.stat().st_size for f in files), limit)
     return {f.name: f.read_bytes() for f in files}
 
 
@@ -196,31 +198,31 @@ def _parse_rdf(data: bytes, fmt: str, name: str) -> Graph:
     return g
 
 
-def _tables_graph(read) -> Graph:
+def _tables_graph(read, project: Project) -> Graph:
     """The graph of the tables ``read(problems)`` gives, the problems of reading and of building together."""
     problems: list[Problem] = []
-    return build_graph(read(problems), problems)
+    return build_graph(read(problems), problems, project)
 
 
-def _from_bytes(data: bytes, fmt: str, name: str) -> Graph:
-    check_size(name, len(data))
+def _from_bytes(data: bytes, fmt: str, name: str, project: Project, limit: int) -> Graph:
+    check_size(name, len(data), limit)
     if fmt == "xlsx":
-        return _tables_graph(lambda problems: _read_workbook(data, name, problems))
+        return _tables_graph(lambda problems: _read_workbook(data, name, problems), project)
     if fmt == "csv-zip":
-        files = _zip_members(data, name)
-        return _tables_graph(lambda problems: _read_csv_files(files, problems))
+        files = _zip_members(data, name, limit)
+        return _tables_graph(lambda problems: _read_csv_files(files, problems), project)
     return _parse_rdf(data, fmt, name)
 
 
-def _read_file(path: Path, name: str) -> bytes:
+def _read_file(path: Path, name: str, limit: int) -> bytes:
     try:
-        check_size(name, path.stat().st_size)  # before reading it: a huge file is refused unread
+        check_size(name, path.stat().st_size, limit)  # before reading it: a huge file is refused unread
         return path.read_bytes()
     except OSError as e:
         raise InputError(f"cannot read {path}: {e.strerror or e}") from None
 
 
-def _import(data: bytes | Path | str, fmt: str | None, name: str | None) -> Graph:
+def _import(data: bytes | Path | str, fmt: str | None, name: str | None, project: Project, limit: int) -> Graph:
     if isinstance(data, (bytes, bytearray, memoryview)):
         if fmt is None:
             if name is None:
@@ -232,7 +234,7 @@ def _import(data: bytes | Path | str, fmt: str | None, name: str | None) -> Grap
         path = Path(data)
         name = name or path.name
         if path.is_dir() and fmt in (None, "csv"):
-            return _tables_graph(lambda problems: _read_csv_files(_folder_files(path), problems))
+            return _tables_graph(lambda problems: _read_csv_files(_folder_files(path, limit), problems), project)
         fmt = fmt or FORMATS.get(path.suffix.lower().lstrip("."))
         if fmt is None and not path.exists():
             raise InputError(f"{path}: no such file or directory")
@@ -242,30 +244,34 @@ def _import(data: bytes | Path | str, fmt: str | None, name: str | None) -> Grap
     if fmt == "csv":
         raise InputError(f"{name}: a CSV proposal is a directory with one <sheet>.csv per sheet;"
                          " give the directory (or a .zip of its files)")
-    return _from_bytes(bytes(data) if path is None else _read_file(path, name), fmt, name)
+    return _from_bytes(bytes(data) if path is None else _read_file(path, name, limit), fmt, name, project, limit)
 
 
-def import_proposal(data: bytes | Path | str, format: str | None = None, *, name: str | None = None) -> Graph:
+def import_proposal(data: bytes | Path | str, format: str | None = None, *, name: str | None = None,
+                    project: Project | None = None, max_bytes: int | None = None) -> Graph:
     """A proposal as a graph, from bytes in ``format`` or from a file or folder (format from its suffix).
 
     ``format`` is ``xlsx``, ``csv-zip`` (a ``.zip`` of the sheets' CSV files), ``ttl`` or ``jsonld`` (see
     ``FORMATS``); a folder of CSV files is given by its path. ``name`` names the input in messages (bytes
     without a format take it from its suffix). RDF written directly against the ontology is accepted as is,
-    provided it holds exactly one ``ppi:Proposal``; JSON-LD must carry its context inline.
+    provided it holds exactly one ``ppi:Proposal``; JSON-LD must carry its context inline. Tables are read
+    with the template spec of ``project`` (default: :meth:`Project.default`); an input over ``max_bytes``
+    (default ``MAX_BYTES``) is refused.
     """
-    g = _import(data, format_of(format) if format else None, name)
+    limit = MAX_BYTES if max_bytes is None else max_bytes
+    g = _import(data, format_of(format) if format else None, name, project or Project.default(), limit)
     proposal_iri(g)
     return g
 
 
-def import_workbook(source: Path | bytes) -> Graph:
+def import_workbook(source: Path | bytes, project: Project | None = None) -> Graph:
     """The proposal in a filled-in ``.xlsx`` template (one sheet per spec sheet; ``LEEME`` is skipped)."""
-    return import_proposal(source, "xlsx")
+    return import_proposal(source, "xlsx", project=project)
 
 
-def import_csv_dir(path: Path) -> Graph:
+def import_csv_dir(path: Path, project: Project | None = None) -> Graph:
     """The proposal in a directory holding one ``<sheet>.csv`` (UTF-8, header on the first line) per sheet."""
     path = Path(path)
     if not path.is_dir():
         raise InputError(f"{path} is not a directory")
-    return import_proposal(path)
+    return import_proposal(path, project=project)

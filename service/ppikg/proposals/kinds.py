@@ -13,13 +13,13 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import RDF, XSD
 
-from .. import paths
+from ..config import Project
 from ..namespaces import ASPECTS, AUTHORITIES, COMPETENCIES, LIN, PPI, SUBSYSTEMS
 from .cells import canonical_decimal, text_of
 
@@ -36,12 +36,28 @@ class BadCell(Exception):
     """A cell value that does not fit its column."""
 
 
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: lru_cache keys on it
+class Shipped:
+    """The IRIs the shipped data describes: by ``rdf:type``, and all of them. What a reference cell may name."""
+
+    typed: dict[str, frozenset[str]]
+    subjects: frozenset[str]
+
+    @lru_cache(maxsize=None)
+    def known(self, rdf_class: URIRef | None, namespace: str) -> frozenset[str]:
+        """The IRIs in ``namespace`` of type ``rdf_class`` (None: described at all)."""
+        pool = self.typed.get(str(rdf_class), frozenset()) if rdf_class is not None else self.subjects
+        return frozenset(i for i in pool if i.startswith(namespace))
+
+
 @dataclass(frozen=True)
 class Rows:
-    """What a ``ref`` cell may name: the proposal's prefix for row IRIs and the sheet each row id is on."""
+    """What a cell may name: the proposal's prefix for row IRIs and the sheet each row id is on (``ref``
+    cells), and what the shipped data describes (competencies, aspects, subsystems, …)."""
 
     prefix: str
     sheet_of: dict[str, str]
+    shipped: Shipped
 
 
 #: Every kind by name, in the order the docs and the LEEME sheet list them.
@@ -238,22 +254,22 @@ class RefKind(IriKind):
         return rid if rid and rows.sheet_of.get(rid) == col.refers_to else None
 
 
-@lru_cache(maxsize=1)
-def _shipped_subjects() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
-    """The IRIs the shipped data describes: by rdf:type, and all of them (parsed once, with pyoxigraph)."""
+@lru_cache(maxsize=4)
+def shipped(project: Project) -> Shipped:
+    """What the shipped data of ``project`` describes (parsed once per project, with pyoxigraph)."""
     import pyoxigraph
 
     typed: dict[str, set[str]] = {}
     subjects: set[str] = set()
     rdf_type = RDF.type.toPython()
-    for path in paths.data_files():
+    for path in project.data_files():
         with path.open("rb") as f:
             for q in pyoxigraph.parse(f, format=pyoxigraph.RdfFormat.TURTLE):
                 if isinstance(q.subject, pyoxigraph.NamedNode):
                     subjects.add(q.subject.value)
                     if q.predicate.value == rdf_type and isinstance(q.object, pyoxigraph.NamedNode):
                         typed.setdefault(q.object.value, set()).add(q.subject.value)
-    return {k: frozenset(v) for k, v in typed.items()}, frozenset(subjects)
+    return Shipped({k: frozenset(v) for k, v in typed.items()}, frozenset(subjects))
 
 
 class ReferenceKind(IriKind):
@@ -267,24 +283,21 @@ class ReferenceKind(IriKind):
         """The local name the cell means, or None when it is not written as this kind is: here a key, any case."""
         return text.lower() if ID_RE.match(text) else None
 
-    @cached_property
-    def known(self) -> frozenset[str]:
+    def known(self, rows: Rows) -> frozenset[str]:
         """The IRIs of this kind the shipped data defines."""
-        typed, subjects = _shipped_subjects()
-        pool = typed.get(str(self.rdf_class), frozenset()) if self.rdf_class is not None else subjects
-        return frozenset(i for i in pool if i.startswith(str(self.namespace)))
+        return rows.shipped.known(self.rdf_class, str(self.namespace))
 
     def term(self, value, col, rows):
         text = text_of(value)
         local = self.local(value, text)
         iri = self.namespace[local] if local is not None else None
-        if iri is None or str(iri) not in self.known:
+        if iri is None or str(iri) not in self.known(rows):
             raise BadCell(f"unknown {self.what}: {text!r}")
         return iri
 
     def iri_cell(self, term, col, rows):
         text, ns = str(term), str(self.namespace)
-        return text[len(ns):] if text.startswith(ns) and text in self.known else None
+        return text[len(ns):] if text.startswith(ns) and text in self.known(rows) else None
 
 
 class CompetencyKind(ReferenceKind):

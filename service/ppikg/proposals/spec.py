@@ -23,15 +23,11 @@ from pathlib import Path
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from .. import paths
 from ..errors import InputError
 from ..namespaces import BASE, PPI
 from .kinds import KINDS
 
 PROPOSALS = Namespace(BASE + "propuestas/")
-
-TEMPLATES_DIR = paths.DATA_DIR / "templates"
-SPEC_FILE = TEMPLATES_DIR / "columns.csv"
 
 README_SHEET = "LEEME"
 LIST_SEPARATOR = ";"
@@ -112,8 +108,9 @@ def _yes(text: str, where: str) -> bool:
     raise ValueError(f"{where}: expected sí/no, got {text!r}")
 
 
-def load_spec(path: Path = SPEC_FILE) -> tuple[Sheet, ...]:
-    """The sheets of the template, in order, each with its columns in order, read from ``columns.csv``."""
+def load_spec(path: Path) -> tuple[Sheet, ...]:
+    """The sheets of the template, in order, each with its columns in order, read from ``columns.csv``
+    (a project's :attr:`~ppikg.config.Project.spec_file`)."""
     return _load_spec(Path(path))
 
 

@@ -8,9 +8,10 @@ from typing import Any, Sequence
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
+from ..config import Project
 from ..errors import InputError
 from .cells import is_empty, text_of
-from .kinds import KINDS, BadCell, Rows
+from .kinds import KINDS, BadCell, Rows, shipped
 from .spec import LIST_SEPARATOR, PROPOSALS, Sheet, load_spec
 
 
@@ -100,9 +101,10 @@ def _positions(spec: Sequence[Sheet], tables: dict[str, Table], problems: list[P
     return positions
 
 
-def build_graph(tables: dict[str, Table], problems: list[Problem]) -> Graph:
-    """The proposal graph for the tables, or TemplateError listing every problem (with ``problems``)."""
-    spec = load_spec()
+def build_graph(tables: dict[str, Table], problems: list[Problem], project: Project) -> Graph:
+    """The proposal graph for the tables (read with the spec and shipped data of ``project``), or
+    TemplateError listing every problem (with ``problems``)."""
+    spec = load_spec(project.spec_file)
     positions = _positions(spec, tables, problems)
 
     def cell(sheet: Sheet, values: list[Any], name: str) -> Any:
@@ -139,7 +141,7 @@ def build_graph(tables: dict[str, Table], problems: list[Problem]) -> Graph:
         raise TemplateError(problems or [Problem("propuesta", None, "id", "no proposal id")])
 
     proposal = PROPOSALS[proposal_id]
-    rows = Rows(str(proposal) + "/", ids)
+    rows = Rows(str(proposal) + "/", ids, shipped(project))
     g = Graph()
     # Pass 2: every cell.
     for sheet in spec:

@@ -14,16 +14,14 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from .. import paths
+from ..config import Project
 from ..namespaces import PPI
 from . import importer
 from .exporter import export_tables
 from .cells import canonical_decimal
 from .kinds import KINDS
-from .spec import PROPOSALS, README_SHEET, TEMPLATES_DIR, curie_of, load_spec
+from .spec import PROPOSALS, README_SHEET, curie_of, load_spec
 
-EXAMPLE_FILE = paths.DATA_DIR / "examples" / "propuesta-ejemplo-dgb.ttl"
-DOCS_FILE = paths.PROJECT_ROOT / "docs" / "template.md"
 #: The generated templates in ``data/templates``: file or folder name → filled in with the example or not.
 GENERATED = {"propuesta-ppi.xlsx": False, "propuesta-ppi": False,
              "propuesta-ejemplo-dgb.xlsx": True, "propuesta-ejemplo-dgb": True}
@@ -32,15 +30,15 @@ _DOC_HEADER = ["hoja / sheet", "columna / column", "tipo / kind", "lista / list"
                "propiedad / property", "descripción", "description"]
 
 
-def example_graph() -> Graph:
+def example_graph(project: Project) -> Graph:
     """The example proposal shipped in ``data/examples``."""
     g = Graph()
-    g.parse(EXAMPLE_FILE, format="turtle")
+    g.parse(project.example_file, format="turtle")
     return g
 
 
-def _tables(graph: Graph | None) -> dict[str, list[list[Any]]]:
-    return export_tables(graph) if graph is not None else {s.name: [] for s in load_spec()}
+def _tables(project: Project, graph: Graph | None) -> dict[str, list[list[Any]]]:
+    return export_tables(graph, project) if graph is not None else {s.name: [] for s in load_spec(project.spec_file)}
 
 
 def _csv_text(value: Any) -> str:
@@ -57,9 +55,9 @@ def _yes_no(flag: bool) -> str:
     return "sí" if flag else "no"
 
 
-def _doc_rows() -> list[list[str]]:
+def _doc_rows(project: Project) -> list[list[str]]:
     rows = []
-    for sheet in load_spec():
+    for sheet in load_spec(project.spec_file):
         for c in sheet.columns:
             rows.append([sheet.name, c.name, c.kind + (f" → {c.refers_to}" if c.refers_to else ""),
                          _yes_no(c.is_list), _yes_no(c.required), c.property_text or "—",
@@ -67,7 +65,7 @@ def _doc_rows() -> list[list[str]]:
     return rows
 
 
-def workbook_bytes(graph: Graph | None = None) -> bytes:
+def workbook_bytes(project: Project, graph: Graph | None = None) -> bytes:
     """The ``.xlsx`` template: a ``LEEME`` sheet documenting every column, then one sheet per spec sheet.
 
     With ``graph`` (one proposal) the sheets are filled in with it; importing the workbook gives it back.
@@ -76,7 +74,7 @@ def workbook_bytes(graph: Graph | None = None) -> bytes:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    tables = _tables(graph)
+    tables = _tables(project, graph)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     wb = Workbook()
@@ -96,7 +94,7 @@ def workbook_bytes(graph: Graph | None = None) -> bytes:
     readme.append(_DOC_HEADER)
     for c in readme[len(intro) + 1]:
         c.font, c.fill = bold, fill
-    for r in _doc_rows():
+    for r in _doc_rows(project):
         readme.append(r)
     readme.append([])
     readme.append(["tipo / kind", "descripción", "description"])
@@ -110,7 +108,7 @@ def workbook_bytes(graph: Graph | None = None) -> bytes:
         for c in row:
             c.alignment = Alignment(wrap_text=True, vertical="top")
 
-    for sheet in load_spec():
+    for sheet in load_spec(project.spec_file):
         ws = wb.create_sheet(sheet.name)
         ws.append([c.name for c in sheet.columns])
         for c in ws[1]:
@@ -132,11 +130,11 @@ def workbook_bytes(graph: Graph | None = None) -> bytes:
     return out.getvalue()
 
 
-def csv_files(graph: Graph | None = None) -> dict[str, str]:
+def csv_files(project: Project, graph: Graph | None = None) -> dict[str, str]:
     """The CSV template: ``<sheet>.csv`` file name → its text, one per spec sheet, empty or filled in."""
-    tables = _tables(graph)
+    tables = _tables(project, graph)
     files = {}
-    for sheet in load_spec():
+    for sheet in load_spec(project.spec_file):
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow([c.name for c in sheet.columns])
@@ -165,24 +163,24 @@ def _write(path: Path, content: bytes | dict[str, str] | str) -> Path:
     return path
 
 
-def write_template(path: Path, graph: Graph | None = None) -> Path:
+def write_template(path: Path, project: Project, graph: Graph | None = None) -> Path:
     """Write :func:`workbook_bytes` to ``path`` (its folder created if needed)."""
-    return _write(path, workbook_bytes(graph))
+    return _write(path, workbook_bytes(project, graph))
 
 
-def write_csv_template(directory: Path, graph: Graph | None = None) -> Path:
+def write_csv_template(directory: Path, project: Project, graph: Graph | None = None) -> Path:
     """Write :func:`csv_files` into ``directory`` (created if needed), removing CSV files of no sheet."""
-    return _write(directory, csv_files(graph))
+    return _write(directory, csv_files(project, graph))
 
 
 def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
 
 
-@lru_cache(maxsize=1)
-def _class_labels() -> dict[URIRef, tuple[str, str]]:
+@lru_cache(maxsize=4)
+def _class_labels(project: Project) -> dict[URIRef, tuple[str, str]]:
     g = Graph()
-    g.parse(paths.ONTOLOGY_DIR / "ppi.ttl")
+    g.parse(project.ontology_file)
     out: dict[URIRef, tuple[str, str]] = {}
     for s in set(g.subjects(RDFS.label, None)):
         labels = {lab.language: str(lab) for lab in g.objects(s, RDFS.label) if isinstance(lab, Literal)}
@@ -190,9 +188,9 @@ def _class_labels() -> dict[URIRef, tuple[str, str]]:
     return out
 
 
-def render_docs() -> str:
+def render_docs(project: Project) -> str:
     """``docs/template.md``: the template sheet by sheet, column by column, in Spanish and English."""
-    labels = _class_labels()
+    labels = _class_labels(project)
     lines = [
         "# Plantilla de propuesta / Proposal template",
         "",
@@ -231,7 +229,7 @@ def render_docs() -> str:
         "|---|---|---|",
     ]
     lines += [f"| `{k.name}` | {_md(k.es)} | {_md(k.en)} |" for k in KINDS.values()]
-    for sheet in load_spec():
+    for sheet in load_spec(project.spec_file):
         es, en = labels.get(sheet.rdf_class, ("", ""))
         lines += ["", f"## `{sheet.name}`", ""]
         lines.append(f"Cada fila es un(a) *{es}* / each row is a(n) *{en}* (`{curie_of(sheet.rdf_class)}`).")
@@ -267,14 +265,17 @@ def cell_values(source: Path | bytes) -> dict[str, list[tuple]]:
         wb.close()
 
 
-def _wanted(templates_dir: Path, docs_file: Path) -> dict[Path, bytes | dict[str, str] | str]:
-    """Every generated file as it should be: a workbook's bytes, a CSV folder's files, the docs' text."""
-    example = example_graph()
+def _wanted(project: Project, templates_dir: Path | None, docs_file: Path | None) -> dict[Path, bytes | dict[str, str] | str]:
+    """Every generated file as it should be: a workbook's bytes, a CSV folder's files, the docs' text; by
+    default in the project's ``data/templates`` and ``docs/template.md``."""
+    templates_dir = templates_dir or project.templates_dir
+    example = example_graph(project)
     wanted: dict[Path, bytes | dict[str, str] | str] = {}
     for name, filled in GENERATED.items():
         graph = example if filled else None
-        wanted[templates_dir / name] = workbook_bytes(graph) if name.endswith(".xlsx") else csv_files(graph)
-    wanted[docs_file] = render_docs()
+        wanted[templates_dir / name] = (workbook_bytes(project, graph) if name.endswith(".xlsx")
+                                        else csv_files(project, graph))
+    wanted[docs_file or project.template_doc] = render_docs(project)
     return wanted
 
 
@@ -290,17 +291,17 @@ def _stale(path: Path, content: bytes | dict[str, str] | str) -> list[Path]:
                    or (path / n).read_text(encoding="utf-8") != text])
 
 
-def stale_files(templates_dir: Path = TEMPLATES_DIR, docs_file: Path = DOCS_FILE) -> list[Path]:
+def stale_files(project: Project, templates_dir: Path | None = None, docs_file: Path | None = None) -> list[Path]:
     """Generated templates and docs that are missing or differ from what the spec and the example give now."""
-    return [p for path, content in _wanted(templates_dir, docs_file).items() for p in _stale(path, content)]
+    return [p for path, content in _wanted(project, templates_dir, docs_file).items() for p in _stale(path, content)]
 
 
-def write_all(templates_dir: Path = TEMPLATES_DIR, docs_file: Path = DOCS_FILE) -> list[Path]:
+def write_all(project: Project, templates_dir: Path | None = None, docs_file: Path | None = None) -> list[Path]:
     """Regenerate the empty and the example templates (xlsx and CSV) and ``docs/template.md``.
 
     A workbook whose cell values would not change is left alone (its bytes carry a timestamp, so rewriting
     would always show a diff); delete it to force a rewrite after a change of style.
     """
-    wanted = _wanted(templates_dir, docs_file)
+    wanted = _wanted(project, templates_dir, docs_file)
     return [_write(path, content) if _stale(path, content) else path
             for path, content in wanted.items()]

@@ -14,7 +14,8 @@ A parameter is the SPARQL variable ``$name`` in the query. Its value must be an 
 with SPARQL substitution (SEP-0007, done by the store), never spliced into the query text. An optional
 parameter left out stays a free variable (the query then answers for every value).
 
->>> sorted(q.id for q in list_queries())
+>>> from ppikg.config import Project
+>>> sorted(q.id for q in list_queries(Project.default()))
 ['competency', 'coverage', 'gaps', 'indicator', 'provision']
 >>> check_iri("comp:c1 } DELETE")
 Traceback (most recent call last):
@@ -29,7 +30,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .. import paths
+from ..config import Project
 from ..errors import InputError, NotFound, PpikgError
 from ..store.graph import KnowledgeGraph, plain
 from ..namespaces import PREFIXES
@@ -47,11 +48,6 @@ class ParameterError(InputError):
 
 class UnknownQuery(NotFound):
     """No canned query has this id."""
-
-
-def queries_dir() -> Path:
-    """The folder of canned queries: ``queries/`` in the checkout (or PPIKG_HOME)."""
-    return paths.PROJECT_ROOT / "queries"
 
 
 @dataclass(frozen=True)
@@ -121,13 +117,14 @@ def parse_query_file(path: Path) -> CannedQuery:
     )
 
 
-def list_queries(folder: Path | None = None) -> list[CannedQuery]:
-    """Every canned query, by file name."""
-    return [parse_query_file(f) for f in sorted((folder or queries_dir()).glob("*.rq"))]
+def list_queries(project: Project) -> list[CannedQuery]:
+    """Every canned query of ``project`` (its ``queries/*.rq``), by file name."""
+    return [parse_query_file(f) for f in sorted(project.queries_dir.glob("*.rq"))]
 
 
-def get_query(query_id: str, folder: Path | None = None) -> CannedQuery:
-    for q in list_queries(folder):
+def get_query(project: Project, query_id: str) -> CannedQuery:
+    """The canned query ``query_id`` of ``project``; UnknownQuery when it has none."""
+    for q in list_queries(project):
         if q.id == query_id:
             return q
     raise UnknownQuery(f"no canned query {query_id!r}")
@@ -170,28 +167,28 @@ def _execute(kg: KnowledgeGraph, sparql: str, subs: dict[ox.Variable, ox.NamedNo
         raise InputError(f"SPARQL syntax error: {e}") from e
 
 
-def run(kg: KnowledgeGraph, query_id: str, **params: str | None) -> ox.QuerySolutions:
-    """Run canned query ``query_id`` on ``kg`` (asserted + inferred triples) with IRI parameters."""
-    query = get_query(query_id)
+def run(kg: KnowledgeGraph, query: CannedQuery, **params: str | None) -> ox.QuerySolutions:
+    """Run canned query ``query`` on ``kg`` (asserted + inferred triples) with IRI parameters."""
     return _execute(kg, query.sparql, bindings(query, params))
 
 
-def run_rows(kg: KnowledgeGraph, query_id: str, **params: str | None) -> tuple[list[str], list[dict[str, str | None]]]:
+def run_rows(kg: KnowledgeGraph, query: CannedQuery, **params: str | None) -> tuple[list[str], list[dict[str, str | None]]]:
     """Like :func:`run`, as variable names and rows of plain values."""
-    result = run(kg, query_id, **params)
+    result = run(kg, query, **params)
     names = [v.value for v in result.variables]
     return names, [{n: plain(sol[n]) for n in names} for sol in result]
 
 
-def answer(source, query_id: str, params: dict[str, str | None], media: str) -> bytes:
-    """Canned query ``query_id`` with ``params``, its results serialized as ``media`` (a results media type of
-    ppikg.media): what /queries/ID answers, run in a query worker over one state."""
+def answer(source, project: Project, query_id: str, params: dict[str, str | None], media: str) -> bytes:
+    """Canned query ``query_id`` of ``project`` with ``params``, its results serialized as ``media`` (a results
+    media type of ppikg.media): what /queries/ID answers, run in a query worker over one state."""
     from ..media import by_media
 
-    return run(source, query_id, **params).serialize(format=by_media(media).results)
+    return run(source, get_query(project, query_id), **params).serialize(format=by_media(media).results)
 
 
-def answer_about(source, query_id: str, param: str, iri: str, cls: str | None, media: str, name: str) -> bytes:
+def answer_about(source, project: Project, query_id: str, param: str, iri: str, cls: str | None, media: str,
+                 name: str) -> bytes:
     """:func:`answer` for the one IRI ``iri`` bound to ``param``; NotFound unless ``iri`` is in the store (and
     an instance of ``cls`` when given): what the REST views /api/… answer."""
     try:
@@ -200,7 +197,7 @@ def answer_about(source, query_id: str, param: str, iri: str, cls: str | None, m
         raise InputError(f"{name}: {e}") from None
     if not known:
         raise NotFound(f"no {param} {iri} in the store")
-    return answer(source, query_id, {param: iri}, media)
+    return answer(source, project, query_id, {param: iri}, media)
 
 
 def exists(kg: KnowledgeGraph, iri: str, cls: str | None = None) -> bool:
