@@ -182,7 +182,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     kg = _open(args)
     app = create_app(kg, settings=Settings(timeout=args.timeout, update_enabled=args.update, token=args.token,
-                                           workers=args.workers, max_results=args.max_results))
+                                           workers=args.workers, max_results=args.max_results,
+                                           query_memory_mb=args.query_memory))
     print(f"ppikg {__version__} serving on http://{args.host}:{args.port}/", file=sys.stderr)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
@@ -252,6 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"query worker processes, each killable at the timeout (default {Settings.workers})")
     s.add_argument("--max-results", type=_count, default=Settings.max_results, metavar="N",
                    help=f"most rows or triples a query may return; more is refused with 413 (default {Settings.max_results:,})")
+    s.add_argument("--query-memory", type=_count, default=Settings.query_memory_mb, metavar="MB",
+                   help="memory a query worker may reach; a query that needs more is stopped with 503 "
+                        f"(default {Settings.query_memory_mb:,})")
     s.set_defaults(func=cmd_serve)
     return parser
 

@@ -123,3 +123,4 @@ class Settings:
     update_enabled: bool = False  # SPARQL Update and the Graph Store Protocol
     token: str | None = None  # bearer token required for updates when enabled
     workers: int = 2  # query worker processes (each killable when a query runs past the timeout)
+    query_memory_mb: int = 1024  # resident memory a query worker may reach before its query is stopped

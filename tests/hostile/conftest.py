@@ -15,7 +15,9 @@ import pytest
 from ppikg.http.testing import serving_process
 
 TOKEN = "hostile-token"
-#: What the whole server (its process and the query workers) may hold while hostile requests run.
+#: What one query worker may hold (``ppi serve --query-memory``), and the whole server (its process and the
+#: workers) while hostile requests run.
+QUERY_MEMORY_MB = 400
 RSS_LIMIT_MB = 2048
 
 
@@ -62,7 +64,8 @@ class Served:
 @pytest.fixture(scope="package")
 def served(shipped_store, tmp_path_factory):
     store = shipped_store(tmp_path_factory.mktemp("hostile") / "store")
-    with serving_process(str(store), "--update", "--token", TOKEN, "--timeout", "5") as (url, proc):
+    with serving_process(str(store), "--update", "--token", TOKEN, "--timeout", "20",
+                          "--query-memory", str(QUERY_MEMORY_MB)) as (url, proc):
         yield Served(url, psutil.Process(proc.pid))
 
 

@@ -68,7 +68,8 @@ def query_executor(app) -> QueryExecutor:
     """The app's pool of query workers, started on first use (closed when the app shuts down)."""
     with app.state.executor_lock:
         if app.state.executor is None:
-            app.state.executor = QueryExecutor(app.state.kg, app.state.settings.workers)
+            app.state.executor = QueryExecutor(app.state.kg, app.state.settings.workers,
+                                               memory_limit_mb=app.state.settings.query_memory_mb)
         return app.state.executor
 
 

@@ -21,6 +21,7 @@ fast; a call's own module is imported by the worker on first use.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import threading
 import time
@@ -139,22 +140,43 @@ class FairPool:
         return slot.item
 
 
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def resident_mb(pid: int) -> float | None:
+    """The resident memory of process ``pid`` in MB (from /proc; None where there is none)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            return int(f.read().split()[1]) * _PAGE / 2**20
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+#: How often a running call's worker has its memory read: a query that grows ~0.5 GB/s overshoots the limit
+#: by ~25 MB at most.
+MEMORY_POLL_S = 0.05
+
+
 class QueryExecutor:
     """A pool of ``size`` worker processes reading one knowledge graph's committed states, with an answer cache.
 
     ``kg`` is anything with a ``snapshot()`` method (a KnowledgeGraph). The workers start in the background;
-    a call made before one is up waits for it (within its timeout).
+    a call made before one is up waits for it (within its timeout). With ``memory_limit_mb``, a worker whose
+    resident memory passes it is killed and its call fails with 503.
     """
 
     CACHE_ENTRIES = 1024
     CACHE_MAX_BODY = 1 << 20  # bytes (pickled); larger answers are not kept
+    CACHE_MAX_BYTES = 64 << 20  # bytes (pickled) of all the answers kept
 
-    def __init__(self, kg, size: int = 2) -> None:
+    def __init__(self, kg, size: int = 2, memory_limit_mb: float | None = None) -> None:
         self._kg = weakref.ref(kg)
         self._ctx = multiprocessing.get_context("spawn")
         self._idle = FairPool()
         self._lock = threading.Lock()
-        self._answers: OrderedDict[tuple, object] = OrderedDict()
+        self._answers: OrderedDict[tuple, tuple[object, int]] = OrderedDict()  # key → (answer, pickled size)
+        self._cached_bytes = 0
+        self._memory_limit_mb = memory_limit_mb
         self._workers: set[_Worker] = set()
         self._closed = False
         self._size = size
@@ -207,13 +229,15 @@ class QueryExecutor:
         with self._lock:
             if key in self._answers:
                 self._answers.move_to_end(key)
-                return self._answers[key]
+                return self._answers[key][0]
         answer, size = self._run(snapshot, fn, args, timeout)
         if size <= self.CACHE_MAX_BODY:
             with self._lock:
-                self._answers[key] = answer
-                while len(self._answers) > self.CACHE_ENTRIES:
-                    self._answers.popitem(last=False)
+                if key not in self._answers:
+                    self._answers[key] = (answer, size)
+                    self._cached_bytes += size
+                while len(self._answers) > self.CACHE_ENTRIES or self._cached_bytes > self.CACHE_MAX_BYTES:
+                    self._cached_bytes -= self._answers.popitem(last=False)[1][1]
         return answer
 
     def run(self, job: Job | Request, timeout: float) -> tuple[str, bytes]:
@@ -238,16 +262,26 @@ class QueryExecutor:
                 worker.state = snapshot.state
             worker.conn.send(("call", fn, args))
             self.calls_run += 1
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                self._retire(worker)
-                worker = None
-                raise QueryTimeout(f"the query ran past the {timeout:g} s limit and was stopped")
+            while not worker.conn.poll(min(MEMORY_POLL_S, max(0.0, deadline - time.monotonic()))):
+                if time.monotonic() >= deadline:
+                    self._retire(worker)
+                    worker = None
+                    raise QueryTimeout(f"the query ran past the {timeout:g} s limit and was stopped")
+                used = resident_mb(worker.proc.pid) if self._memory_limit_mb else None
+                if used is not None and used > self._memory_limit_mb:
+                    self._retire(worker)
+                    worker = None
+                    raise QueryFailed(503, f"the query needed more than {self._memory_limit_mb:g} MB of memory and "
+                                           "was stopped: narrow it or add a LIMIT")
             raw = worker.conn.recv_bytes()
-        except (EOFError, OSError, BrokenPipeError) as e:  # the worker died (e.g. out of memory)
+        except (EOFError, OSError, BrokenPipeError):  # the worker died (e.g. killed by the system)
+            how = ""
             if worker is not None:
                 self._retire(worker)
+                code = worker.proc.exitcode
+                how = f" (signal {-code})" if code is not None and code < 0 else f" (exit {code})" if code else ""
                 worker = None
-            raise QueryFailed(500, f"the query worker died: {e}") from None
+            raise QueryFailed(500, f"the query worker stopped{how} before it answered") from None
         finally:
             if worker is not None:
                 self._idle.put(worker)
