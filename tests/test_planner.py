@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 from ppikg.sparql import planner as planner_module
-from ppikg.sparql.executor import FairPool
+from ppikg.workers import FairPool
 from ppikg.sparql.protocol import Job, planner_for, run_job
 from ppikg.store.graph import KnowledgeGraph
 from ppikg.namespaces import PREFIXES

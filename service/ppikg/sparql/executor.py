@@ -11,7 +11,7 @@ Work is a *call*: a module-level function ``fn(snapshot, *args)`` run in a worke
 (:meth:`QueryExecutor.call`); a SPARQL Protocol request is the call :func:`run_job`. Answers are kept in a
 small cache keyed by the state they were computed on and the call: a state never changes, so a repeated
 call is answered without running it again, and no write can leave a stale answer behind. Workers go to
-waiting requests first come, first served (:class:`FairPool`), and each plans large joins as hash joins
+waiting requests first come, first served (:class:`ppikg.workers.FairPool`), and each plans large joins as hash joins
 (ppikg.sparql.planner) before running a query.
 
 This module imports nothing heavy at top level (the error classes and the protocol job), so a worker starts
@@ -20,16 +20,15 @@ fast; a call's own module is imported by the worker on first use.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import queue
 import threading
 import time
 import weakref
-from collections import OrderedDict, deque
+from collections import OrderedDict
 
 
 from ..errors import QueryFailed, QueryTimeout
+from ..workers import Stopped, WorkerPool, await_answer
 from .protocol import Job, Request, answer_request, run_job
 
 
@@ -79,84 +78,6 @@ def _worker_main(conn) -> None:
 # --- in the server -------------------------------------------------------------------------------------------
 
 
-class _Worker:
-    def __init__(self, ctx) -> None:
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child,), daemon=True, name="ppikg-sparql")
-        self.proc.start()
-        child.close()
-        self.state: int | None = None  # the store state it has open
-
-    def kill(self) -> None:
-        if self.proc.is_alive():
-            self.proc.kill()
-        self.proc.join(timeout=5)
-        self.conn.close()
-
-
-class _Slot:
-    def __init__(self) -> None:
-        self.event = threading.Event()
-        self.item = None
-
-
-class FairPool:
-    """Idle workers, handed out first come, first served: a returned worker goes straight to the longest
-    waiter. (With a plain queue.Queue, the thread that returns a worker takes it back on its next request
-    while threads woken for it find the queue empty again: under load some requests waited out the whole
-    timeout while others were served.)
-
-    >>> pool = FairPool(); pool.put("w1"); pool.get(timeout=1)
-    'w1'
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._idle: deque = deque()
-        self._waiters: deque[_Slot] = deque()
-
-    def put(self, item) -> None:
-        with self._lock:
-            if self._waiters:
-                slot = self._waiters.popleft()
-                slot.item = item
-                slot.event.set()
-            else:
-                self._idle.append(item)
-
-    def get(self, timeout: float):
-        """The first idle item, or the next one returned if the caller is first in line; queue.Empty
-        after ``timeout`` seconds."""
-        with self._lock:
-            if self._idle:
-                return self._idle.popleft()
-            slot = _Slot()
-            self._waiters.append(slot)
-        slot.event.wait(timeout)
-        with self._lock:
-            if slot.item is None:
-                self._waiters.remove(slot)
-                raise queue.Empty
-        return slot.item
-
-
-_PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def resident_mb(pid: int) -> float | None:
-    """The resident memory of process ``pid`` in MB (from /proc; None where there is none)."""
-    try:
-        with open(f"/proc/{pid}/statm", "rb") as f:
-            return int(f.read().split()[1]) * _PAGE / 2**20
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-#: How often a running call's worker has its memory read: a query that grows ~0.5 GB/s overshoots the limit
-#: by ~25 MB at most.
-MEMORY_POLL_S = 0.05
-
-
 class QueryExecutor:
     """A pool of ``size`` worker processes reading one knowledge graph's committed states, with an answer cache.
 
@@ -171,19 +92,12 @@ class QueryExecutor:
 
     def __init__(self, kg, size: int = 2, memory_limit_mb: float | None = None) -> None:
         self._kg = weakref.ref(kg)
-        self._ctx = multiprocessing.get_context("spawn")
-        self._idle = FairPool()
+        self._pool = WorkerPool(_worker_main, size=size, name="ppikg-sparql")
         self._lock = threading.Lock()
         self._answers: OrderedDict[tuple, tuple[object, int]] = OrderedDict()  # key → (answer, pickled size)
         self._cached_bytes = 0
         self._memory_limit_mb = memory_limit_mb
-        self._workers: set[_Worker] = set()
-        self._closed = False
-        self._size = size
-        self._started = threading.Condition(self._lock)
         self.calls_run = 0  # calls that reached a worker (not answered from the cache)
-        for _ in range(size):
-            threading.Thread(target=self._spawn, daemon=True, name="ppikg-spawn").start()
 
     def _snapshot(self):
         kg = self._kg()
@@ -191,33 +105,13 @@ class QueryExecutor:
             raise QueryFailed(500, "the knowledge graph is gone")
         return kg.snapshot()
 
-    def _spawn(self) -> None:
-        worker = _Worker(self._ctx)
-        with self._lock:
-            if self._closed:
-                worker.kill()
-                return
-            self._workers.add(worker)
-            self._started.notify_all()
-        self._idle.put(worker)
-
-    def _retire(self, worker: _Worker) -> None:
-        worker.kill()
-        with self._lock:
-            self._workers.discard(worker)
-            closed = self._closed
-        if not closed:
-            threading.Thread(target=self._spawn, daemon=True, name="ppikg-spawn").start()
-
     def ready(self, timeout: float) -> bool:
         """Wait until every worker has started (they start in the background); False after ``timeout`` s."""
-        with self._started:
-            return self._started.wait_for(lambda: len(self._workers) >= self._size or self._closed, timeout)
+        return self._pool.ready(timeout)
 
     def worker_pids(self) -> set[int]:
         """The process ids of the live workers."""
-        with self._lock:
-            return {w.proc.pid for w in self._workers if w.proc.pid is not None}
+        return self._pool.pids()
 
     def call(self, fn, *args, timeout: float):
         """Blocking: ``fn(snapshot, *args)`` run in a worker over the latest committed state (or its cached
@@ -253,7 +147,7 @@ class QueryExecutor:
 
         deadline = time.monotonic() + timeout
         try:
-            worker = self._idle.get(timeout=timeout)
+            worker = self._pool.get(timeout=timeout)
         except queue.Empty:
             raise QueryTimeout(f"no worker free within {timeout:g} s (the server is busy)") from None
         try:
@@ -262,29 +156,21 @@ class QueryExecutor:
                 worker.state = snapshot.state
             worker.conn.send(("call", fn, args))
             self.calls_run += 1
-            while not worker.conn.poll(min(MEMORY_POLL_S, max(0.0, deadline - time.monotonic()))):
-                if time.monotonic() >= deadline:
-                    self._retire(worker)
-                    worker = None
-                    raise QueryTimeout(f"the query ran past the {timeout:g} s limit and was stopped")
-                used = resident_mb(worker.proc.pid) if self._memory_limit_mb else None
-                if used is not None and used > self._memory_limit_mb:
-                    self._retire(worker)
-                    worker = None
-                    raise QueryFailed(503, f"the query needed more than {self._memory_limit_mb:g} MB of memory and "
-                                           "was stopped: narrow it or add a LIMIT")
-            raw = worker.conn.recv_bytes()
+            raw = await_answer(worker, deadline, self._memory_limit_mb)
+        except Stopped as e:
+            self._pool.retire(worker)
+            worker = None
+            if e.reason == "memory":
+                raise QueryFailed(503, f"the query needed more than {self._memory_limit_mb:g} MB of memory and "
+                                       "was stopped: narrow it or add a LIMIT") from None
+            raise QueryTimeout(f"the query ran past the {timeout:g} s limit and was stopped") from None
         except (EOFError, OSError, BrokenPipeError):  # the worker died (e.g. killed by the system)
-            how = ""
-            if worker is not None:
-                self._retire(worker)
-                code = worker.proc.exitcode
-                how = f" (signal {-code})" if code is not None and code < 0 else f" (exit {code})" if code else ""
-                worker = None
+            self._pool.retire(worker)
+            how, worker = worker.how_it_stopped(), None
             raise QueryFailed(500, f"the query worker stopped{how} before it answered") from None
         finally:
             if worker is not None:
-                self._idle.put(worker)
+                self._pool.put(worker)
         answer = pickle.loads(raw)
         if answer[0] == "error":
             raise QueryFailed(answer[1], answer[2])
@@ -303,9 +189,4 @@ class QueryExecutor:
         return await asyncio.to_thread(lambda: self.call(fn, *args, timeout=timeout))
 
     def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            workers = list(self._workers)
-            self._workers.clear()
-        for w in workers:
-            w.kill()
+        self._pool.close()
