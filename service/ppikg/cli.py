@@ -183,7 +183,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     kg = _open(args)
     app = create_app(kg, settings=Settings(timeout=args.timeout, update_enabled=args.update, token=args.token,
                                            workers=args.workers, max_results=args.max_results,
-                                           query_memory_mb=args.query_memory))
+                                           query_memory_mb=args.query_memory,
+                                           validation_timeout=args.validation_timeout,
+                                           validation_memory_mb=args.validation_memory))
     print(f"ppikg {__version__} serving on http://{args.host}:{args.port}/", file=sys.stderr)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
@@ -256,6 +258,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--query-memory", type=_count, default=Settings.query_memory_mb, metavar="MB",
                    help="memory a query worker may reach; a query that needs more is stopped with 503 "
                         f"(default {Settings.query_memory_mb:,})")
+    s.add_argument("--validation-timeout", type=_seconds, default=Settings.validation_timeout, metavar="SECONDS",
+                   help=f"stop validating an upload after this many seconds (default {Settings.validation_timeout:g})")
+    s.add_argument("--validation-memory", type=_count, default=Settings.validation_memory_mb, metavar="MB",
+                   help="memory a validation worker may reach; an upload that needs more is stopped with 503 "
+                        f"(default {Settings.validation_memory_mb:,})")
     s.set_defaults(func=cmd_serve)
     return parser
 

@@ -9,7 +9,6 @@ from fastapi import FastAPI
 
 from .. import __version__
 from ..store.graph import KnowledgeGraph
-from ..conformance.validator import Validator
 from . import common, export, failures, gsp, linked_data, pages, sparql, traceability, validation
 from .head import HeadAsGet
 from .lookups import LookupLane
@@ -25,15 +24,16 @@ class PpikgApp(FastAPI):
         return HeadAsGet(LookupLane(super().build_middleware_stack()))
 
 
-def create_app(kg: KnowledgeGraph, validator: Validator | None = None, settings: Settings | None = None) -> FastAPI:
-    """The web application over ``kg`` (opened and loaded by the caller); without a ``validator``, one over
-    the project of ``kg`` with these ``settings``."""
+def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> FastAPI:
+    """The web application over ``kg`` (opened and loaded by the caller), with these ``settings``; uploads are
+    validated against the project of ``kg``."""
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         common.query_executor(app)  # workers start now, in the background, not with the first query
         yield
-        if app.state.executor is not None:
-            app.state.executor.close()
+        for pool in (app.state.executor, app.state.validation):
+            if pool is not None:
+                pool.close()
 
     app = PpikgApp(title="ppikg", version=__version__, lifespan=lifespan)
     app.state.kg = kg
@@ -41,10 +41,10 @@ def create_app(kg: KnowledgeGraph, validator: Validator | None = None, settings:
     app.state.executor = None  # query workers, started with the app (or by the first query without a lifespan)
     app.state.executor_lock = threading.Lock()
     app.state.write_lock = threading.Lock()  # updates run one at a time
-    app.state.validator = validator or Validator(kg.project, app.state.settings)
+    app.state.validation = None  # validation workers, started by the first upload
     app.include_router(sparql.router(kg))
     app.include_router(gsp.router(kg))
-    app.include_router(validation.router(app.state.validator))
+    app.include_router(validation.router())
     app.include_router(pages.router(kg))
     app.include_router(traceability.router(kg))
     app.include_router(export.router(kg))

@@ -1,32 +1,39 @@
-"""POST /validate: an uploaded proposal (Turtle, JSON-LD or xlsx) checked against the Lineamientos."""
+"""POST /validate: an uploaded proposal (Turtle, JSON-LD or xlsx) checked against the Lineamientos, in a
+validation worker (conformance/pool.py) with a time and a memory limit, stopped if the client goes away."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+import asyncio
+import threading
+
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ..conformance.pool import Upload, ValidationPool
 from ..errors import InputError, NotAcceptable, UnsupportedMediaType
 from ..media import choose, find, offers
-from ..conformance.render import render
-from ..conformance.validator import Validator
 from .common import limited_body
 
 #: A proposal is read from a body of a ``proposal`` format of ppikg.media (Turtle, JSON-LD, xlsx), and its
 #: report answered in a ``report`` format (JSON when the client does not say).
 REPORT_OFFERS = ["application/json", *(m for m in offers("report") if m != "application/json")]
+#: How often a running validation asks whether its client is still there.
+DISCONNECT_POLL_S = 0.25
 
 
-def validate_upload(validator: Validator, body: bytes, suffix: str):
-    """Import an uploaded proposal from its bytes (in memory, within the validator's limits) and validate it."""
-    return validator.validate(validator.load(body, suffix))
+def validation_pool(app) -> ValidationPool:
+    """The app's validation workers, started with the first upload (closed when the app shuts down)."""
+    with app.state.executor_lock:
+        if app.state.validation is None:
+            app.state.validation = ValidationPool(app.state.kg.project, app.state.settings)
+        return app.state.validation
 
 
-def router(validator: Validator) -> APIRouter:
+def router() -> APIRouter:
     r = APIRouter()
 
     @r.post("/validate")
-    def validate_proposal(request: Request, lang: str = "es", severity: str = "info",
-                          body: bytes = Depends(limited_body)) -> Response:
+    async def validate_proposal(request: Request, lang: str = "es", severity: str = "info") -> Response:
         proposal = find("proposal", request.headers.get("content-type") or "text/turtle", media_only=True)
         if proposal is None:
             media = request.headers.get("content-type", "").split(";")[0].strip()
@@ -36,8 +43,15 @@ def router(validator: Validator) -> APIRouter:
         media = choose("report", None, request.headers.get("accept"), REPORT_OFFERS)
         if media is None:
             raise NotAcceptable(f"the report is offered as {', '.join(REPORT_OFFERS)}")
-        report = validate_upload(validator, body, proposal.suffix)
-        return Response(render(report.filtered(severity), media, lang), media_type=media,
-                        headers={"X-PPI-Conforms": "true" if report.conforms else "false"})
+        upload = Upload(await limited_body(request), proposal.suffix, media, lang, severity)
+        pool = validation_pool(request.app)
+        gone = threading.Event()
+        work = asyncio.ensure_future(asyncio.to_thread(pool.validate, upload, gone.is_set))
+        while not work.done():
+            await asyncio.wait({work}, timeout=DISCONNECT_POLL_S)
+            if not work.done() and await request.is_disconnected():
+                gone.set()  # the worker is killed at its next poll; its slot goes to the next upload
+        report, conforms = await work
+        return Response(report, media_type=media, headers={"X-PPI-Conforms": "true" if conforms else "false"})
 
     return r

@@ -1,0 +1,102 @@
+"""Validation of uploaded proposals in worker processes: each one within a time and a memory limit, stopped
+when its client goes away, never inside the server process.
+
+A proposal that takes minutes or gigabytes (a workbook bomb past the importer's limits, a graph that makes the
+shapes work hard) costs at most ``Settings.validation_timeout`` seconds and ``Settings.validation_memory_mb``
+of one worker, which is then killed and replaced. Each worker builds its :class:`Validator` once and runs one
+validation at a time: rdflib's SPARQL parser, which pySHACL uses, is not safe to build from several threads at
+once (concurrent first uploads used to break it for good).
+"""
+
+from __future__ import annotations
+
+import pickle
+import queue
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..config import Project, Settings
+from ..errors import QueryFailed, QueryTimeout
+from ..workers import Stopped, WorkerPool, await_answer
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded proposal and how its report is wanted."""
+
+    body: bytes
+    suffix: str  # the proposal's format as a file suffix (".xlsx", ".ttl", ".jsonld")
+    media: str  # the report's media type
+    lang: str = "es"
+    severity: str = "info"  # the least severe finding the report keeps
+
+
+def _validation_main(conn, project: Project, settings: Settings) -> None:
+    from .render import render
+    from .validator import Validator
+
+    validator = Validator(project, settings)
+    while True:
+        try:
+            upload: Upload = conn.recv()
+        except (EOFError, OSError):
+            return  # the server went away
+        try:
+            report = validator.validate(validator.load(upload.body, upload.suffix))
+            answer: tuple = ("ok", render(report.filtered(upload.severity), upload.media, upload.lang),
+                             report.conforms)
+        except Exception as e:
+            status = getattr(e, "status", None)
+            answer = ("error", status if isinstance(status, int) else 500, str(e) or type(e).__name__)
+        conn.send_bytes(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class ValidationPool:
+    """``settings.validation_workers`` processes validating uploads for one project."""
+
+    def __init__(self, project: Project, settings: Settings) -> None:
+        self._settings = settings
+        self._pool = WorkerPool(_validation_main, (project, settings), size=settings.validation_workers,
+                                name="ppikg-validate")
+
+    def validate(self, upload: Upload, cancelled: Callable[[], bool] | None = None) -> tuple[bytes, bool]:
+        """Blocking: the rendered report and whether the proposal conforms. QueryTimeout past the time limit
+        (also while waiting for a free worker), QueryFailed with 503 past the memory limit, with 499 when
+        ``cancelled()`` turned true, with the error's own status (400, 413) for bad input."""
+        timeout = self._settings.validation_timeout
+        deadline = time.monotonic() + timeout
+        try:
+            worker = self._pool.get(timeout=timeout)
+        except queue.Empty:
+            raise QueryTimeout(f"no validation worker free within {timeout:g} s (the server is busy)") from None
+        try:
+            worker.conn.send(upload)
+            raw = await_answer(worker, deadline, self._settings.validation_memory_mb, cancelled)
+        except Stopped as e:
+            self._pool.retire(worker)
+            worker = None
+            if e.reason == "memory":
+                raise QueryFailed(503, f"validating this proposal needed more than "
+                                       f"{self._settings.validation_memory_mb:g} MB of memory and was stopped") from None
+            if e.reason == "cancelled":
+                raise QueryFailed(499, "the client went away; the validation was stopped") from None
+            raise QueryTimeout(f"validating this proposal took more than {timeout:g} s and was stopped") from None
+        except (EOFError, OSError):
+            self._pool.retire(worker)
+            how, worker = worker.how_it_stopped(), None
+            raise QueryFailed(500, f"the validation worker stopped{how} before it answered") from None
+        finally:
+            if worker is not None:
+                self._pool.put(worker)
+        answer = pickle.loads(raw)
+        if answer[0] == "error":
+            raise QueryFailed(answer[1], answer[2])
+        return answer[1], answer[2]
+
+    def pids(self) -> set[int]:
+        """The process ids of the live validation workers."""
+        return self._pool.pids()
+
+    def close(self) -> None:
+        self._pool.close()
