@@ -215,14 +215,18 @@ def _parse_rdf(data: bytes, fmt: str, name: str) -> Graph:
     if fmt == "json-ld":
         try:
             doc = json.loads(text)
+            reject_remote_contexts(doc)
         except json.JSONDecodeError as e:
             raise InputError(f"{name}: not JSON: {e}") from None
-        reject_remote_contexts(doc)
+        except RecursionError:
+            raise InputError(f"{name}: the JSON nests objects and arrays too deep to be a proposal") from None
     g = Graph()
     try:
         with warnings.catch_warnings():  # rdflib's JSON-LD parser warns about its own use of ConjunctiveGraph
             warnings.simplefilter("ignore", DeprecationWarning)
             g.parse(data=text, format=fmt, publicID=str(PROPOSALS))
+    except RecursionError:
+        raise InputError(f"{name}: the {fmt} text nests too deep to be a proposal") from None
     except Exception as e:  # rdflib raises many types for malformed input
         raise InputError(f"{name}: not valid {fmt} (could not parse it): {e}") from None
     return g

@@ -11,6 +11,7 @@ while they are small and the rules for every added graph (owlrl closes the whole
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Literal
@@ -242,6 +243,34 @@ def _format_of(path: Path) -> ox.RdfFormat:
     return rdf_format(path.suffix)
 
 
+#: Elements nested at most this deep in RDF/XML: the parser's time grows faster than the depth (10,000 levels
+#: take seconds, 100,000 minutes); RDF/XML written by tools nests a few levels.
+MAX_XML_DEPTH = 1000
+_XML_TAG = re.compile(rb"<(/?)(?![?!])[^>]*?(/?)>")
+
+
+def check_xml(raw: bytes) -> None:
+    """InputError for RDF/XML with a document type (its entities can expand a few hundred bytes to gigabytes:
+    "billion laughs") or with elements nested deeper than MAX_XML_DEPTH.
+
+    >>> check_xml(b'<!DOCTYPE r [<!ENTITY a "aaaa">]><r/>')
+    Traceback (most recent call last):
+    ...
+    ppikg.errors.InputError: RDF/XML with a document type declaration (<!DOCTYPE …>) is not accepted: its entities are not expanded here; write them out or send Turtle
+    """
+    if re.search(rb"<!DOCTYPE", raw, re.IGNORECASE):
+        raise InputError("RDF/XML with a document type declaration (<!DOCTYPE …>) is not accepted: its entities "
+                         "are not expanded here; write them out or send Turtle")
+    depth = 0
+    for m in _XML_TAG.finditer(raw):
+        if m.group(1):
+            depth -= 1
+        elif not m.group(2):
+            depth += 1
+            if depth > MAX_XML_DEPTH:
+                raise InputError(f"the RDF/XML nests elements more than {MAX_XML_DEPTH} levels deep")
+
+
 def parse_rdf(data: bytes | str | Path | rdflib.Graph, format: str | ox.RdfFormat | None,
               base_iri: str | None = None) -> tuple[list[ox.Triple], bytes | None]:
     """Every triple of the input, parsed to the end (quads lose their graph name), and the input's bytes;
@@ -263,6 +292,8 @@ def parse_rdf(data: bytes | str | Path | rdflib.Graph, format: str | ox.RdfForma
         except OSError as e:
             raise InputError(f"cannot read {data.name}: {e}") from e
     raw = data.encode() if isinstance(data, str) else data
+    if fmt == ox.RdfFormat.RDF_XML:
+        check_xml(raw)
     try:
         return [q.triple if isinstance(q, ox.Quad) else q for q in ox.parse(raw, fmt, base_iri=base_iri, rename_blank_nodes=True)], raw
     except (SyntaxError, ValueError) as e:
