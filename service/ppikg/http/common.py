@@ -80,7 +80,7 @@ async def run_update(request: Request, kg: KnowledgeGraph, update: str) -> Respo
     base = endpoint_url(request)
 
     def write() -> None:
-        why = update_refusal(analyse(update, PREFIX_MAP, base), kg.reserved_graphs())
+        why = update_refusal(analyse(update, PREFIX_MAP, base), kg.reserved_graphs(), kg.is_reserved)
         if why:
             raise Forbidden(why)
         with request.app.state.write_lock:

@@ -158,21 +158,23 @@ def check_nesting(text: str) -> None:
         raise InputError(why)
 
 
-def update_refusal(analysis: Analysis, reserved: list[str]) -> str | None:
+def update_refusal(analysis: Analysis, reserved: list[str], is_reserved=None) -> str | None:
     """Why an update must not run on a store holding the project's own graphs ``reserved`` (None if it may):
-    it names one of them, or works on graphs it does not name (ALL, NAMED, a variable graph).
+    it names one of them, or a graph ``is_reserved(iri)`` says is the project's even before it exists (such as
+    a name under ``graph/inferred/``), or it works on graphs it does not name (ALL, NAMED, a variable graph).
 
     >>> print(update_refusal(analyse("CLEAR ALL"), ["https://w3id.org/ppikg/graph/ontology"]))
     CLEAR ALL would change the project's own graphs (ontology, shipped data, inferences): name the graphs to change
     >>> update_refusal(analyse("CLEAR ALL"), []) is None
     True
+    >>> print(update_refusal(analyse("INSERT DATA { GRAPH <urn:inferred:x> { <urn:a> <urn:b> <urn:c> } }"), [],
+    ...                      lambda iri: iri.startswith("urn:inferred:")))
+    graph <urn:inferred:x> is the project's own: only `ppi build-data` and a restart change it
     """
-    if not reserved:
-        return None
     for iri in analysis.targets:
-        if iri in reserved:
+        if iri in reserved or (is_reserved is not None and is_reserved(iri)):
             return f"graph <{iri}> is the project's own: only `ppi build-data` and a restart change it"
-    if analysis.wide:
+    if reserved and analysis.wide:
         return (f"{analysis.wide[0]} would change the project's own graphs (ontology, shipped data, inferences): "
                 "name the graphs to change")
     return None
