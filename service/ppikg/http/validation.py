@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from ..errors import InputError, NotAcceptable, UnsupportedMediaType
+from ..i18n import LANGS
 from ..media import choose, find, offers
 from ..proposals.importer import import_proposal
 from ..conformance.render import render
@@ -32,7 +33,7 @@ def router(validator: Validator) -> APIRouter:
         if proposal is None:
             media = request.headers.get("content-type", "").split(";")[0].strip()
             raise UnsupportedMediaType(f"unsupported content type {media!r}: send Turtle, JSON-LD or xlsx")
-        if lang not in ("es", "en") or severity not in ("violation", "warning", "info"):
+        if lang not in LANGS or severity not in ("violation", "warning", "info"):
             raise InputError("lang must be es or en; severity violation, warning or info")
         media = choose("report", None, request.headers.get("accept"), REPORT_OFFERS)
         if media is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from ...errors import InputError
+from ...i18n import check_lang, words
 from ...media import find
 
 if TYPE_CHECKING:  # the CLI reads FORMATS without loading the validator
@@ -19,8 +20,7 @@ FORMATS: tuple[str, ...] = ("text", "json", "turtle", "html")
 def render(report: ValidationReport, format: str = "text", lang: str = "es") -> str:
     """The report as a string in ``format`` (a name: text, json, turtle, html; or its media type) and
     language ``lang`` (es, en)."""
-    if lang not in ("es", "en"):
-        raise InputError(f"unknown language {lang!r}: use es or en")
+    check_lang(lang)
     fmt = find("report", format)
     media = fmt.media if fmt else None
     if media == "text/plain":
@@ -38,3 +38,8 @@ def render(report: ValidationReport, format: str = "text", lang: str = "es") -> 
 
         return render_html(report, lang)
     raise InputError(f"unknown report format {format!r}: use one of {', '.join(FORMATS)}")
+
+
+def outcome_word(outcome: str, lang: str) -> str:
+    """The report's word for a requirement's ``outcome`` (violation, warning, info, needs-attestation, conforms)."""
+    return words("report", lang)["conforms_outcome" if outcome == "conforms" else outcome]
