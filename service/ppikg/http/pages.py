@@ -21,7 +21,7 @@ from ..namespaces import LINEAMIENTOS, PPI
 from ..describe import local_href
 from ..store.snapshot import Snapshot
 from ..i18n import pick_lang, words
-from .common import TEMPLATES, call
+from .common import call, templates
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
@@ -93,7 +93,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         w = words("ui", lang)
         other = w["switch_lang"]
         params = {k: v for k, v in request.query_params.items() if k != "lang"} | {"lang": other}
-        text = TEMPLATES.get_template(template).render(
+        text = templates(request).get_template(template).render(
             lang=lang, w=w, title=w[title], current=current, path=path, version=__version__,
             nav=[(p, w[PAGES[p][2]], PAGES[p][2]) for p in PAGES],
             switch_href=f"{path}?{urlencode(params)}", other=other, href=page_href, **context,

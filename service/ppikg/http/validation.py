@@ -11,7 +11,7 @@ from ..media import choose, find, offers
 from ..proposals.importer import import_proposal
 from ..conformance.render import render
 from ..conformance.validator import Validator
-from .common import limited_body
+from .common import limited_body, templates
 
 #: A proposal is read from a body of a ``proposal`` format of ppikg.media (Turtle, JSON-LD, xlsx), and its
 #: report answered in a ``report`` format (JSON when the client does not say).
@@ -39,7 +39,7 @@ def router(validator: Validator) -> APIRouter:
         if media is None:
             raise NotAcceptable(f"the report is offered as {', '.join(REPORT_OFFERS)}")
         report = validate_upload(validator, body, proposal.suffix)
-        return Response(render(report.filtered(severity), media, lang), media_type=media,
+        return Response(render(report.filtered(severity), media, lang, templates(request)), media_type=media,
                         headers={"X-PPI-Conforms": "true" if report.conforms else "false"})
 
     return r

@@ -9,6 +9,8 @@ from ...i18n import check_lang, words
 from ...media import find
 
 if TYPE_CHECKING:  # the CLI reads FORMATS without loading the validator
+    from jinja2 import Environment
+
     from ..validator import ValidationReport
 
 ReportFormat = Literal["text", "json", "turtle", "html"]
@@ -17,9 +19,10 @@ ReportFormat = Literal["text", "json", "turtle", "html"]
 FORMATS: tuple[str, ...] = ("text", "json", "turtle", "html")
 
 
-def render(report: ValidationReport, format: str = "text", lang: str = "es") -> str:
+def render(report: ValidationReport, format: str = "text", lang: str = "es",
+           templates: Environment | None = None) -> str:
     """The report as a string in ``format`` (a name: text, json, turtle, html; or its media type) and
-    language ``lang`` (es, en)."""
+    language ``lang`` (es, en); HTML from ``templates`` (ppikg.templating; default: a new environment)."""
     check_lang(lang)
     fmt = find("report", format)
     media = fmt.media if fmt else None
@@ -36,7 +39,7 @@ def render(report: ValidationReport, format: str = "text", lang: str = "es") -> 
     if media == "text/html":
         from .html import render_html
 
-        return render_html(report, lang)
+        return render_html(report, lang, templates)
     raise InputError(f"unknown report format {format!r}: use one of {', '.join(FORMATS)}")
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment
 
 from ...i18n import words
+from ...templating import environment
 from ..validator import RequirementResult, ValidationReport
 from . import outcome_word
-
-_ENV = Environment(loader=PackageLoader("ppikg", "templates"), autoescape=select_autoescape(["html"]))
 
 
 def group_by_chapter(results: list[RequirementResult], titles: dict[str, dict[str, str]], lang: str):
@@ -24,8 +23,9 @@ def group_by_chapter(results: list[RequirementResult], titles: dict[str, dict[st
     return [(titles.get(c, {}).get(lang, other), groups[c]) for c in ordered]
 
 
-def render_html(report: ValidationReport, lang: str) -> str:
-    return _ENV.get_template("report.html").render(
+def render_html(report: ValidationReport, lang: str, templates: Environment | None = None) -> str:
+    """The report as an HTML page, from ``templates`` (default: a new environment)."""
+    return (environment() if templates is None else templates).get_template("report.html").render(
         report=report, summary=report.summary(), lang=lang, w=words("report", lang), outcome_word=outcome_word,
         chapters=group_by_chapter(report.results, report.chapters, lang),
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
