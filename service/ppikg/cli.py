@@ -14,6 +14,7 @@ import pyoxigraph
 from . import __version__, media
 from .errors import InputError, NotFound, PpikgError
 from .config import Project, Settings
+from .i18n import LANGS
 from .conformance.render import FORMATS as REPORT_FORMATS
 
 QUERY_FORMATS = ("table", *media.names("results"))
@@ -227,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     v = with_store(sub.add_parser("validate", help="check a proposal against the Lineamientos (exit 0 conforms, 1 not, 2 bad input)"))
     v.add_argument("proposal", help="a .ttl/.jsonld/.xlsx file, a folder of CSV files, or the IRI of a loaded proposal")
     v.add_argument("--format", choices=REPORT_FORMATS, default="text")
-    v.add_argument("--lang", choices=("es", "en"), default="es")
+    v.add_argument("--lang", choices=LANGS, default=LANGS[0])
     v.add_argument("--severity", choices=("violation", "warning", "info"), default="info",
                    help="show findings at this severity or above")
     v.add_argument("--output", "-o", help="file to write (default: stdout)")

@@ -13,8 +13,8 @@ import html
 import io
 from dataclasses import dataclass
 
-from .errors import InputError
 from .config import Project
+from .i18n import check_lang, words
 from .sparql.canned import get_query, run_rows
 
 
@@ -62,18 +62,6 @@ def coverage_matrix(kg, project: Project) -> CoverageMatrix:
     return CoverageMatrix(competencies, proposals, counts)
 
 
-_TEXT = {
-    "es": {"title": "Cobertura de las competencias del Acuerdo 449 por propuesta",
-           "desc": "Mapa de calor: una fila por competencia, una columna por propuesta; el número y el color dicen "
-                   "cuántos indicadores de la propuesta cubren la competencia. 0 es una brecha.",
-           "cell": "{comp} en «{prop}»: {n} indicador(es)", "legend": "indicadores", "gap": "brecha",
-           "none": "No hay propuestas cargadas."},
-    "en": {"title": "Coverage of the Acuerdo 449 competencies by proposal",
-           "desc": "Heat-map: one row per competency, one column per proposal; the number and colour say how many "
-                   "indicators of the proposal cover the competency. 0 is a gap.",
-           "cell": "{comp} in “{prop}”: {n} indicator(s)", "legend": "indicators", "gap": "gap",
-           "none": "No proposals loaded."},
-}
 _GAP = "#f4c7c3"
 _SCALE = ["#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
 
@@ -98,9 +86,7 @@ def heatmap_svg(matrix: CoverageMatrix, lang: str = "es") -> str:
     >>> svg = heatmap_svg(m, "en"); svg.startswith("<svg") and "Competency 1 in “P”: 0 indicator(s)" in svg
     True
     """
-    if lang not in _TEXT:
-        raise InputError(f"unknown language {lang!r}: use es or en")
-    t = _TEXT[lang]
+    t = words("heatmap", check_lang(lang))
     esc = lambda s: html.escape(str(s), quote=True)  # noqa: E731
     cell_w, cell_h, left, top_margin = 96, 34, 260, 150
     cols, rows = len(matrix.proposals), len(matrix.competencies)

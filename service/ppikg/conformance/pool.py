@@ -33,10 +33,11 @@ class Upload:
 
 
 def _validation_main(conn, project: Project, settings: Settings) -> None:
+    from ..templating import environment
     from .render import render
     from .validator import Validator
 
-    validator = Validator(project, settings)
+    validator, templates = Validator(project, settings), environment()
     while True:
         try:
             upload: Upload = conn.recv()
@@ -44,7 +45,7 @@ def _validation_main(conn, project: Project, settings: Settings) -> None:
             return  # the server went away
         try:
             report = validator.validate(validator.load(upload.body, upload.suffix))
-            answer: tuple = ("ok", render(report.filtered(upload.severity), upload.media, upload.lang),
+            answer: tuple = ("ok", render(report.filtered(upload.severity), upload.media, upload.lang, templates),
                              report.conforms)
         except Exception as e:
             status = getattr(e, "status", None)

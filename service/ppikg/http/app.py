@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from .. import __version__
+from .. import __version__, templating
 from ..store.graph import KnowledgeGraph
 from . import common, export, failures, gsp, linked_data, pages, sparql, traceability, validation
 from .head import HeadAsGet
@@ -42,6 +42,7 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> FastAPI:
     app.state.executor_lock = threading.Lock()
     app.state.write_lock = threading.Lock()  # updates run one at a time
     app.state.validation = None  # validation workers, started by the first upload
+    app.state.templates = templating.environment()  # pages, error pages and HTML reports
     app.include_router(sparql.router(kg))
     app.include_router(gsp.router(kg))
     app.include_router(validation.router())

@@ -12,7 +12,7 @@ import hmac
 
 from fastapi import Request
 from fastapi.responses import Response
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment
 
 from ..errors import Conflict, Forbidden, InputError, PayloadTooLarge, PpikgError, Unauthorized
 from ..sparql.executor import QueryExecutor
@@ -21,10 +21,13 @@ from ..store.catalog import UPDATE_ROLE
 from ..namespaces import PREFIXES
 from ..sparql.safety import analyse, update_refusal
 
-#: The one Jinja environment of the web pages (``templates/``).
-TEMPLATES = Environment(loader=PackageLoader("ppikg", "templates"), autoescape=select_autoescape(["html"]))
 #: The prefixes every query and update starts with, as plain strings.
 PREFIX_MAP = {p: str(ns) for p, ns in PREFIXES.items()}
+
+
+def templates(request: Request) -> Environment:
+    """The app's Jinja environment (built once by the app factory from ppikg.templating)."""
+    return request.app.state.templates
 
 
 async def limited_body(request: Request) -> bytes:

@@ -29,7 +29,7 @@ from starlette.exceptions import HTTPException
 from .. import __version__
 from ..errors import KINDS, InputError, MethodNotAllowed, NotFound, PpikgError, code_for, error_body
 from ..media import find, negotiate
-from .common import TEMPLATES
+from .common import templates
 
 log = logging.getLogger("ppikg.http")
 #: What an error page or body is offered as, on a route whose success answer is HTML.
@@ -81,8 +81,9 @@ async def respond(request: Request, exc: Exception) -> Response:
         log.error("%s %s: %s", request.method, request.url.path, error)
     headers = {**error.headers, "Vary": "Accept"}
     if wants_page(request):
-        html = TEMPLATES.get_template("error.html").render(status=error.status, code=error.code, message=str(error),
-                                                           see=error.see, version=__version__)
+        html = templates(request).get_template("error.html").render(status=error.status, code=error.code,
+                                                                    message=str(error), see=error.see,
+                                                                    version=__version__)
         return HTMLResponse(html, status_code=error.status, headers=headers)
     return JSONResponse(error_body(error), status_code=error.status, headers=headers)
 

@@ -20,7 +20,7 @@ from ..store.graph import KnowledgeGraph
 from ..media import by_media, find, negotiate, offers
 from ..namespaces import BASE
 from ..sparql.canned import check_iri
-from .common import TEMPLATES, call
+from .common import call, templates
 
 #: What a resource is offered as: a page first (the default, and ``*/*``), then every graph format.
 OFFERS = ["text/html", *offers("graph")]
@@ -55,7 +55,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
             raise NotFound(f"nothing is known about <{iri}>", see=(local_href(near), near) if near else None)
         if "rdf" in found:
             return Response(found["rdf"], media_type=media, headers=headers)
-        html = TEMPLATES.get_template(template).render(**found["page"], version=__version__, **extra)
+        html = templates(request).get_template(template).render(**found["page"], version=__version__, **extra)
         return HTMLResponse(html, headers=headers)
 
     def raw_iri(request: Request) -> str:
@@ -87,8 +87,8 @@ def router(kg: KnowledgeGraph) -> APIRouter:
             return await respond(request, BASE + doc)
         if "rdf" in found:
             return Response(found["rdf"], media_type=media, headers=headers)
-        html = TEMPLATES.get_template("ld_document.html").render(page=found["page"], terms=found["terms"], doc=doc,
-                                                                 ns=ns, version=__version__)
+        html = templates(request).get_template("ld_document.html").render(page=found["page"], terms=found["terms"],
+                                                                         doc=doc, ns=ns, version=__version__)
         return HTMLResponse(html, headers=headers)
 
     for prefix in PREFIX_PATHS:

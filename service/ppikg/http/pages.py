@@ -20,8 +20,8 @@ from ..store.graph import KnowledgeGraph
 from ..namespaces import LINEAMIENTOS, PPI
 from ..describe import local_href
 from ..store.snapshot import Snapshot
-from .common import TEMPLATES, call
-from .ui_text import WORDS, pick_lang
+from ..i18n import pick_lang, words
+from .common import call, templates
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
@@ -31,7 +31,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "connect-src 'self'; font-src 'self' data:; frame-src 'self' blob:; object-src 'none'; base-uri 'self'; "
        "form-action 'self'")
 
-#: The UI's pages: path → (template, key of its title in WORDS, key of its menu entry).
+#: The UI's pages: path → (template, key of its title among the ``ui`` words, key of its menu entry).
 PAGES = {
     "/": ("ui_home.html", "home_title", "nav_query"),
     "/browse": ("ui_browse.html", "browse_title", "nav_browse"),
@@ -90,12 +90,12 @@ def router(kg: KnowledgeGraph) -> APIRouter:
     def page(request: Request, path: str, lang: str | None, **context) -> HTMLResponse:
         lang = pick_lang(lang)
         template, title, current = PAGES[path]
-        w = WORDS[lang]
+        w = words("ui", lang)
         other = w["switch_lang"]
         params = {k: v for k, v in request.query_params.items() if k != "lang"} | {"lang": other}
-        text = TEMPLATES.get_template(template).render(
+        text = templates(request).get_template(template).render(
             lang=lang, w=w, title=w[title], current=current, path=path, version=__version__,
-            nav=[(p, WORDS[lang][PAGES[p][2]], PAGES[p][2]) for p in PAGES],
+            nav=[(p, w[PAGES[p][2]], PAGES[p][2]) for p in PAGES],
             switch_href=f"{path}?{urlencode(params)}", other=other, href=page_href, **context,
         )
         return HTMLResponse(text, headers={"Content-Security-Policy": CSP, "Content-Language": lang})

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse, Response
 from .. import coverage
 from ..sparql import canned
 from ..errors import InputError, NotAcceptable
+from ..i18n import check_lang
 from ..store.graph import KnowledgeGraph
 from ..media import by_media, choose, find, offers
 from ..namespaces import PPI
@@ -98,9 +99,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
     @r.get("/api/coverage.svg")
     async def coverage_svg(request: Request) -> Response:
         """The coverage matrix as an SVG heat-map, labels in ?lang=es (default) or en."""
-        lang = request.query_params.get("lang", "es")
-        if lang not in canned.LANGS:
-            raise InputError(f"unknown language {lang!r}: use es or en")
+        lang = check_lang(request.query_params.get("lang", "es"))
         matrix = await call(request, coverage.coverage_matrix, project)
         return Response(coverage.heatmap_svg(matrix, lang), media_type="image/svg+xml")
 

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from ..conformance.pool import Upload, ValidationPool
 from ..errors import InputError, NotAcceptable, UnsupportedMediaType
+from ..i18n import LANGS
 from ..media import choose, find, offers
 from .common import limited_body
 
@@ -38,7 +39,7 @@ def router() -> APIRouter:
         if proposal is None:
             media = request.headers.get("content-type", "").split(";")[0].strip()
             raise UnsupportedMediaType(f"unsupported content type {media!r}: send Turtle, JSON-LD or xlsx")
-        if lang not in ("es", "en") or severity not in ("violation", "warning", "info"):
+        if lang not in LANGS or severity not in ("violation", "warning", "info"):
             raise InputError("lang must be es or en; severity violation, warning or info")
         media = choose("report", None, request.headers.get("accept"), REPORT_OFFERS)
         if media is None:

@@ -35,7 +35,7 @@ from ..errors import InputError, NotFound, PpikgError
 from ..store.graph import KnowledgeGraph, plain
 from ..namespaces import PREFIXES
 
-LANGS = ("es", "en")
+from ..i18n import LANGS  # the languages of the titles and descriptions: the interface's
 _HEADER = re.compile(r"#\s*([A-Za-z]+)(?:@(es|en))?\s*:\s*(.*)")
 _PARAM = re.compile(r"(\w+)\s*\(\s*IRI\s*(,\s*optional\s*)?\)\s*(?:es:\s*(.*?)\s*\|\s*en:\s*(.*))?$")
 #: RFC 3987 absolute IRI, roughly: a scheme, a colon, then no space and none of <>"{}|\^`.

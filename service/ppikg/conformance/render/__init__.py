@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from ...errors import InputError
+from ...i18n import check_lang, words
 from ...media import find
 
 if TYPE_CHECKING:  # the CLI reads FORMATS without loading the validator
+    from jinja2 import Environment
+
     from ..validator import ValidationReport
 
 ReportFormat = Literal["text", "json", "turtle", "html"]
@@ -16,11 +19,11 @@ ReportFormat = Literal["text", "json", "turtle", "html"]
 FORMATS: tuple[str, ...] = ("text", "json", "turtle", "html")
 
 
-def render(report: ValidationReport, format: str = "text", lang: str = "es") -> str:
+def render(report: ValidationReport, format: str = "text", lang: str = "es",
+           templates: Environment | None = None) -> str:
     """The report as a string in ``format`` (a name: text, json, turtle, html; or its media type) and
-    language ``lang`` (es, en)."""
-    if lang not in ("es", "en"):
-        raise InputError(f"unknown language {lang!r}: use es or en")
+    language ``lang`` (es, en); HTML from ``templates`` (ppikg.templating; default: a new environment)."""
+    check_lang(lang)
     fmt = find("report", format)
     media = fmt.media if fmt else None
     if media == "text/plain":
@@ -36,5 +39,10 @@ def render(report: ValidationReport, format: str = "text", lang: str = "es") -> 
     if media == "text/html":
         from .html import render_html
 
-        return render_html(report, lang)
+        return render_html(report, lang, templates)
     raise InputError(f"unknown report format {format!r}: use one of {', '.join(FORMATS)}")
+
+
+def outcome_word(outcome: str, lang: str) -> str:
+    """The report's word for a requirement's ``outcome`` (violation, warning, info, needs-attestation, conforms)."""
+    return words("report", lang)["conforms_outcome" if outcome == "conforms" else outcome]

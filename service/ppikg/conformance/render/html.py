@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment
 
+from ...i18n import words
+from ...templating import environment
 from ..validator import RequirementResult, ValidationReport
-from .words import WORDS, outcome_word
-
-_ENV = Environment(loader=PackageLoader("ppikg", "templates"), autoescape=select_autoescape(["html"]))
+from . import outcome_word
 
 
 def group_by_chapter(results: list[RequirementResult], titles: dict[str, dict[str, str]], lang: str):
@@ -19,12 +19,14 @@ def group_by_chapter(results: list[RequirementResult], titles: dict[str, dict[st
         chapter = next((p.chapter for p in r.requirement.provisions if p.chapter), None)
         groups.setdefault(chapter or "", []).append(r)
     ordered = sorted(groups, key=lambda c: (c == "", int(c.rsplit("_", 1)[1]) if c else 0))
-    return [(titles.get(c, {}).get(lang, WORDS[lang]["other"]), groups[c]) for c in ordered]
+    other = words("report", lang)["other"]
+    return [(titles.get(c, {}).get(lang, other), groups[c]) for c in ordered]
 
 
-def render_html(report: ValidationReport, lang: str) -> str:
-    return _ENV.get_template("report.html").render(
-        report=report, summary=report.summary(), lang=lang, w=WORDS[lang], outcome_word=outcome_word,
+def render_html(report: ValidationReport, lang: str, templates: Environment | None = None) -> str:
+    """The report as an HTML page, from ``templates`` (default: a new environment)."""
+    return (environment() if templates is None else templates).get_template("report.html").render(
+        report=report, summary=report.summary(), lang=lang, w=words("report", lang), outcome_word=outcome_word,
         chapters=group_by_chapter(report.results, report.chapters, lang),
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     )

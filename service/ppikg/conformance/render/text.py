@@ -5,7 +5,8 @@ from __future__ import annotations
 import textwrap
 
 from ..validator import ValidationReport
-from .words import WORDS, outcome_word
+from ...i18n import words
+from . import outcome_word
 
 _ORDER = {"violation": 0, "warning": 1, "info": 2, "needs-attestation": 3, "conforms": 4}
 
@@ -15,7 +16,7 @@ def _wrap(text: str, indent: str) -> str:
 
 
 def render_text(report: ValidationReport, lang: str) -> str:
-    w = WORDS[lang]
+    w = words("report", lang)
     s = report.summary()
     lines = [
         f"{w['title']} — {w['proposal']}: {report.proposal}",
