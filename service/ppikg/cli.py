@@ -186,7 +186,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                                            workers=args.workers, max_results=args.max_results,
                                            query_memory_mb=args.query_memory,
                                            validation_timeout=args.validation_timeout,
-                                           validation_memory_mb=args.validation_memory))
+                                           validation_memory_mb=args.validation_memory,
+                                           public_url=args.public_url))
     print(f"ppikg {__version__} serving on http://{args.host}:{args.port}/", file=sys.stderr)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
@@ -264,6 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--validation-memory", type=_count, default=Settings.validation_memory_mb, metavar="MB",
                    help="memory a validation worker may reach; an upload that needs more is stopped with 503 "
                         f"(default {Settings.validation_memory_mb:,})")
+    s.add_argument("--public-url", metavar="URL",
+                   help="the server's URL as clients reach it (e.g. behind a proxy); names the endpoint in the "
+                        "service description and is the base IRI of queries (default: the address it listens on)")
     s.set_defaults(func=cmd_serve)
     return parser
 

@@ -170,9 +170,6 @@ CASES: dict[str, list[Case]] = {
     "MOUNT /static": [C("GET", "/static/nope.js", 404), post("/static/ui.js", 405)],
     # FastAPI's own pages
     "GET,HEAD /openapi.json": [post("/openapi.json", 405)],
-    "GET,HEAD /docs": [post("/docs", 405)],
-    "GET,HEAD /docs/oauth2-redirect": [post("/docs/oauth2-redirect", 405)],
-    "GET,HEAD /redoc": [post("/redoc", 405)],
     # Not in app.routes: the look-up lane in front of the stack, HEAD for every GET, paths no route serves.
     "lane: look-ups": [
         C("GET", "/sparql", 406, params={"query": LOOKUP}, headers=PNG),

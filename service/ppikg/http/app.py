@@ -35,7 +35,8 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> FastAPI:
             if pool is not None:
                 pool.close()
 
-    app = PpikgApp(title="ppikg", version=__version__, lifespan=lifespan)
+    # No /docs or /redoc: FastAPI serves them with scripts from a CDN, and no page here loads anything remote.
+    app = PpikgApp(title="ppikg", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.kg = kg
     app.state.settings = settings or Settings()
     app.state.executor = None  # query workers, started with the app (or by the first query without a lifespan)

@@ -46,8 +46,22 @@ async def limited_body(request: Request) -> bytes:
 
 
 def endpoint_url(request: Request) -> str:
-    """The URL of the endpoint as the client called it, without the query string."""
-    return str(request.url.replace(query="", fragment="")).rstrip("?")
+    """The URL of the endpoint being called, without the query string: ``Settings.public_url`` (``ppi serve
+    --public-url``) and the path, else the address the server listens on and the path. Never the ``Host``
+    header, which any client can set: it would become the endpoint named in the service description and the
+    base IRI of queries."""
+    return url_of(request.scope, request.app.state.settings.public_url)
+
+
+def url_of(scope, public_url: str | None) -> str:
+    """See :func:`endpoint_url` (for an ASGI ``scope``)."""
+    path = f"{scope.get('root_path', '')}{scope['path']}"
+    if public_url:
+        return public_url.rstrip("/") + path
+    host, port = scope.get("server") or ("localhost", None)
+    scheme = scope.get("scheme", "http")
+    default = {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{host}{'' if port in (None, default) else f':{port}'}{path}"
 
 
 def check_update_allowed(request: Request) -> None:

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, unquote_plus
 from ..sparql import lookups
 from ..media import choose
 from ..namespaces import PREFIXES
+from .common import url_of
 
 #: Bytes of answer a look-up may produce on the spot; a larger answer goes to a worker.
 INLINE_CAP = 64 * 1024
@@ -76,14 +77,5 @@ class LookupLane:
         # On the event loop: the work is bounded by INLINE_CAP bytes of answer (~0.1 ms for a typical look-up);
         # measured, handing it to a thread costs more CPU than the look-up itself (docs/benchmarks.md).
         body = lookups.answer(state.kg.store, queries[0], media, max_results=state.settings.max_results,
-                             cap=INLINE_CAP, base_iri=_endpoint(scope), prefixes=_PREFIXES)
+                             cap=INLINE_CAP, base_iri=url_of(scope, state.settings.public_url), prefixes=_PREFIXES)
         return None if body is None else (media, body)
-
-
-def _endpoint(scope) -> str:
-    """The endpoint's URL as the client called it (the base IRI of the query), as Starlette computes it."""
-    host = _header(scope, b"host")
-    if host is None:
-        server_host, port = scope.get("server") or ("localhost", None)
-        host = server_host if port in (None, 80, 443) else f"{server_host}:{port}"
-    return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}{scope['path']}"
