@@ -18,6 +18,9 @@ from .store.catalog import INFERRED_PREFIX, PROVENANCE_GRAPH, SHAPES_GRAPH
 #: Hash namespaces: document path → namespace.
 HASH_DOCS = {"ontology": BASE + "ontology#", "shapes": BASE + "shapes#"}
 MAX_LINKS = 300
+#: Characters of one literal a page shows (the whole value is in the RDF representations): a 19 MB literal once
+#: made a 19 MB page. The longest provision of the Lineamientos is far shorter.
+MAX_LITERAL = 20_000
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABELS = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel",
           "http://purl.org/dc/terms/title")
@@ -142,7 +145,8 @@ class Describer:
                             labels.get(node.value, {}), inferred=inferred)
             if isinstance(node, ox.Literal):
                 dt = node.datatype.value if node.datatype and not node.language else None
-                return Link(q.predicate.value, pl, node.value, False, lang=node.language,
+                text = node.value if len(node.value) <= MAX_LITERAL else node.value[:MAX_LITERAL] + " […]"
+                return Link(q.predicate.value, pl, text, False, lang=node.language,
                             datatype=curie(dt) if dt and not dt.endswith("#string") else None, inferred=inferred)
             return Link(q.predicate.value, pl, f"_:{getattr(node, 'value', node)}", False, inferred=inferred)
 

@@ -8,6 +8,8 @@ says about an IRI is read in a query worker (ppikg.describe), with the server's 
 
 from __future__ import annotations
 
+import asyncio
+
 from urllib.parse import unquote
 
 from fastapi import APIRouter, Request
@@ -55,7 +57,8 @@ def router(kg: KnowledgeGraph) -> APIRouter:
             raise NotFound(f"nothing is known about <{iri}>", see=(local_href(near), near) if near else None)
         if "rdf" in found:
             return Response(found["rdf"], media_type=media, headers=headers)
-        html = templates(request).get_template(template).render(**found["page"], version=__version__, **extra)
+        page = templates(request).get_template(template)
+        html = await asyncio.to_thread(page.render, **found["page"], version=__version__, **extra)  # off the loop
         return HTMLResponse(html, headers=headers)
 
     def raw_iri(request: Request) -> str:
@@ -87,8 +90,8 @@ def router(kg: KnowledgeGraph) -> APIRouter:
             return await respond(request, BASE + doc)
         if "rdf" in found:
             return Response(found["rdf"], media_type=media, headers=headers)
-        html = templates(request).get_template("ld_document.html").render(page=found["page"], terms=found["terms"],
-                                                                         doc=doc, ns=ns, version=__version__)
+        html = await asyncio.to_thread(templates(request).get_template("ld_document.html").render, page=found["page"],
+                                       terms=found["terms"], doc=doc, ns=ns, version=__version__)
         return HTMLResponse(html, headers=headers)
 
     for prefix in PREFIX_PATHS:
