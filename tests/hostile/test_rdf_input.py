@@ -46,3 +46,17 @@ def test_a_deeply_nested_proposal_is_refused_by_validate(served, body, media):
     response, slowest, peak = served.while_probing(send)
     assert_refused(response, 400, "deep")
     assert slowest < 0.5 and peak < RSS_LIMIT_MB
+
+
+@pytest.mark.parametrize("command", ["validate", "import"])
+def test_the_command_line_refuses_a_deep_proposal_with_one_line(command, tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "deep.jsonld"
+    path.write_text(DEEP_JSONLD)
+    done = subprocess.run([sys.executable, "-m", "ppikg", command, str(path)], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 2, done.stderr[-800:]
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "deep" in lines[0], lines[:5]
