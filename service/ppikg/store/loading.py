@@ -21,7 +21,8 @@ import rdflib
 from .. import __version__
 from ..errors import InputError
 from ..media import rdf_format
-from .inference import RULES_VERSION, Reasoner, apply_rules, owlrl_closure, to_oxigraph, to_rdflib
+from .inference import (RULES_VERSION, Reasoner, apply_rules, owlrl_closure, to_oxigraph_triple,
+                        to_rdflib)
 from ..namespaces import GRAPH, ONTOLOGY_GRAPH
 from ..sparql.safety import check_nesting
 from .backend import Writer
@@ -61,7 +62,7 @@ def to_rdflib_graph(writer: Writer, graphs: Iterable[str]) -> rdflib.Graph:
 
 
 def write_rdflib(writer: Writer, graph: str, triples: rdflib.Graph) -> None:
-    writer.add(graph, (ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples))
+    writer.add(graph, (to_oxigraph_triple(s, p, o) for s, p, o in triples))
 
 
 def record_provenance(writer: Writer, graph: str, **record) -> None:
@@ -248,7 +249,7 @@ def parse_rdf(data: bytes | str | Path | rdflib.Graph, format: str | ox.RdfForma
     InputError if malformed."""
     if isinstance(data, rdflib.Graph):
         try:
-            return [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in data], None
+            return [to_oxigraph_triple(s, p, o) for s, p, o in data], None
         except (TypeError, ValueError) as e:
             raise InputError(f"unsupported term in graph: {e}") from e
     if isinstance(format, ox.RdfFormat):
@@ -258,10 +259,11 @@ def parse_rdf(data: bytes | str | Path | rdflib.Graph, format: str | ox.RdfForma
     else:
         fmt = rdf_format(format or "ttl")
     if isinstance(data, Path):
+        path = data
         try:
-            data = data.read_bytes()
+            data = path.read_bytes()
         except OSError as e:
-            raise InputError(f"cannot read {data.name}: {e}") from e
+            raise InputError(f"cannot read {path.name}: {e}") from e
     raw = data.encode() if isinstance(data, str) else data
     try:
         return [q.triple if isinstance(q, ox.Quad) else q for q in ox.parse(raw, fmt, base_iri=base_iri, rename_blank_nodes=True)], raw
