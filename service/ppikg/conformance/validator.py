@@ -17,7 +17,8 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
 
 from ..config import Project, Settings
 from ..errors import InputError
-from ..store.inference import Reasoner, apply_rules, to_oxigraph_triple, to_rdflib
+from ..store.inference import Reasoner, apply_rules, to_rdflib
+from ..store.loading import to_oxigraph_triple
 from ..namespaces import ELI, PPI
 
 Severity = TypingLiteral["violation", "warning", "info"]

@@ -76,7 +76,6 @@ def is_trivial(triple: Triple) -> bool:
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> rdflib.term.Node:
     """The rdflib term for a pyoxigraph term; blank node ids and literal lexical forms are kept as they are.
-    TypeError for a quoted triple, which rdflib graphs do not hold.
 
     >>> to_rdflib(ox.Literal("a")) == Literal("a"), to_rdflib(ox.NamedNode("http://x/")) == URIRef("http://x/")
     (True, True)
@@ -111,21 +110,6 @@ def to_oxigraph(term: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Lite
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise TypeError(f"unsupported term {term!r}")
-
-
-def to_oxigraph_triple(s: rdflib.term.Node, p: rdflib.term.Node, o: rdflib.term.Node) -> ox.Triple:
-    """The pyoxigraph triple for an rdflib one; TypeError if a term cannot stand where it is (a literal
-    subject, a predicate that is not an IRI).
-
-    >>> to_oxigraph_triple(URIRef("http://x/s"), RDF.type, URIRef("http://x/C")).object
-    <NamedNode value=http://x/C>
-    """
-    subject, predicate = to_oxigraph(s), to_oxigraph(p)
-    if isinstance(subject, ox.Literal):
-        raise TypeError(f"a literal cannot be a subject: {s!r}")
-    if not isinstance(predicate, ox.NamedNode):
-        raise TypeError(f"a predicate must be an IRI: {p!r}")
-    return ox.Triple(subject, predicate, to_oxigraph(o))
 
 
 # --- owlrl path ----------------------------------------------------------------------------------------------

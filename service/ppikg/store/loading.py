@@ -21,8 +21,7 @@ import rdflib
 from .. import __version__
 from ..errors import InputError
 from ..media import rdf_format
-from .inference import (RULES_VERSION, Reasoner, apply_rules, owlrl_closure, to_oxigraph_triple,
-                        to_rdflib)
+from .inference import RULES_VERSION, Reasoner, apply_rules, owlrl_closure, to_oxigraph, to_rdflib
 from ..namespaces import GRAPH, ONTOLOGY_GRAPH
 from ..sparql.safety import check_nesting
 from .backend import Writer
@@ -51,6 +50,14 @@ def fingerprint(files: Iterable[Path], root: Path) -> str:
         h.update(f"{rel}\0{len(data)}\0".encode())
         h.update(data)
     return h.hexdigest()
+
+
+def to_oxigraph_triple(s: rdflib.term.Node, p: rdflib.term.Node, o: rdflib.term.Node) -> ox.Triple:
+    """The pyoxigraph triple for rdflib terms; TypeError for a literal subject or a predicate that is no IRI."""
+    subject, predicate = to_oxigraph(s), to_oxigraph(p)
+    if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+        raise TypeError(f"not a valid triple: {s!r} {p!r} {o!r}")
+    return ox.Triple(subject, predicate, to_oxigraph(o))
 
 
 def to_rdflib_graph(writer: Writer, graphs: Iterable[str]) -> rdflib.Graph:
