@@ -19,6 +19,7 @@ test: install
 	@# no browser is ever downloaded by Playwright itself.
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 	$(BIN)/ruff check service tests bench scripts docs
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 serve: install

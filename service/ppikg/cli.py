@@ -70,14 +70,16 @@ def cmd_query(args: argparse.Namespace) -> int:
         if isinstance(results, pyoxigraph.QueryBoolean):
             out.write(("true" if bool(results) else "false") + "\n")
         elif isinstance(results, pyoxigraph.QueryTriples):
-            out.write(results.serialize(format=pyoxigraph.RdfFormat.TURTLE).decode("utf-8"))
+            out.write((results.serialize(format=pyoxigraph.RdfFormat.TURTLE) or b"").decode("utf-8"))
         elif args.format == "table":
             variables = [v.value for v in results.variables]
             rows = [[_term_text(s[v]) for v in variables] for s in results]
             out.write(_table(variables, rows))
             print(f"({len(rows)} rows)", file=sys.stderr)
         else:
-            out.write(results.serialize(format=media.find("results", args.format).results).decode("utf-8"))
+            fmt = media.find("results", args.format)
+            assert fmt is not None  # --format offers only the names of results formats
+            out.write((results.serialize(format=fmt.results) or b"").decode("utf-8"))
     return 0
 
 

@@ -123,7 +123,7 @@ class Describer:
     def rdf(self, iri: str, media: str) -> bytes:
         out_q, in_q = self.quads(iri)
         triples = list(dict.fromkeys(q.triple for q in [*out_q, *in_q]))
-        return ox.serialize(triples, format=GRAPH_MEDIA[media], prefixes={p: str(ns) for p, ns in PREFIXES.items()})
+        return ox.serialize(triples, format=GRAPH_MEDIA[media], prefixes={p: str(ns) for p, ns in PREFIXES.items()}) or b""
 
     def page(self, iri: str) -> dict[str, object]:
         out_q, in_q = self.quads(iri)
@@ -133,7 +133,8 @@ class Describer:
         shown_in, more_in = _first_links([(q, q.subject) for q in in_q])
         iris = {iri} | {q.predicate.value for q, _ in [*shown_out, *shown_in]}
         iris |= {node.value for _, node in [*shown_out, *shown_in] if isinstance(node, ox.NamedNode)}
-        iris |= {q.object.value for q in out_q if q.predicate.value in (RDF_TYPE, "http://purl.org/dc/terms/source")}
+        iris |= {q.object.value for q in out_q if q.predicate.value in (RDF_TYPE, "http://purl.org/dc/terms/source")
+                 and not isinstance(q.object, ox.Triple)}
         labels = self.labels(iris)
         known = {i for i in iris if i.startswith(BASE) or self.exists(i)}
 

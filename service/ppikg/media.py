@@ -147,7 +147,7 @@ def rdf_format(name: str) -> ox.RdfFormat:
     ppikg.errors.InputError: unknown RDF format 'docx' (known: json, json-ld, jsonld, n-quads, n-triples, nq, nquads, nt, ntriples, owl, rdf, rdfxml, trig, ttl, turtle, xml)
     """
     f = find("graph", name) or find("dataset", name)
-    if f is None:
+    if f is None or f.rdf is None:
         known = sorted({n for f in formats("graph", "dataset") for n in f.names})
         raise InputError(f"unknown RDF format {name!r} (known: {', '.join(known)})")
     return f.rdf

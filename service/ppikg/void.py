@@ -23,7 +23,7 @@ EXPORT_KINDS = ("graph", "dataset")
 
 def _licence() -> str:
     try:
-        return md.metadata("ppikg").get("License") or "MIT"
+        return next(iter(md.metadata("ppikg").get_all("License") or []), None) or "MIT"
     except md.PackageNotFoundError:
         return "MIT"
 

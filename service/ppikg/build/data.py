@@ -259,6 +259,7 @@ def acuerdo_graph(sources: Sources) -> Graph:
             g.add((concept, RDFS.label, Literal(f"Competencia {p.number} del Acuerdo 449", lang="es")))
             g.add((concept, RDFS.label, Literal(f"Acuerdo 449 competency {p.number}", lang="en")))
         elif p.kind == "Bullet":
+            assert p.parent is not None  # a bullet is always inside a numeral
             parent = doc.by_path()[p.parent]
             concept = COMPETENCIES[f"c{parent.number}/a{p.number}"]
             g.add((concept, RDF.type, PPI.CompetencyAttribute))
@@ -300,6 +301,7 @@ def aspects_graph(sources: Sources) -> Graph:
     scheme = _scheme(g, ASPECTS["lineamiento-octavo"], "Aspectos del Lineamiento Octavo",
                      "Aspects of Guideline Octavo", LIN["lineamiento_8"])
     for aspect, competency, _score in aspect_competency_matches(sources):
+        assert aspect.number is not None  # every fracción of Octavo is numbered
         iri = ASPECTS[aspect.number]
         g.add((iri, RDF.type, PPI.ProfileAspect))
         g.add((iri, SKOS.topConceptOf, scheme))

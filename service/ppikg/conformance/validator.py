@@ -17,7 +17,8 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
 
 from ..config import Project, Settings
 from ..errors import InputError
-from ..store.inference import Reasoner, apply_rules, to_oxigraph, to_rdflib
+from ..store.inference import Reasoner, apply_rules, to_rdflib
+from ..store.loading import to_oxigraph_triple
 from ..namespaces import ELI, PPI
 
 Severity = TypingLiteral["violation", "warning", "info"]
@@ -187,8 +188,8 @@ class Validator:
     def requirements(self) -> dict[str, Requirement]:
         """The requirements, from the shape named after each ID (``ppis:LIN-07-IV``), in catalogue order."""
         found: dict[str, Requirement] = {}
-        for shape, rid in self.shapes.subject_objects(PPI.requirementId):
-            rid = str(rid)
+        for shape, rid_term in self.shapes.subject_objects(PPI.requirementId):
+            rid = str(rid_term)
             req = found.get(rid)
             kind = self.shapes.value(shape, PPI.requirementKind)
             if req is None:
@@ -198,9 +199,10 @@ class Validator:
             if isinstance(shape, URIRef):
                 req.shapes.append(str(shape))
             if isinstance(shape, URIRef) and str(shape).endswith("#" + rid):
-                req.severity = SEVERITIES.get(self.shapes.value(shape, SH.severity), "violation")
+                severity = self.shapes.value(shape, SH.severity)
+                req.severity = SEVERITIES.get(severity, "violation") if isinstance(severity, URIRef) else "violation"
                 req.fix = _lang_map(self.shapes, shape, RDFS.comment)
-                req.provisions = [self._provision(iri) for iri in sorted(self.shapes.objects(shape, DCTERMS.source))]
+                req.provisions = [self._provision(iri) for iri in sorted(self.shapes.objects(shape, DCTERMS.source), key=str)]
         return dict(sorted(found.items(), key=lambda kv: _catalogue_key(kv[0])))
 
     def _message(self, results: Graph, result, data: Graph) -> dict[str, str]:
@@ -253,19 +255,21 @@ class Validator:
     def infer(self, proposal: Graph) -> Graph:
         """The proposal's own inferences (rules path, proven equal to owlrl's by the test suite)."""
         store = ox.Store()
-        quads = []
+        quads: list[ox.Quad] = []
         for name, graph in (("urn:ppikg:ontology", self.ontology),
                             ("urn:ppikg:ontology-inferred", self.reasoner.ontology_inferences()),
                             ("urn:ppikg:context", self.context), ("urn:ppikg:proposal", proposal)):
             g = ox.NamedNode(name)
-            quads.extend(ox.Quad(*map(to_oxigraph, t), g) for t in graph)
+            for s, p, o in graph:
+                t = to_oxigraph_triple(s, p, o)
+                quads.append(ox.Quad(t.subject, t.predicate, t.object, g))
         store.extend(quads)
         apply_rules(store, self.reasoner.rules,
                     ["urn:ppikg:context", "urn:ppikg:proposal", "urn:ppikg:ontology-inferred"], "urn:ppikg:inferred",
                     ontology_graph="urn:ppikg:ontology")
         inferred = Graph()
         for q in store.quads_for_pattern(None, None, None, ox.NamedNode("urn:ppikg:inferred")):
-            inferred.add(tuple(map(to_rdflib, q.triple)))
+            inferred.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
         return inferred
 
     def validate(self, proposal: Graph, *, inferred: Graph | None = None) -> ValidationReport:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -27,7 +27,7 @@ CHUNK = 64 * 1024  # bytes per chunk sent
 _END = object()
 
 
-def _quads(snapshot: Snapshot, graphs: list[str]) -> Iterator[ox.Quad]:
+def _quads(snapshot: Snapshot, graphs: list[str]) -> Generator[ox.Quad, None, None]:
     for g in graphs:
         yield from snapshot.quads(g)
 
@@ -149,10 +149,10 @@ def _line_chunks(snapshot: Snapshot, graphs: list[str], fmt: ox.RdfFormat, batch
             for q in quads:
                 buf.append(q if fmt.supports_datasets else q.triple)
                 if len(buf) >= batch:
-                    pipe.write(ox.serialize(buf, format=fmt))
+                    pipe.write(ox.serialize(buf, format=fmt) or b"")
                     buf = []
             if buf:
-                pipe.write(ox.serialize(buf, format=fmt))
+                pipe.write(ox.serialize(buf, format=fmt) or b"")
         finally:
             quads.close()  # here, on the thread that opened the store iterator
 
@@ -166,7 +166,9 @@ def _serialized(snapshot: Snapshot, graphs: list[str], fmt: ox.RdfFormat):
     def produce(pipe: _Pipe) -> None:
         quads = _quads(snapshot, graphs)
         try:
-            ox.serialize(quads if fmt.supports_datasets else (q.triple for q in quads), pipe, fmt, prefixes=prefixes)
+            # pyoxigraph writes to any object with write(); its stub asks for IO[bytes]
+            ox.serialize(quads if fmt.supports_datasets else (q.triple for q in quads), pipe, fmt,  # type: ignore[arg-type]
+                         prefixes=prefixes)
         finally:
             quads.close()
 

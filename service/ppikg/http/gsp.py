@@ -72,14 +72,15 @@ def router(kg: KnowledgeGraph) -> APIRouter:
             return await run_update(request, kg, f"DROP {where}" if iri else "CLEAR DEFAULT")
         content_type = request.headers.get("content-type", "")
         body_format = find("graph", content_type, media_only=True)
-        if body_format is None:
+        if body_format is None or body_format.rdf is None:
             media = content_type.split(";")[0].strip().lower()
             raise UnsupportedMediaType(f"unsupported content type {media or '(none)'!r}: send {', '.join(offers('graph'))}")
+        rdf = body_format.rdf
         body = await limited_body(request)
 
         def write() -> bool:  # parsing and writing off the event loop, one write at a time
             with request.app.state.write_lock:
-                return kg.write_graph(iri, body, body_format.rdf, replace=request.method == "PUT", role=UPDATE_ROLE)
+                return kg.write_graph(iri, body, rdf, replace=request.method == "PUT", role=UPDATE_ROLE)
 
         try:
             created = await asyncio.to_thread(write)

@@ -65,8 +65,9 @@ class LookupLane:
         if not lookups.single_pattern(queries[0]):
             return None
         key = (formats[0] if formats else None, _header(scope, b"accept"))
-        media = self._media.get(key, False)
-        if media is False:
+        try:
+            media = self._media[key]
+        except KeyError:
             media = choose("results", *key)
             if len(self._media) > 1024:
                 self._media.clear()

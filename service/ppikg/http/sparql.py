@@ -158,7 +158,8 @@ def describe(endpoint: str, graphs: list[str], update_enabled: bool, media: str)
     if update_enabled:
         triples.append(ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Update")))
     for fmt in formats(*RESULT_KINDS):
-        triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMATS_NS + fmt.w3c)))
+        if fmt.w3c is not None:
+            triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMATS_NS + fmt.w3c)))
     for i, g in enumerate(graphs):
         node, graph = ox.BlankNode(f"ng{i}"), ox.BlankNode(f"g{i}")
         triples += [

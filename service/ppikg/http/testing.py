@@ -60,7 +60,8 @@ def serving_process(store: str, *args: str, timeout: float = 120) -> Iterator[tu
                     break
             except OSError:
                 if proc.poll() is not None:
-                    raise RuntimeError(f"ppi serve exited: {proc.stderr.read().decode()[-2000:]}") from None
+                    err = proc.stderr.read() if proc.stderr else b""
+                    raise RuntimeError(f"ppi serve exited: {err.decode()[-2000:]}") from None
                 if time.monotonic() > deadline:
                     raise RuntimeError("ppi serve did not start") from None
                 time.sleep(0.3)

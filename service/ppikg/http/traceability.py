@@ -24,7 +24,7 @@ def _chosen(request: Request, kind: str, offered: list[str]) -> str:
     """The media type of the answer: ``?format=`` (a name of ``kind``) first, then ``Accept``; InputError for
     an unknown format name, NotAcceptable when ``Accept`` allows none of ``offered``."""
     fmt = request.query_params.get("format")
-    if fmt is not None and (find(kind, fmt) is None or find(kind, fmt).media not in offered):
+    if fmt is not None and ((named := find(kind, fmt)) is None or named.media not in offered):
         names = ", ".join(by_media(m).name for m in offered)
         raise InputError(f"unknown format {fmt!r}: use {names}")
     media = choose(kind, fmt, request.headers.get("accept"), offered)

@@ -37,8 +37,8 @@ def router() -> APIRouter:
     async def validate_proposal(request: Request, lang: str = "es", severity: str = "info") -> Response:
         proposal = find("proposal", request.headers.get("content-type") or "text/turtle", media_only=True)
         if proposal is None:
-            media = request.headers.get("content-type", "").split(";")[0].strip()
-            raise UnsupportedMediaType(f"unsupported content type {media!r}: send Turtle, JSON-LD or xlsx")
+            sent = request.headers.get("content-type", "").split(";")[0].strip()
+            raise UnsupportedMediaType(f"unsupported content type {sent!r}: send Turtle, JSON-LD or xlsx")
         if lang not in LANGS or severity not in ("violation", "warning", "info"):
             raise InputError("lang must be es or en; severity violation, warning or info")
         media = choose("report", None, request.headers.get("accept"), REPORT_OFFERS)

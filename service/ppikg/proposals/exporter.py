@@ -28,7 +28,7 @@ def _rows_of(spec: Sequence[Sheet], graph: Graph, proposal: URIRef, prefix: str,
         if sheet.name == "propuesta":
             rows_of[sheet.name] = [proposal]
             continue
-        found = set()
+        found: set[URIRef] = set()
         for cls in sheet.row_classes():
             found.update(s for s in graph.subjects(RDF.type, cls) if isinstance(s, URIRef) and str(s).startswith(prefix))
         rows_of[sheet.name] = sorted(found, key=lambda s: natural_key(str(s)[len(prefix):]))
@@ -54,6 +54,7 @@ def _row_cells(sheet: Sheet, graph: Graph, subject: URIRef, rid: str, rows: Rows
             terms = list(graph.subjects(col.prop, subject))
         elif col.subject:
             subj_col = sheet.column(col.subject)
+            assert subj_col is not None  # load_spec checks that the subject column exists
             subjects = [o for o in graph.objects(subject, subj_col.prop)
                         if KINDS[subj_col.kind].cell(o, subj_col, rows) is not None]
             terms = [o for s in subjects for o in graph.objects(s, col.prop)]

@@ -264,6 +264,7 @@ def _import(data: bytes | Path | str, fmt: str | None, name: str | None, project
             fmt = format_of(PurePosixPath(name).suffix or name)
         name = name or f"propuesta{SUFFIXES.get(fmt, '')}"
         path = None
+        raw = bytes(data)
     else:
         path = Path(data)
         name = name or path.name
@@ -278,7 +279,7 @@ def _import(data: bytes | Path | str, fmt: str | None, name: str | None, project
     if fmt == "csv":
         raise InputError(f"{name}: a CSV proposal is a directory with one <sheet>.csv per sheet;"
                          " give the directory (or a .zip of its files)")
-    return _from_bytes(bytes(data) if path is None else _read_file(path, name, limit), fmt, name, project, limit)
+    return _from_bytes(raw if path is None else _read_file(path, name, limit), fmt, name, project, limit)
 
 
 def import_proposal(data: bytes | Path | str, format: str | None = None, *, name: str | None = None,

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS
+from rdflib.namespace import DCTERMS, RDF, RDFS, DefinedNamespace
 
 from ..errors import InputError
 from ..namespaces import BASE, PPI
@@ -32,7 +32,7 @@ PROPOSALS = Namespace(BASE + "propuestas/")
 README_SHEET = "LEEME"
 LIST_SEPARATOR = ";"
 
-CURIE_PREFIXES = {"ppi": PPI, "dcterms": DCTERMS, "rdfs": RDFS, "rdf": RDF}
+CURIE_PREFIXES: dict[str, Namespace | type[DefinedNamespace]] = {"ppi": PPI, "dcterms": DCTERMS, "rdfs": RDFS, "rdf": RDF}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from rdflib.namespace import RDF
 from ..config import Project
 from ..errors import InputError
 from .cells import is_empty, text_of
-from .kinds import KINDS, BadCell, Rows, shipped
+from .kinds import KINDS, BadCell, IdKind, Rows, shipped
 from .spec import LIST_SEPARATOR, PROPOSALS, Sheet, load_spec
 
 
@@ -125,7 +125,7 @@ def build_graph(tables: dict[str, Table], problems: list[Problem], project: Proj
             n += 1
             rid = text_of(raw)
             try:
-                KINDS["id"].check(rid)
+                IdKind().check(rid)
             except BadCell as e:
                 problems.append(Problem(sheet.name, rownum, "id", str(e)))
                 continue
@@ -175,18 +175,20 @@ def build_graph(tables: dict[str, Table], problems: list[Problem], project: Proj
             for col in sheet.columns[1:]:
                 if col.kind == "class":
                     continue
+                prop = col.prop
+                assert prop is not None  # load_spec gives every column but the id a property
                 for term in terms[col.name]:
                     if col.inverse:
-                        g.add((term, col.prop, subject))
+                        g.add((term, prop, subject))
                     elif col.subject:
                         subjects = terms.get(col.subject) or []
                         if not subjects and is_empty(cell(sheet, values, col.subject)):
                             problems.append(Problem(sheet.name, rownum, col.name,
                                                     f"needs a value in column {col.subject!r}"))
                         for s in subjects:
-                            g.add((s, col.prop, term))
+                            g.add((s, prop, term))
                     else:
-                        g.add((subject, col.prop, term))
+                        g.add((subject, prop, term))
     if problems:
         raise TemplateError(problems)
     return g

@@ -11,8 +11,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal
 from rdflib.namespace import RDFS
+from rdflib.term import Node
 
 from ..config import Project
 from ..namespaces import PPI
@@ -178,10 +179,10 @@ def _md(text: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _class_labels(project: Project) -> dict[URIRef, tuple[str, str]]:
+def _class_labels(project: Project) -> dict[Node, tuple[str, str]]:
     g = Graph()
     g.parse(project.ontology_file)
-    out: dict[URIRef, tuple[str, str]] = {}
+    out: dict[Node, tuple[str, str]] = {}
     for s in set(g.subjects(RDFS.label, None)):
         labels = {lab.language: str(lab) for lab in g.objects(s, RDFS.label) if isinstance(lab, Literal)}
         out[s] = (labels.get("es", ""), labels.get("en", ""))

@@ -33,6 +33,7 @@ import pyoxigraph as ox
 from ..config import Project
 from ..errors import InputError, NotFound, PpikgError
 from ..store.graph import KnowledgeGraph, plain
+from ..store.snapshot import select
 from ..namespaces import PREFIXES
 
 from ..i18n import LANGS  # the languages of the titles and descriptions: the interface's
@@ -90,10 +91,10 @@ def parse_query_file(path: Path) -> CannedQuery:
             continue
         key, lang, value = m.group(1).lower(), m.group(2), m.group(3).strip()
         if key == "param":
-            p = _PARAM.match(value)
-            if not p:
+            pm = _PARAM.match(value)
+            if not pm:
                 raise PpikgError(f"{path}: bad parameter line {line!r}")
-            params.append(Param(p.group(1), not p.group(2), {"es": p.group(3) or "", "en": p.group(4) or ""}))
+            params.append(Param(pm.group(1), not pm.group(2), {"es": pm.group(3) or "", "en": pm.group(4) or ""}))
         elif key == "example":
             for pair in value.split():
                 name, _, iri = pair.partition("=")
@@ -160,9 +161,10 @@ def bindings(query: CannedQuery, params: dict[str, str | None]) -> dict[ox.Varia
 
 
 def _execute(kg: KnowledgeGraph, sparql: str, subs: dict[ox.Variable, ox.NamedNode]) -> ox.QuerySolutions:
+    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = dict(subs)
     try:
-        return kg.store.query(sparql, use_default_graph_as_union=True, substitutions=subs,
-                              prefixes={p: str(ns) for p, ns in PREFIXES.items()})
+        return select(kg.store, sparql, use_default_graph_as_union=True, substitutions=substitutions,
+                      prefixes={p: str(ns) for p, ns in PREFIXES.items()})
     except SyntaxError as e:
         raise InputError(f"SPARQL syntax error: {e}") from e
 
@@ -184,7 +186,7 @@ def answer(source, project: Project, query_id: str, params: dict[str, str | None
     media type of ppikg.media): what /queries/ID answers, run in a query worker over one state."""
     from ..media import by_media
 
-    return run(source, get_query(project, query_id), **params).serialize(format=by_media(media).results)
+    return run(source, get_query(project, query_id), **params).serialize(format=by_media(media).results) or b""
 
 
 def answer_about(source, project: Project, query_id: str, param: str, iri: str, cls: str | None, media: str,

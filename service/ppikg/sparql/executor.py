@@ -66,7 +66,7 @@ def _worker_main(conn) -> None:
                 if source is None:
                     raise RuntimeError("no store state to read")
                 snapshot = open_source(source)
-            answer = ("ok", fn(snapshot, *args))
+            answer: tuple = ("ok", fn(snapshot, *args))
         except Exception as e:
             answer = ("error", _status_of(e), str(e) or type(e).__name__)
         try:

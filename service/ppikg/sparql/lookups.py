@@ -130,7 +130,8 @@ def answer(store: ox.Store, text: str, media: str, *, max_results: int, cap: int
         if not isinstance(results, ox.QuerySolutions):
             return None
         out = _CappedBuffer(cap)
-        results.serialize(out, format=fmt)
+        # pyoxigraph writes to any object with write(); its stub asks for IO[bytes]
+        results.serialize(out, format=fmt)  # type: ignore[arg-type]
     except (_TooLarge, SyntaxError, ValueError, TypeError, OSError):
         return None
     body = b"".join(out.parts)

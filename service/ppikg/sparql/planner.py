@@ -145,7 +145,7 @@ class Planner:
 
     def __init__(self, count: Callable[[str], int]) -> None:
         self._count = count
-        self._counts: dict[str, int] = {}
+        self._counts: dict[str, tuple[int, bool]] = {}  # (count, exact)
 
     @classmethod
     def over(cls, store, **query_kwargs) -> Planner:

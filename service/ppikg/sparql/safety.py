@@ -15,6 +15,7 @@ decoded first, as SPARQL 1.1 §19.2 prescribes, so they cannot smuggle a keyword
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -180,7 +181,7 @@ def update_refusal(analysis: Analysis, reserved: list[str], is_reserved=None) ->
     return None
 
 
-def refusal(analysis: Analysis, has_graph, protocol_graphs: list[str] = ()) -> str | None:
+def refusal(analysis: Analysis, has_graph, protocol_graphs: Iterable[str] = ()) -> str | None:
     """Why the request must not run (None if it may): SERVICE, LOAD, or a dataset graph the store lacks.
 
     ``has_graph(iri)`` tells whether the store holds a named graph ``iri``.

@@ -35,7 +35,8 @@ import pyoxigraph as ox
 from ..errors import InputError, PpikgError
 from .backend import Backend, Writer
 from .catalog import Catalog
-from .snapshot import CATALOG, DB, LEASE, QUERY_PREFIXES, Snapshot, SnapshotGone, try_collect
+from .snapshot import (CATALOG, DB, LEASE, QUERY_PREFIXES, Snapshot, SnapshotGone, select,
+                       try_collect)
 
 MARKER = "writing"
 SNAPSHOTS = "snapshots"
@@ -85,7 +86,7 @@ class StoreWriter(Writer):
         return self.store.quads_for_pattern(subject, None, object, ox.NamedNode(graph) if graph else None)
 
     def count(self, graph: str) -> int:
-        rows = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        rows = select(self.store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
         return int(next(iter(rows))["n"].value)
 
     def graph_names(self) -> list[str]:

@@ -11,6 +11,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from ..namespaces import ONTOLOGY_GRAPH
+from .snapshot import select
 
 #: Bump when the rules or the trivial-triple policy change: stored inferences are then rebuilt.
 RULES_VERSION = "1"
@@ -24,7 +25,7 @@ _REFLEXIVE_PREDICATES = frozenset(
 )
 _TOP_CLASSES = frozenset({OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDFS.Literal})
 #: (predicate, object) pairs that hold of everything, so say nothing.
-_TRIVIAL_OBJECTS = {
+_TRIVIAL_OBJECTS: dict[rdflib.term.Node, frozenset[URIRef]] = {
     RDF.type: _TOP_CLASSES,
     RDFS.subClassOf: frozenset({OWL.Thing, RDFS.Resource}),
     RDFS.domain: frozenset({OWL.Thing, RDFS.Resource}),
@@ -73,7 +74,7 @@ def is_trivial(triple: Triple) -> bool:
 # --- term conversion between rdflib (owlrl's world) and pyoxigraph (the store's) ---------------------------
 
 
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> rdflib.term.Node:
     """The rdflib term for a pyoxigraph term; blank node ids and literal lexical forms are kept as they are.
 
     >>> to_rdflib(ox.Literal("a")) == Literal("a"), to_rdflib(ox.NamedNode("http://x/")) == URIRef("http://x/")
@@ -332,7 +333,7 @@ def _iri(g: str | ox.NamedNode) -> str:
 
 
 def _count(store: ox.Store, graph: str) -> int:
-    return int(next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")))["n"].value)
+    return int(next(iter(select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")))["n"].value)
 
 
 def _bind(update: str, using: Iterable[str], inferred_graph: str, using_named: str | None = None) -> str:

@@ -53,6 +53,14 @@ def fingerprint(files: Iterable[Path], root: Path) -> str:
     return h.hexdigest()
 
 
+def to_oxigraph_triple(s: rdflib.term.Node, p: rdflib.term.Node, o: rdflib.term.Node) -> ox.Triple:
+    """The pyoxigraph triple for rdflib terms; TypeError for a literal subject or a predicate that is no IRI."""
+    subject, predicate = to_oxigraph(s), to_oxigraph(p)
+    if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+        raise TypeError(f"not a valid triple: {s!r} {p!r} {o!r}")
+    return ox.Triple(subject, predicate, to_oxigraph(o))
+
+
 def to_rdflib_graph(writer: Writer, graphs: Iterable[str]) -> rdflib.Graph:
     out = rdflib.Graph()
     for g in graphs:
@@ -62,7 +70,7 @@ def to_rdflib_graph(writer: Writer, graphs: Iterable[str]) -> rdflib.Graph:
 
 
 def write_rdflib(writer: Writer, graph: str, triples: rdflib.Graph) -> None:
-    writer.add(graph, (ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples))
+    writer.add(graph, (to_oxigraph_triple(s, p, o) for s, p, o in triples))
 
 
 def record_provenance(writer: Writer, graph: str, **record) -> None:
@@ -277,7 +285,7 @@ def parse_rdf(data: bytes | str | Path | rdflib.Graph, format: str | ox.RdfForma
     InputError if malformed."""
     if isinstance(data, rdflib.Graph):
         try:
-            return [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in data], None
+            return [to_oxigraph_triple(s, p, o) for s, p, o in data], None
         except (TypeError, ValueError) as e:
             raise InputError(f"unsupported term in graph: {e}") from e
     if isinstance(format, ox.RdfFormat):
@@ -287,10 +295,11 @@ def parse_rdf(data: bytes | str | Path | rdflib.Graph, format: str | ox.RdfForma
     else:
         fmt = rdf_format(format or "ttl")
     if isinstance(data, Path):
+        path = data
         try:
-            data = data.read_bytes()
+            data = path.read_bytes()
         except OSError as e:
-            raise InputError(f"cannot read {data.name}: {e}") from e
+            raise InputError(f"cannot read {path.name}: {e}") from e
     raw = data.encode() if isinstance(data, str) else data
     if fmt == ox.RdfFormat.RDF_XML:
         check_xml(raw)

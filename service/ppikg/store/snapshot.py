@@ -43,6 +43,14 @@ DB = "db"
 QUERY_PREFIXES = {p: str(ns) for p, ns in PREFIXES.items()}
 
 
+def select(store: ox.Store, sparql: str, **options: Any) -> ox.QuerySolutions:
+    """The solutions of SELECT query ``sparql`` over ``store``; TypeError if ``sparql`` is another form."""
+    result = store.query(sparql, **options)
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError(f"not a SELECT query: {sparql}")
+    return result
+
+
 def plain(term: object) -> str | None:
     """A term as plain text: the IRI, the literal's value, ``_:id`` for a blank node; None when unbound.
 
@@ -65,11 +73,11 @@ class Lease:
         try:
             self._fd: int | None = os.open(directory / LEASE, os.O_RDONLY)
         except FileNotFoundError:
-            raise SnapshotGone(directory) from None
+            raise SnapshotGone(str(directory)) from None
         fcntl.flock(self._fd, fcntl.LOCK_SH)  # waits only while the collector renames a snapshot away
         if not (directory / DB).is_dir():  # it was collected between our open and our lock
             self.release()
-            raise SnapshotGone(directory)
+            raise SnapshotGone(str(directory))
 
     def release(self) -> None:
         if self._fd is not None:
@@ -230,7 +238,7 @@ class Snapshot:
         """Every named graph with its number of triples, by IRI."""
         def count() -> list[tuple[str, int]]:
             counts = {g: 0 for g in self.graph_names()}
-            for sol in self.store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+            for sol in select(self.store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
                 counts[sol["g"].value] = int(sol["n"].value)
             return sorted(counts.items())
         return self.memo("graphs", count)
@@ -238,7 +246,7 @@ class Snapshot:
     def counts_by_class(self) -> dict[str, int]:
         """Number of distinct instances of each class (asserted or inferred), largest first."""
         def count() -> dict[str, int]:
-            rows = self.store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c")
+            rows = select(self.store, "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c")
             counts = {plain(r["c"]) or "": int(r["n"].value) for r in rows}
             return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         return self.memo("classes", count)
