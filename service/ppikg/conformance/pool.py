@@ -15,6 +15,9 @@ import queue
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["violation", "warning", "info"]
 
 from ..config import Project, Settings
 from ..errors import QueryFailed, QueryTimeout
@@ -29,7 +32,7 @@ class Upload:
     suffix: str  # the proposal's format as a file suffix (".xlsx", ".ttl", ".jsonld")
     media: str  # the report's media type
     lang: str = "es"
-    severity: str = "info"  # the least severe finding the report keeps
+    severity: Severity = "info"  # the least severe finding the report keeps
 
 
 def _validation_main(conn, project: Project, settings: Settings) -> None:
@@ -71,12 +74,13 @@ class ValidationPool:
             worker = self._pool.get(timeout=timeout)
         except queue.Empty:
             raise QueryTimeout(f"no validation worker free within {timeout:g} s (the server is busy)") from None
+        keep = True  # give the worker back (False once it is retired)
         try:
             worker.conn.send(upload)
             raw = await_answer(worker, deadline, self._settings.validation_memory_mb, cancelled)
         except Stopped as e:
             self._pool.retire(worker)
-            worker = None
+            keep = False
             if e.reason == "memory":
                 raise QueryFailed(503, f"validating this proposal needed more than "
                                        f"{self._settings.validation_memory_mb:g} MB of memory and was stopped") from None
@@ -85,10 +89,10 @@ class ValidationPool:
             raise QueryTimeout(f"validating this proposal took more than {timeout:g} s and was stopped") from None
         except (EOFError, OSError):
             self._pool.retire(worker)
-            how, worker = worker.how_it_stopped(), None
+            keep, how = False, worker.how_it_stopped()
             raise QueryFailed(500, f"the validation worker stopped{how} before it answered") from None
         finally:
-            if worker is not None:
+            if keep:
                 self._pool.put(worker)
         answer = pickle.loads(raw)
         if answer[0] == "error":

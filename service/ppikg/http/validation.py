@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import cast
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ..conformance.pool import Upload, ValidationPool
+from ..conformance.pool import Severity, Upload, ValidationPool
 from ..errors import InputError, NotAcceptable, UnsupportedMediaType
 from ..i18n import LANGS
 from ..media import choose, find, offers
@@ -44,7 +45,7 @@ def router() -> APIRouter:
         media = choose("report", None, request.headers.get("accept"), REPORT_OFFERS)
         if media is None:
             raise NotAcceptable(f"the report is offered as {', '.join(REPORT_OFFERS)}")
-        upload = Upload(await limited_body(request), proposal.suffix, media, lang, severity)
+        upload = Upload(await limited_body(request), proposal.suffix, media, lang, cast(Severity, severity))
         pool = validation_pool(request.app)
         gone = threading.Event()
         work = asyncio.ensure_future(asyncio.to_thread(pool.validate, upload, gone.is_set))

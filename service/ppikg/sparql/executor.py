@@ -150,6 +150,7 @@ class QueryExecutor:
             worker = self._pool.get(timeout=timeout)
         except queue.Empty:
             raise QueryTimeout(f"no worker free within {timeout:g} s (the server is busy)") from None
+        keep = True  # give the worker back (False once it is retired)
         try:
             if worker.state != snapshot.state:
                 worker.conn.send(("open", snapshot.source()))
@@ -159,17 +160,17 @@ class QueryExecutor:
             raw = await_answer(worker, deadline, self._memory_limit_mb)
         except Stopped as e:
             self._pool.retire(worker)
-            worker = None
+            keep = False
             if e.reason == "memory":
                 raise QueryFailed(503, f"the query needed more than {self._memory_limit_mb:g} MB of memory and "
                                        "was stopped: narrow it or add a LIMIT") from None
             raise QueryTimeout(f"the query ran past the {timeout:g} s limit and was stopped") from None
         except (EOFError, OSError, BrokenPipeError):  # the worker died (e.g. killed by the system)
             self._pool.retire(worker)
-            how, worker = worker.how_it_stopped(), None
+            keep, how = False, worker.how_it_stopped()
             raise QueryFailed(500, f"the query worker stopped{how} before it answered") from None
         finally:
-            if worker is not None:
+            if keep:
                 self._pool.put(worker)
         answer = pickle.loads(raw)
         if answer[0] == "error":
