@@ -59,8 +59,8 @@ def test_ppi_serve_answers_over_real_http(tmp_path):
             assert json.load(r)["boolean"] is True
 
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "examples" / "propuesta-ejemplo-dgb.ttl"
-WORKBOOK = Path(__file__).resolve().parents[1] / "data" / "templates" / "propuesta-ejemplo-dgb.xlsx"
+EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "examples" / "propuesta-ejemplo-dgb.ttl"
+WORKBOOK = Path(__file__).resolve().parents[2] / "data" / "templates" / "propuesta-ejemplo-dgb.xlsx"
 
 
 def test_validate_turtle_returns_json_report(client):
