@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -85,11 +84,11 @@ def test_warm_restart(inputs: Project, tmp_path: Path) -> None:
     with KnowledgeGraph(store, project=inputs) as kg:
         assert kg.load_shipped() is True
         before = kg.graphs()
-    t0 = time.perf_counter()
+    said: list[str] = []
     with KnowledgeGraph(store, project=inputs) as kg:
-        assert kg.load_shipped() is False
+        assert kg.load_shipped(progress=said.append) is False
         assert kg.graphs() == before
-    assert time.perf_counter() - t0 < 1.0
+    assert said == []  # nothing loaded, nothing inferred: the store is used as it is
 
 
 def test_changed_input_rebuilds(inputs: Project, tmp_path: Path) -> None:
