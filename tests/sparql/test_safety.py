@@ -203,7 +203,7 @@ def test_timeout_stops_the_query_and_the_server_keeps_answering(served):
         health = httpx.get(server + "/health", timeout=30)
         assert health.status_code == 200 and not slow.done()  # answered while the query ran, not after it
         r = slow.result()
-    # Stopped at the timeout: the query alone would run for hours.
+    # Stopped at the timeout: the query alone would run far longer.
     assert r.status_code == 503 and "limit" in r.json()["error"]
     # The worker that ran it is gone (killed, not left computing), and the pool answers again.
     gone = [pid for pid in pids if not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE]
