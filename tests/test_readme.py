@@ -41,9 +41,10 @@ def test_every_ppi_subcommand_and_option_in_the_readme_exists():
             assert option in options, f"ppi {command} {option}"
 
 
-def test_the_example_query_answers_as_shown(tmp_path):
+def test_the_example_query_answers_as_shown(shipped_store, tmp_path):
     block = re.search(r"```sh\n\.venv/bin/ppi query '(.*?)'\n```", README, re.S).group(1)
-    done = subprocess.run([sys.executable, "-m", "ppikg", "query", block, "--store", str(tmp_path)],
+    store = shipped_store(tmp_path / "store")
+    done = subprocess.run([sys.executable, "-m", "ppikg", "query", block, "--store", str(store)],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "lineamiento_7/fraccion_4" in done.stdout and "Lineamiento Séptimo, fracción IV" in done.stdout
