@@ -1,4 +1,5 @@
-"""Shared fixtures: the parsed sources and the shipped graphs, built once per test session."""
+"""Shared fixtures: the parsed sources, the shipped graphs, their OWL RL closure and a store holding them, built
+once per test run."""
 
 from __future__ import annotations
 
@@ -35,6 +36,19 @@ def shipped(project) -> Graph:
     for path in project.ontology_files() + project.data_files():
         g.parse(path)
     return g
+
+
+@pytest.fixture(scope="session")
+def owlrl_shipped(shipped) -> Graph:
+    """The ontology and shipped data closed under OWL RL by owlrl, the reference semantics (computed once: the
+    slowest step of every build)."""
+    import owlrl
+
+    closure = Graph()
+    for t in shipped:
+        closure.add(t)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closure)
+    return closure
 
 
 @pytest.fixture(scope="session")

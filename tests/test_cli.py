@@ -16,11 +16,9 @@ from ppikg.namespaces import LIN, sparql_prologue
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("store")
-    done = run("info", "--store", str(path))
-    assert done.returncode == 0, done.stderr
-    return path
+def store(shipped_store, tmp_path_factory) -> Path:
+    """A store as `ppi` leaves it on first use, with the shipped data (a copy of the shared one)."""
+    return shipped_store(tmp_path_factory.mktemp("cli") / "store")
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -179,7 +177,7 @@ def test_import_load_then_validate_by_iri(store):
     assert missing.returncode == 2 and "no proposal" in missing.stderr
 
 
-def test_serve_limits_from_the_command_line(tmp_path):
+def test_serve_limits_from_the_command_line(shipped_store, tmp_path):
     """`ppi serve --max-results N --workers N` reach the running server; bad values are usage errors."""
     import httpx
 
@@ -188,7 +186,7 @@ def test_serve_limits_from_the_command_line(tmp_path):
     for bad in (["--workers", "0"], ["--max-results", "-3"], ["--max-results", "many"]):
         r = run("serve", "--store", str(tmp_path / "unused"), *bad)
         assert r.returncode == 2 and "ppi serve: error: argument" in r.stderr
-    with serving_process(tmp_path / "store", "--max-results", "3", "--workers", "1") as (base, proc):
+    with serving_process(shipped_store(tmp_path / "store"), "--max-results", "3", "--workers", "1") as (base, proc):
         three = httpx.get(base + "/sparql", params={"query": "SELECT ?c WHERE { ?c a ppi:Competency } ORDER BY ?c LIMIT 3"})
         four = httpx.get(base + "/sparql", params={"query": "SELECT ?c WHERE { ?c a ppi:Competency } ORDER BY ?c LIMIT 4"})
         lookup = httpx.get(base + "/sparql", params={"query": "SELECT ?c WHERE { ?c a ppi:Competency }"})  # the look-up lane

@@ -72,8 +72,8 @@ def launch(playwright):
 
 
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory):
-    url, stop = start_server(tmp_path_factory.mktemp("browser-store"))
+def base_url(shipped_store, tmp_path_factory):
+    url, stop = start_server(shipped_store(tmp_path_factory.mktemp("browser") / "store"))
     yield url
     stop()
 

@@ -24,7 +24,7 @@ ROUNDS = 6
 
 @pytest.fixture
 def server(shipped_store, tmp_path: Path):
-    kg = KnowledgeGraph(shipped_store(tmp_path / "store"))
+    kg = KnowledgeGraph(shipped_store(tmp_path / "store"), reasoner="rules")  # a forced rebuild in seconds
     with serving(create_app(kg, settings=Settings(update_enabled=True, token=TOKEN))) as url:
         with httpx.Client(base_url=url, timeout=30) as client:
             yield client, kg

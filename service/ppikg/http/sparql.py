@@ -72,7 +72,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         if (using or using_named) and any(c in ("USING", "USING NAMED", "WITH") for c, _ in analysis.dataset):
             raise InputError("using-graph-uri/using-named-graph-uri cannot be combined with USING or WITH in the update")
         # USING graphs are not checked against the store: an earlier operation of the same request may create
-        # them, and the store never fetches them (tests/test_sparql_safety.py checks that no request leaves).
+        # them, and the store never fetches them (tests/sparql/test_safety.py checks that no request leaves).
         why = refusal(analysis, lambda _iri: True)
         if why:
             raise InputError(why)

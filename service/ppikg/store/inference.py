@@ -271,7 +271,7 @@ def compile_rules(ontology: rdflib.Graph) -> list[Rule]:
     ``owl:inverseOf``, ``owl:propertyChainAxiom`` (any length), ``owl:TransitiveProperty``,
     ``owl:SymmetricProperty``, ``rdfs:subClassOf`` and ``owl:equivalentClass`` between named classes,
     ``rdfs:domain`` and ``rdfs:range``. Other axioms (restrictions, functional properties, …) are ignored;
-    ``tests/test_inference.py`` checks that the result still equals owlrl on this ontology.
+    ``tests/store/test_inference.py`` checks that the result still equals owlrl on this ontology.
 
     >>> from rdflib import Graph
     >>> g = Graph().parse(data="@prefix : <http://e/> . :p <http://www.w3.org/2000/01/rdf-schema#subPropertyOf> :q .", format="turtle")

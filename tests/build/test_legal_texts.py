@@ -10,9 +10,14 @@ from ppikg.build import legal_texts as src
 from ppikg.build.legal_texts import normalize_space
 
 
+def is_noise(line: str) -> bool:
+    """A page header, or the description of a signature (in English or Spanish): what the scan adds to the text."""
+    return line == "SECRETARÍA DE EDUCACIÓN PÚBLICA" or bool(re.search("handwritten signature|firma manuscrita", line))
+
+
 def clean_source(text: str) -> str:
     """The source without page headers and signature descriptions, white space normalised."""
-    lines = [l for l in text.splitlines() if not src._is_noise(normalize_space(l))]
+    lines = [l for l in text.splitlines() if not is_noise(normalize_space(l))]
     return normalize_space("\n".join(lines))
 
 
@@ -53,7 +58,7 @@ def test_no_line_of_the_source_is_lost(sources, raw):
                       + [p.title or "" for p in sources.lineamientos.provisions])
     for line in raw.splitlines():
         line = normalize_space(line)
-        if not line or src._is_noise(line) or line in ("CONSIDERANDO", "Transitorios"):
+        if not line or is_noise(line) or line in ("CONSIDERANDO", "Transitorios"):
             continue
         line = re.sub(r"^(- [IVX]+\. |- [a-z]\) |Capítulo [IVX]+ ?)", "", line)
         line = re.sub(r"^(Primero|Segundo|Tercero|Cuarto|Quinto|Sexto|Séptimo|Octavo|Noveno|Décimo)[ \w]*?\. ", "", line)

@@ -1,5 +1,5 @@
 """The SPARQL 1.1 Protocol at /sparql: operations, dataset, content negotiation, status codes, Service
-Description, and the Graph Store Protocol at /rdf-graphs/service (the W3C suites are in tests/conformance/)."""
+Description, and the Graph Store Protocol at /rdf-graphs/service (the W3C suites are in tests/w3c/)."""
 
 from __future__ import annotations
 

@@ -90,10 +90,14 @@ def writer(tmp_path_factory):
     kg.close()
 
 
+#: The timeout of the real server: an explosive query runs that long, and /health must answer meanwhile.
+TIMEOUT = 2
+
+
 @pytest.fixture(scope="module")
 def served(kg):
-    """The real server with a 1 s timeout, and its app."""
-    app = create_app(kg, settings=Settings(timeout=1, max_results=100))
+    """The real server with a short timeout, and its app."""
+    app = create_app(kg, settings=Settings(timeout=TIMEOUT, max_results=100))
     with serving(app) as url:
         yield url, app
 
@@ -194,16 +198,13 @@ def test_timeout_stops_the_query_and_the_server_keeps_answering(served):
     assert executor.ready(timeout=60)
     pids = executor.worker_pids()
     with ThreadPoolExecutor(2) as pool:
-        t0 = time.monotonic()
         slow = pool.submit(httpx.get, server + "/sparql", params={"query": EXPLOSIVE}, timeout=30)
-        time.sleep(0.3)
-        t1 = time.monotonic()
-        health = httpx.get(server + "/health", timeout=5)
-        assert health.status_code == 200 and time.monotonic() - t1 < 0.5
+        time.sleep(0.3)  # the query is running
+        health = httpx.get(server + "/health", timeout=30)
+        assert health.status_code == 200 and not slow.done()  # answered while the query ran, not after it
         r = slow.result()
-        elapsed = time.monotonic() - t0
+    # Stopped at the timeout: the query alone would run far longer.
     assert r.status_code == 503 and "limit" in r.json()["error"]
-    assert elapsed < 3, f"took {elapsed:.1f} s"
     # The worker that ran it is gone (killed, not left computing), and the pool answers again.
     gone = [pid for pid in pids if not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE]
     assert gone
@@ -215,11 +216,10 @@ def test_event_loop_serves_while_queries_run(server):
     """Two explosive queries occupy both workers; health and the start of a third request still answer."""
     with ThreadPoolExecutor(3) as pool:
         slow = [pool.submit(httpx.get, server + "/sparql", params={"query": EXPLOSIVE}, timeout=30) for _ in range(2)]
-        time.sleep(0.3)
+        time.sleep(0.3)  # both queries are running
         for _ in range(3):
-            t = time.monotonic()
-            assert httpx.get(server + "/health", timeout=5).status_code == 200
-            assert time.monotonic() - t < 0.5
+            assert httpx.get(server + "/health", timeout=30).status_code == 200
+        assert not any(f.done() for f in slow)  # health answered while both ran, without waiting for either
         assert [f.result().status_code for f in slow] == [503, 503]
 
 

@@ -51,6 +51,8 @@ def test_start_page_lists_classes(client):
 
 
 def test_ppi_serve_answers_over_real_http(tmp_path):
+    """`ppi serve` on an empty folder builds the store from the shipped data, then answers over HTTP (the one
+    test that starts the command on a store not yet built)."""
     with serving_process(tmp_path) as (base, _proc):
         with urllib.request.urlopen(base + "/health", timeout=10) as r:
             assert json.load(r)["status"] == "ok"
@@ -59,8 +61,8 @@ def test_ppi_serve_answers_over_real_http(tmp_path):
             assert json.load(r)["boolean"] is True
 
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "examples" / "propuesta-ejemplo-dgb.ttl"
-WORKBOOK = Path(__file__).resolve().parents[1] / "data" / "templates" / "propuesta-ejemplo-dgb.xlsx"
+EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "examples" / "propuesta-ejemplo-dgb.ttl"
+WORKBOOK = Path(__file__).resolve().parents[2] / "data" / "templates" / "propuesta-ejemplo-dgb.xlsx"
 
 
 def test_validate_turtle_returns_json_report(client):
