@@ -19,6 +19,10 @@ TOKEN = "hostile-token"
 #: workers) while hostile requests run.
 QUERY_MEMORY_MB = 400
 RSS_LIMIT_MB = 2048
+#: The slowest `/health` allowed while a hostile request runs. On an idle machine it answers in milliseconds;
+#: the bound leaves room for a loaded 2-core runner. Before the hostile inputs were bounded, it waited 6 s to
+#: minutes, or never answered.
+HEALTH_S = 2.0
 
 
 @dataclass
@@ -75,3 +79,9 @@ def assert_refused(response: httpx.Response, status: int, words: str) -> None:
     body = response.json()
     assert set(body) == {"error", "status", "code"} and body["status"] == status, body
     assert words in body["error"], body
+
+
+def assert_unharmed(slowest: float, peak: float) -> None:
+    """The server kept answering `/health` and stayed within its memory while the hostile request ran."""
+    assert slowest < HEALTH_S, f"/health took {slowest:.2f} s"
+    assert peak < RSS_LIMIT_MB, f"the server reached {peak:.0f} MB"
