@@ -53,6 +53,14 @@ class Worker:
         return f" (signal {-code})" if code is not None and code < 0 else f" (exit {code})" if code else ""
 
 
+class Died(Exception):
+    """The worker ended before it answered; ``how`` says how (`` (signal 9)``), if known."""
+
+    def __init__(self, how: str) -> None:
+        super().__init__(how)
+        self.how = how
+
+
 class Stopped(Exception):
     """A call given up: ``reason`` is "timeout", "memory" or "cancelled"; the worker has been killed."""
 
@@ -153,13 +161,28 @@ class WorkerPool:
             self._started.notify_all()
         self._idle.put(worker)
 
-    def get(self, timeout: float) -> Worker:
-        """An idle worker (queue.Empty after ``timeout`` seconds); give it back with :meth:`put` or
-        :meth:`retire`."""
-        return self._idle.get(timeout=timeout)
-
-    def put(self, worker: Worker) -> None:
-        self._idle.put(worker)
+    def run(self, send: Callable[[Worker], None], timeout: float, memory_limit_mb: float | None = None,
+            cancelled: Callable[[], bool] | None = None) -> bytes:
+        """Blocking: ``send(worker)`` to the first free worker, then its answer (see :func:`await_answer`),
+        all within ``timeout`` seconds. queue.Empty if no worker came free in time; Stopped or Died when the
+        worker was killed or ended (it is then replaced), else the worker goes back to the pool."""
+        deadline = time.monotonic() + timeout
+        worker = self._idle.get(timeout=timeout)
+        keep = True  # give the worker back (False once it is retired)
+        try:
+            send(worker)
+            return await_answer(worker, deadline, memory_limit_mb, cancelled)
+        except Stopped:
+            keep = False
+            self.retire(worker)
+            raise
+        except (EOFError, OSError):
+            keep = False
+            self.retire(worker)
+            raise Died(worker.how_it_stopped()) from None
+        finally:
+            if keep:
+                self._idle.put(worker)
 
     def retire(self, worker: Worker) -> None:
         """Kill ``worker`` (if it still runs) and start another in its place."""

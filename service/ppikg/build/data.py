@@ -1,4 +1,8 @@
-"""Build the shipped RDF data (data/*.ttl, ontology/definitions.ttl) from the legal sources and curation tables."""
+"""Build the shipped RDF data (data/*.ttl, ontology/definitions.ttl) from the legal sources and curation tables.
+
+A little over 400 lines, kept in one module on purpose: each generated file has one builder here, and they
+share the helpers that tie every triple to the provision it comes from (``dcterms:source``).
+"""
 
 from __future__ import annotations
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import pickle
 import queue
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -21,7 +20,7 @@ Severity = Literal["violation", "warning", "info"]
 
 from ..config import Project, Settings
 from ..errors import QueryFailed, QueryTimeout
-from ..workers import Stopped, WorkerPool, await_answer
+from ..workers import Died, Stopped, WorkerPool
 
 
 @dataclass(frozen=True)
@@ -69,31 +68,20 @@ class ValidationPool:
         (also while waiting for a free worker), QueryFailed with 503 past the memory limit, with 499 when
         ``cancelled()`` turned true, with the error's own status (400, 413) for bad input."""
         timeout = self._settings.validation_timeout
-        deadline = time.monotonic() + timeout
         try:
-            worker = self._pool.get(timeout=timeout)
+            raw = self._pool.run(lambda worker: worker.conn.send(upload), timeout,
+                                 self._settings.validation_memory_mb, cancelled)
         except queue.Empty:
             raise QueryTimeout(f"no validation worker free within {timeout:g} s (the server is busy)") from None
-        keep = True  # give the worker back (False once it is retired)
-        try:
-            worker.conn.send(upload)
-            raw = await_answer(worker, deadline, self._settings.validation_memory_mb, cancelled)
         except Stopped as e:
-            self._pool.retire(worker)
-            keep = False
             if e.reason == "memory":
                 raise QueryFailed(503, f"validating this proposal needed more than "
                                        f"{self._settings.validation_memory_mb:g} MB of memory and was stopped") from None
             if e.reason == "cancelled":
                 raise QueryFailed(499, "the client went away; the validation was stopped") from None
             raise QueryTimeout(f"validating this proposal took more than {timeout:g} s and was stopped") from None
-        except (EOFError, OSError):
-            self._pool.retire(worker)
-            keep, how = False, worker.how_it_stopped()
-            raise QueryFailed(500, f"the validation worker stopped{how} before it answered") from None
-        finally:
-            if keep:
-                self._pool.put(worker)
+        except Died as e:
+            raise QueryFailed(500, f"the validation worker stopped{e.how} before it answered") from None
         answer = pickle.loads(raw)
         if answer[0] == "error":
             raise QueryFailed(answer[1], answer[2])

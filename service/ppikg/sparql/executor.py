@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import queue
 import threading
-import time
 import weakref
 from collections import OrderedDict
 
 
 from ..errors import QueryFailed, QueryTimeout
-from ..workers import Stopped, WorkerPool, await_answer
+from ..workers import Died, Stopped, WorkerPool
 from .protocol import Job, Request, answer_request, run_job
 
 
@@ -145,33 +144,24 @@ class QueryExecutor:
     def _run(self, snapshot, fn, args, timeout: float) -> tuple[object, int]:
         import pickle
 
-        deadline = time.monotonic() + timeout
-        try:
-            worker = self._pool.get(timeout=timeout)
-        except queue.Empty:
-            raise QueryTimeout(f"no worker free within {timeout:g} s (the server is busy)") from None
-        keep = True  # give the worker back (False once it is retired)
-        try:
+        def send(worker) -> None:
             if worker.state != snapshot.state:
                 worker.conn.send(("open", snapshot.source()))
                 worker.state = snapshot.state
             worker.conn.send(("call", fn, args))
             self.calls_run += 1
-            raw = await_answer(worker, deadline, self._memory_limit_mb)
+
+        try:
+            raw = self._pool.run(send, timeout, self._memory_limit_mb)
+        except queue.Empty:
+            raise QueryTimeout(f"no worker free within {timeout:g} s (the server is busy)") from None
         except Stopped as e:
-            self._pool.retire(worker)
-            keep = False
             if e.reason == "memory":
                 raise QueryFailed(503, f"the query needed more than {self._memory_limit_mb:g} MB of memory and "
                                        "was stopped: narrow it or add a LIMIT") from None
             raise QueryTimeout(f"the query ran past the {timeout:g} s limit and was stopped") from None
-        except (EOFError, OSError, BrokenPipeError):  # the worker died (e.g. killed by the system)
-            self._pool.retire(worker)
-            keep, how = False, worker.how_it_stopped()
-            raise QueryFailed(500, f"the query worker stopped{how} before it answered") from None
-        finally:
-            if keep:
-                self._pool.put(worker)
+        except Died as e:  # e.g. killed by the system
+            raise QueryFailed(500, f"the query worker stopped{e.how} before it answered") from None
         answer = pickle.loads(raw)
         if answer[0] == "error":
             raise QueryFailed(answer[1], answer[2])
