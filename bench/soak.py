@@ -16,7 +16,7 @@ of the one given, so the run changes nothing of it.
 
 Usage::
 
-    python bench/soak.py --store bench/out/endpoint/1m/store --duration 60 --clients 16
+    python bench/soak.py --store bench/out/endpoint/1m/ppikg-store --duration 60 --clients 16
 
 Writes ``bench/out/soak.json`` and prints a Markdown table.
 """
