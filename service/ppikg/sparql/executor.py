@@ -8,7 +8,8 @@ answer in a thread, so its event loop never waits on a query; past the timeout i
 (SIGKILL), answers with a timeout error and starts a fresh worker in the background.
 
 Work is a *call*: a module-level function ``fn(snapshot, *args)`` run in a worker over the latest state
-(:meth:`QueryExecutor.call`); a SPARQL Protocol request is the call :func:`run_job`. Answers are kept in a
+(:meth:`QueryExecutor.call`); a SPARQL Protocol request is the call :func:`answer_request` (checked and
+negotiated, then :func:`run_job`). Answers are kept in a
 small cache keyed by the state they were computed on and the call: a state never changes, so a repeated
 call is answered without running it again, and no write can leave a stale answer behind. Workers go to
 waiting requests first come, first served (:class:`ppikg.workers.FairPool`), and each plans large joins as hash joins

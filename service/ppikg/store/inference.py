@@ -264,6 +264,12 @@ def _iris(values: Iterable[rdflib.term.Node]) -> list[URIRef]:
     return sorted(v for v in values if isinstance(v, URIRef))
 
 
+def _iri_pairs(ontology: rdflib.Graph, predicate: URIRef) -> list[tuple[URIRef, URIRef]]:
+    """The (subject, object) pairs of ``predicate`` where both are IRIs, sorted."""
+    return sorted((a, b) for a, b in ontology.subject_objects(predicate)
+                  if isinstance(a, URIRef) and isinstance(b, URIRef))
+
+
 def compile_rules(ontology: rdflib.Graph) -> list[Rule]:
     """Compile the ontology's OWL RL axioms into SPARQL updates writing to the placeholder inferred graph.
 
@@ -288,39 +294,32 @@ def compile_rules(ontology: rdflib.Graph) -> list[Rule]:
         if c != d:
             rules.append(_rule([f"?s a {c.n3()}"], RDF.type, d))
 
-    for p, q in sorted(ontology.subject_objects(RDFS.subPropertyOf)):
-        if isinstance(p, URIRef) and isinstance(q, URIRef):
-            subprop(p, q)
-    for p, q in sorted(ontology.subject_objects(OWL.equivalentProperty)):
-        if isinstance(p, URIRef) and isinstance(q, URIRef):
-            subprop(p, q)
-            subprop(q, p)
-    for p, q in sorted(ontology.subject_objects(OWL.inverseOf)):
-        if isinstance(p, URIRef) and isinstance(q, URIRef):
-            rules.append(_rule([f"?o {p.n3()} ?s"], q))
-            rules.append(_rule([f"?o {q.n3()} ?s"], p))
-    for p, head in sorted(ontology.subject_objects(OWL.propertyChainAxiom)):
+    for p, q in _iri_pairs(ontology, RDFS.subPropertyOf):
+        subprop(p, q)
+    for p, q in _iri_pairs(ontology, OWL.equivalentProperty):
+        subprop(p, q)
+        subprop(q, p)
+    for p, q in _iri_pairs(ontology, OWL.inverseOf):
+        rules.append(_rule([f"?o {p.n3()} ?s"], q))
+        rules.append(_rule([f"?o {q.n3()} ?s"], p))
+    for chained, head in sorted(ontology.subject_objects(OWL.propertyChainAxiom)):
         chain = list(Collection(ontology, head))
-        if isinstance(p, URIRef) and chain and all(isinstance(c, URIRef) for c in chain):
+        if isinstance(chained, URIRef) and chain and all(isinstance(c, URIRef) for c in chain):
             hops = [f"?x{i} {c.n3()} ?x{i + 1}" for i, c in enumerate(chain)]
-            rules.append(_rule(hops, p, f"?x{len(chain)}", s="?x0"))
+            rules.append(_rule(hops, chained, f"?x{len(chain)}", s="?x0"))
     for p in _iris(ontology.subjects(RDF.type, OWL.TransitiveProperty)):
         rules.append(_rule([f"?s {p.n3()} ?m", f"?m {p.n3()} ?o"], p))
     for p in _iris(ontology.subjects(RDF.type, OWL.SymmetricProperty)):
         rules.append(_rule([f"?o {p.n3()} ?s"], p))
-    for c, d in sorted(ontology.subject_objects(RDFS.subClassOf)):
-        if isinstance(c, URIRef) and isinstance(d, URIRef):
-            subclass(c, d)
-    for c, d in sorted(ontology.subject_objects(OWL.equivalentClass)):
-        if isinstance(c, URIRef) and isinstance(d, URIRef):
-            subclass(c, d)
-            subclass(d, c)
-    for p, c in sorted(ontology.subject_objects(RDFS.domain)):
-        if isinstance(p, URIRef) and isinstance(c, URIRef):
-            rules.append(_rule([f"?s {p.n3()} ?x"], RDF.type, c))
-    for p, c in sorted(ontology.subject_objects(RDFS.range)):
-        if isinstance(p, URIRef) and isinstance(c, URIRef):
-            rules.append(_rule([f"?x {p.n3()} ?s"], RDF.type, c))
+    for c, d in _iri_pairs(ontology, RDFS.subClassOf):
+        subclass(c, d)
+    for c, d in _iri_pairs(ontology, OWL.equivalentClass):
+        subclass(c, d)
+        subclass(d, c)
+    for p, c in _iri_pairs(ontology, RDFS.domain):
+        rules.append(_rule([f"?s {p.n3()} ?x"], RDF.type, c))
+    for p, c in _iri_pairs(ontology, RDFS.range):
+        rules.append(_rule([f"?x {p.n3()} ?s"], RDF.type, c))
     unique: dict[str, Rule] = {}
     for r in rules:
         if r is not None:
