@@ -2,8 +2,11 @@
 gives up; past any of them the worker is killed (and replaced by its pool). Used by the query executor
 (sparql/executor.py) and the validation pool (conformance/pool.py).
 
->>> pool = FairPool(); pool.put("w1"); pool.get(timeout=1)
+>>> pool = FairPool(size=2); pool.put("w1"); pool.get(timeout=1, ticket=Ticket(HEAVY))
 'w1'
+>>> pool.put("w2"); pool.get(timeout=0.1, ticket=Ticket(NEW))  # the last worker is kept for known calls
+Traceback (most recent call last):
+_queue.Empty
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import os
 import queue
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +23,9 @@ _PAGE = os.sysconf("SC_PAGE_SIZE")
 #: How often a running call's worker has its memory read (and its caller asked whether it still waits): a
 #: query that grows ~0.5 GB/s overshoots the limit by ~25 MB at most.
 POLL_S = 0.05
+#: Workers run at a lower priority than the server process (os.nice): however busy they are, the event loop
+#: that answers `/health`, look-ups and pages gets a core first.
+WORKER_NICE = 10
 
 
 def resident_mb(pid: int) -> float | None:
@@ -36,7 +42,7 @@ class Worker:
 
     def __init__(self, ctx, target: Callable[..., None], args: tuple = (), name: str = "ppikg-worker") -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=target, args=(child, *args), daemon=True, name=name)
+        self.proc = ctx.Process(target=_niced, args=(target, child, *args), daemon=True, name=name)
         self.proc.start()
         child.close()
         self.state: Any = None  # what the worker has open, for its pool to know
@@ -51,6 +57,14 @@ class Worker:
         """`` (signal N)`` or `` (exit N)`` once the process has ended, else ''."""
         code = self.proc.exitcode
         return f" (signal {-code})" if code is not None and code < 0 else f" (exit {code})" if code else ""
+
+
+def _niced(target: Callable[..., None], *args: Any) -> None:
+    try:
+        os.nice(WORKER_NICE)
+    except OSError:  # not allowed here: run at the server's priority
+        pass
+    target(*args)
 
 
 class Died(Exception):
@@ -88,46 +102,121 @@ def await_answer(worker: Worker, deadline: float, memory_limit_mb: float | None 
     return worker.conn.recv_bytes()
 
 
+#: The lanes of :class:`Ticket`: calls known to be cheap, calls never seen, calls known to be costly.
+KNOWN, NEW, HEAVY = "known", "new", "heavy"
+#: How fast a client's recorded use of the workers is forgotten (its half-life, s).
+USAGE_HALF_LIFE_S = 30.0
+#: Clients whose use is remembered (the least recently seen go first).
+MAX_CLIENTS = 10_000
+
+
+class Ticket:
+    """What a caller tells the pool about a call: its ``lane`` (``KNOWN``, ``NEW`` or ``HEAVY``) and the
+    ``client`` asking (e.g. its address; None: nobody in particular). The pool writes ``held_s``, the seconds
+    a worker was held, once the call is over."""
+
+    __slots__ = ("lane", "client", "held_s")
+
+    def __init__(self, lane: str = KNOWN, client: str | None = None) -> None:
+        self.lane, self.client, self.held_s = lane, client, 0.0
+
+
 class _Slot:
-    def __init__(self) -> None:
+    def __init__(self, ticket: Ticket, order: int) -> None:
         self.event = threading.Event()
         self.item: Any = None
+        self.ticket = ticket
+        self.order = order
 
 
 class FairPool:
-    """Idle workers, handed out first come, first served: a returned worker goes straight to the longest
-    waiter. (With a plain queue.Queue, the thread that returns a worker takes it back on its next request
-    while threads woken for it find the queue empty again: under load some requests waited out the whole
-    timeout while others were served.)"""
+    """Idle workers handed out to waiting calls: fairly, and never all to calls that may be costly.
 
-    def __init__(self) -> None:
+    * Among the calls that may start, a free worker goes to the one whose client has used the workers least
+      lately (decayed worker-seconds), then to the longest waiter. A returned worker goes straight to a waiter:
+      with a plain queue.Queue the thread that returned a worker took it back on its next request while threads
+      woken for it found the queue empty again, and under load some requests waited out the whole timeout.
+    * Calls that are ``HEAVY`` or ``NEW`` hold at most ``size - 1`` workers together, and ``HEAVY`` ones at
+      most ``size // 2``: one worker stays free for calls known to be cheap, so a client sending costly
+      queries, however many at once, delays the others by at most its share. (A pool of one worker lets every
+      call use it.)
+    """
+
+    def __init__(self, size: int = 2) -> None:
         self._lock = threading.Lock()
         self._idle: deque = deque()
-        self._waiters: deque[_Slot] = deque()
+        self._waiters: list[_Slot] = []
+        self._arrivals = 0
+        self._busy = {KNOWN: 0, NEW: 0, HEAVY: 0}
+        self._suspect_cap = max(1, size - 1)
+        self._heavy_cap = max(1, size // 2)
+        self._usage: OrderedDict[str, tuple[float, float]] = OrderedDict()  # client → (worker-s, when)
+
+    def _may_start(self, lane: str) -> bool:
+        if lane == KNOWN:
+            return True
+        suspect = self._busy[NEW] + self._busy[HEAVY]
+        return suspect < self._suspect_cap and (lane == NEW or self._busy[HEAVY] < self._heavy_cap)
+
+    def _used(self, client: str | None, now: float) -> float:
+        if client is None or client not in self._usage:
+            return 0.0
+        seconds, when = self._usage[client]
+        return seconds * 0.5 ** ((now - when) / USAGE_HALF_LIFE_S)
+
+    def _dispatch(self) -> None:
+        """Hand idle items to the waiters that may start (the lock held)."""
+        now = time.monotonic()
+        while self._idle and self._waiters:
+            ready = [w for w in self._waiters if self._may_start(w.ticket.lane)]
+            if not ready:
+                return
+            slot = min(ready, key=lambda w: (self._used(w.ticket.client, now), w.order))
+            self._waiters.remove(slot)
+            self._busy[slot.ticket.lane] += 1
+            slot.item = self._idle.popleft()
+            slot.event.set()
 
     def put(self, item) -> None:
         with self._lock:
-            if self._waiters:
-                slot = self._waiters.popleft()
-                slot.item = item
-                slot.event.set()
-            else:
-                self._idle.append(item)
+            self._idle.append(item)
+            self._dispatch()
 
-    def get(self, timeout: float):
-        """The first idle item, or the next one returned if the caller is first in line; queue.Empty
-        after ``timeout`` seconds."""
+    def get(self, timeout: float, ticket: Ticket | None = None):
+        """An idle item as soon as this call may have one (see the class); queue.Empty after ``timeout`` s.
+        A call given an item must end with :meth:`done`."""
+        ticket = ticket or Ticket()
         with self._lock:
-            if self._idle:
-                return self._idle.popleft()
-            slot = _Slot()
+            self._arrivals += 1
+            slot = _Slot(ticket, self._arrivals)
             self._waiters.append(slot)
+            self._dispatch()
         slot.event.wait(timeout)
         with self._lock:
             if slot.item is None:
                 self._waiters.remove(slot)
                 raise queue.Empty
         return slot.item
+
+    def done(self, ticket: Ticket | None = None, held_s: float = 0.0) -> None:
+        """A call given an item is over (its item returned with :meth:`put` or retired); it held it
+        ``held_s`` seconds, counted against its client."""
+        ticket = ticket or Ticket()
+        ticket.held_s = held_s
+        with self._lock:
+            self._busy[ticket.lane] -= 1
+            if ticket.client is not None:
+                now = time.monotonic()
+                self._usage[ticket.client] = (self._used(ticket.client, now) + held_s, now)
+                self._usage.move_to_end(ticket.client)
+                while len(self._usage) > MAX_CLIENTS:
+                    self._usage.popitem(last=False)
+            self._dispatch()
+
+    def used(self, client: str) -> float:
+        """The decayed worker-seconds ``client`` has used lately."""
+        with self._lock:
+            return self._used(client, time.monotonic())
 
 
 class WorkerPool:
@@ -140,7 +229,7 @@ class WorkerPool:
 
         self._ctx = multiprocessing.get_context("spawn")
         self._target, self._args, self._name, self._size = target, args, name, size
-        self._idle = FairPool()
+        self._idle = FairPool(size)
         self._lock = threading.Lock()
         self._started = threading.Condition(self._lock)
         self._workers: set[Worker] = set()
@@ -162,12 +251,14 @@ class WorkerPool:
         self._idle.put(worker)
 
     def run(self, send: Callable[[Worker], None], timeout: float, memory_limit_mb: float | None = None,
-            cancelled: Callable[[], bool] | None = None) -> bytes:
-        """Blocking: ``send(worker)`` to the first free worker, then its answer (see :func:`await_answer`),
-        all within ``timeout`` seconds. queue.Empty if no worker came free in time; Stopped or Died when the
-        worker was killed or ended (it is then replaced), else the worker goes back to the pool."""
+            cancelled: Callable[[], bool] | None = None, ticket: Ticket | None = None) -> bytes:
+        """Blocking: ``send(worker)`` to the first worker free for ``ticket`` (see :class:`FairPool`), then its
+        answer (see :func:`await_answer`), all within ``timeout`` seconds. queue.Empty if no worker came free
+        in time; Stopped or Died when the worker was killed or ended (it is then replaced), else the worker
+        goes back to the pool. ``ticket.held_s`` then says how long the call held the worker."""
         deadline = time.monotonic() + timeout
-        worker = self._idle.get(timeout=timeout)
+        worker = self._idle.get(timeout=timeout, ticket=ticket)
+        started = time.monotonic()
         keep = True  # give the worker back (False once it is retired)
         try:
             send(worker)
@@ -181,6 +272,7 @@ class WorkerPool:
             self.retire(worker)
             raise Died(worker.how_it_stopped()) from None
         finally:
+            self._idle.done(ticket, time.monotonic() - started)
             if keep:
                 self._idle.put(worker)
 

@@ -1,20 +1,14 @@
-"""Join planning (ppikg.sparql.planner): rewritten queries give exactly the solutions of the originals; the worker
-pool hands workers out first come, first served."""
+"""Join planning (ppikg.sparql.planner): rewritten queries give exactly the solutions of the originals."""
 
 from __future__ import annotations
 
-import itertools
-import queue
 import random
-import threading
-import time
 from collections import Counter
 
 import pyoxigraph as ox
 import pytest
 
 from ppikg.sparql import planner as planner_module
-from ppikg.workers import FairPool
 from ppikg.sparql.protocol import Job, planner_for, run_job
 from ppikg.store.graph import KnowledgeGraph
 from ppikg.namespaces import PREFIXES
@@ -116,55 +110,6 @@ def test_worker_jobs_use_the_plan_and_report_errors_as_written(snapshot):
     assert planner_for(snapshot, job) is planner_for(snapshot, job)  # counts kept for the next query
     bad = run_job(snapshot, Job("SELECT * WHERE { ?s nope:p ?o . ?o ?p ?x }", media, 1000, "http://e/"))
     assert bad[0] == "error" and bad[1] == 400
-
-
-def test_a_returned_worker_goes_to_the_longest_waiter():
-    pool = FairPool()
-    pool.put("w")
-    worker = pool.get(timeout=1)
-    got = []
-    waiter = threading.Thread(target=lambda: got.append(pool.get(timeout=5)))
-    waiter.start()
-    time.sleep(0.2)  # the waiter is in line
-    pool.put(worker)
-    with pytest.raises(queue.Empty):  # the thread that gave it back cannot take it again before the waiter
-        pool.get(timeout=0.2)
-    waiter.join()
-    assert got == ["w"]
-
-
-def test_no_request_waits_out_the_timeout_under_load():
-    """Six threads share two workers, each taking one back as soon as it returned it (a client with the next
-    request ready): requests are served in the order they came, so none is passed over again and again. (With a
-    plain queue.Queue the thread that returned a worker took it straight back: some requests were passed over by
-    most of the 89 others, and under real load waited out the whole timeout.)"""
-    pool = FairPool()
-    for w in ("a", "b"):
-        pool.put(w)
-    lock = threading.Lock()
-    asked = itertools.count()
-    served: list[int] = []  # each request's place in the order asked, in the order served
-
-    def client() -> None:
-        for _ in range(15):
-            with lock:
-                ticket = next(asked)
-            w = pool.get(timeout=30)
-            with lock:
-                served.append(ticket)
-            time.sleep(0.01)  # the query
-            pool.put(w)
-
-    threads = [threading.Thread(target=client) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(served) == list(range(90))  # every request was served
-    place = {ticket: n for n, ticket in enumerate(served)}
-    passed_over = max(sum(place[later] < place[t] for later in range(t + 1, 90)) for t in range(90))
-    # Only requests racing one into line (between taking a ticket and reaching the pool) can pass it.
-    assert passed_over < 2 * len(threads), passed_over
 
 
 def test_the_knowledge_graph_plans_its_queries_and_forgets_counts_after_a_write(shipped_store, tmp_path):

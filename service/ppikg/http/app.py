@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -13,6 +15,11 @@ from . import common, export, failures, gsp, linked_data, pages, sparql, traceab
 from .head import HeadAsGet
 from .lookups import LookupLane
 from ..config import Settings
+
+
+#: Threads for blocking work (waits for workers, writes, page rendering): enough for every request a
+#: server on a few cores holds at once.
+THREADS = 64
 
 
 class PpikgApp(FastAPI):
@@ -29,6 +36,9 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> FastAPI:
     validated against the project of ``kg``."""
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # Every request waiting for a worker waits in a thread (the default pool has cpu_count + 4 of them):
+        # with too few, requests queue for a thread before they reach the workers' fair admission.
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(THREADS, thread_name_prefix="ppikg"))
         common.query_executor(app)  # workers start now, in the background, not with the first query
         yield
         for pool in (app.state.executor, app.state.validation):

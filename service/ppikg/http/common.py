@@ -78,7 +78,14 @@ def check_update_allowed(request: Request) -> None:
 async def call(request: Request, fn, *args):
     """``fn(snapshot, *args)`` run in a query worker over the latest committed state, within the server's
     timeout, awaited off the event loop: the one way routes read the store (QueryTimeout, QueryFailed)."""
-    return await query_executor(request.app).acall(fn, *args, timeout=request.app.state.settings.timeout)
+    return await query_executor(request.app).acall(fn, *args, timeout=request.app.state.settings.timeout,
+                                                   client=client_of(request))
+
+
+def client_of(request: Request) -> str | None:
+    """Who sends ``request``, for fairness between clients: its address (a proxy in front makes every client
+    one)."""
+    return request.client.host if request.client else None
 
 
 def query_executor(app) -> QueryExecutor:

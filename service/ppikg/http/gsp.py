@@ -21,7 +21,7 @@ from ..sparql.protocol import Job
 from ..store.graph import KnowledgeGraph
 from ..media import choose, find, offers
 from ..store.catalog import UPDATE_ROLE
-from .common import check_update_allowed, limited_body, query_executor, run_update
+from .common import check_update_allowed, client_of, limited_body, query_executor, run_update
 
 PATH = "/rdf-graphs/service"
 
@@ -57,7 +57,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         query = "CONSTRUCT WHERE { ?s ?p ?o }" if iri is None else f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"
         settings = request.app.state.settings
         job = Job(query, {"graph": media}, settings.max_results)
-        media_type, body = await query_executor(request.app).arun(job, settings.timeout)
+        media_type, body = await query_executor(request.app).arun(job, settings.timeout, client_of(request))
         if request.method == "HEAD":
             return Response(media_type=media_type, headers={"Content-Length": str(len(body))})
         return Response(body, media_type=media_type, headers={"Vary": "Accept"})

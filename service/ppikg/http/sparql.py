@@ -31,7 +31,7 @@ from ..store.graph import KnowledgeGraph
 from ..media import GRAPH_MEDIA, choose, formats, offers
 from ..sparql.safety import analyse, check_length, refusal, with_using
 from ..store.snapshot import Snapshot
-from .common import PREFIX_MAP, call, check_update_allowed, endpoint_url, limited_body, query_executor, run_update
+from .common import PREFIX_MAP, call, check_update_allowed, client_of, endpoint_url, limited_body, query_executor, run_update
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 BODY_TYPES = (FORM_TYPE, "application/sparql-query", "application/sparql-update")
@@ -61,7 +61,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         check_length(text)  # before the text is sent to a worker
         job = QueryRequest(text, accept, formats[-1] if formats else None, settings.max_results, base, PREFIX_MAP,
                            tuple(default), tuple(named))
-        media_type, body = await executor.arun(job, settings.timeout)
+        media_type, body = await executor.arun(job, settings.timeout, client_of(request))
         return Response(body, media_type=media_type, headers={"Vary": "Accept"})
 
     async def update(request: Request, text: str, params: list[tuple[str, str]]) -> Response:

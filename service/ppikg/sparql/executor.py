@@ -12,8 +12,10 @@ Work is a *call*: a module-level function ``fn(snapshot, *args)`` run in a worke
 negotiated, then :func:`run_job`). Answers are kept in a
 small cache keyed by the state they were computed on and the call: a state never changes, so a repeated
 call is answered without running it again, and no write can leave a stale answer behind. Workers go to
-waiting requests first come, first served (:class:`ppikg.workers.FairPool`), and each plans large joins as hash joins
-(ppikg.sparql.planner) before running a query.
+waiting requests by :class:`ppikg.workers.FairPool`: the client that used them least lately first, and
+requests whose shape is new or known to be costly (ppikg.sparql.admission) never on every worker at once, so
+that costly queries cannot starve cheap ones. Each worker plans large joins as hash joins (ppikg.sparql.planner)
+before running a query.
 
 This module imports nothing heavy at top level (the error classes and the protocol job), so a worker starts
 fast; a call's own module is imported by the worker on first use.
@@ -28,7 +30,8 @@ from collections import OrderedDict
 
 
 from ..errors import QueryFailed, QueryTimeout
-from ..workers import Died, Stopped, WorkerPool
+from ..workers import KNOWN, Died, Stopped, Ticket, WorkerPool
+from .admission import CostBook, shape_of
 from .protocol import Job, Request, answer_request, run_job
 
 
@@ -97,6 +100,7 @@ class QueryExecutor:
         self._answers: OrderedDict[tuple, tuple[object, int]] = OrderedDict()  # key → (answer, pickled size)
         self._cached_bytes = 0
         self._memory_limit_mb = memory_limit_mb
+        self._costs = CostBook()
         self.calls_run = 0  # calls that reached a worker (not answered from the cache)
 
     def _snapshot(self):
@@ -113,18 +117,29 @@ class QueryExecutor:
         """The process ids of the live workers."""
         return self._pool.pids()
 
-    def call(self, fn, *args, timeout: float):
+    def call(self, fn, *args, timeout: float, client: str | None = None):
         """Blocking: ``fn(snapshot, *args)`` run in a worker over the latest committed state (or its cached
         answer for that state); QueryTimeout past ``timeout`` seconds, QueryFailed if it raised (with the
         error's ``status``, 400 for bad input, else 500). ``fn`` must be a module-level function and its
-        arguments and answer picklable."""
+        arguments and answer picklable. ``client`` (e.g. its address) is who asks, for fairness between
+        clients; a SPARQL Protocol request waits in the lane its shape's past cost gives it, any other call
+        (the service's own queries) as known."""
         snapshot = self._snapshot()  # held until the answer is in: its lease keeps it on disk meanwhile
         key = (snapshot.state, fn.__module__, fn.__qualname__, repr(args))
         with self._lock:
             if key in self._answers:
                 self._answers.move_to_end(key)
                 return self._answers[key][0]
-        answer, size = self._run(snapshot, fn, args, timeout)
+        shape = None
+        if fn is answer_request:
+            request: Request = args[0]
+            shape = shape_of(request.query, request.default_graph, request.named_graphs)
+        ticket = Ticket(KNOWN if shape is None else self._costs.lane(shape), client)
+        try:
+            answer, size = self._run(snapshot, fn, args, timeout, ticket)
+        finally:
+            if shape is not None and ticket.held_s:
+                self._costs.record(shape, ticket.held_s)
         if size <= self.CACHE_MAX_BODY:
             with self._lock:
                 if key not in self._answers:
@@ -134,15 +149,16 @@ class QueryExecutor:
                     self._cached_bytes -= self._answers.popitem(last=False)[1][1]
         return answer
 
-    def run(self, job: Job | Request, timeout: float) -> tuple[str, bytes]:
+    def run(self, job: Job | Request, timeout: float, client: str | None = None) -> tuple[str, bytes]:
         """Blocking: the (media type, body) of a SPARQL Protocol request (a :class:`Request` as received, or a
         :class:`Job` already checked and negotiated); QueryTimeout or QueryFailed otherwise."""
-        answer = self.call(answer_request if isinstance(job, Request) else run_job, job, timeout=timeout)
+        answer = self.call(answer_request if isinstance(job, Request) else run_job, job, timeout=timeout,
+                           client=client)
         if answer[0] == "error":
             raise QueryFailed(answer[1], answer[2])
         return answer[1], answer[2]
 
-    def _run(self, snapshot, fn, args, timeout: float) -> tuple[object, int]:
+    def _run(self, snapshot, fn, args, timeout: float, ticket: Ticket) -> tuple[object, int]:
         import pickle
 
         def send(worker) -> None:
@@ -153,7 +169,7 @@ class QueryExecutor:
             self.calls_run += 1
 
         try:
-            raw = self._pool.run(send, timeout, self._memory_limit_mb)
+            raw = self._pool.run(send, timeout, self._memory_limit_mb, ticket=ticket)
         except queue.Empty:
             raise QueryTimeout(f"no worker free within {timeout:g} s (the server is busy)") from None
         except Stopped as e:
@@ -168,17 +184,21 @@ class QueryExecutor:
             raise QueryFailed(answer[1], answer[2])
         return answer[1], len(raw)
 
-    async def arun(self, job: Job | Request, timeout: float) -> tuple[str, bytes]:
+    async def arun(self, job: Job | Request, timeout: float, client: str | None = None) -> tuple[str, bytes]:
         """:meth:`run` awaited in a thread: the event loop keeps serving other requests."""
         import asyncio
 
-        return await asyncio.to_thread(self.run, job, timeout)
+        return await asyncio.to_thread(self.run, job, timeout, client)
 
-    async def acall(self, fn, *args, timeout: float):
+    async def acall(self, fn, *args, timeout: float, client: str | None = None):
         """:meth:`call` awaited in a thread: the event loop keeps serving other requests."""
         import asyncio
 
-        return await asyncio.to_thread(lambda: self.call(fn, *args, timeout=timeout))
+        return await asyncio.to_thread(lambda: self.call(fn, *args, timeout=timeout, client=client))
+
+    def lane_of(self, request: Request) -> str:
+        """The lane a SPARQL Protocol request would wait in now (see ppikg.sparql.admission)."""
+        return self._costs.lane(shape_of(request.query, request.default_graph, request.named_graphs))
 
     def close(self) -> None:
         self._pool.close()

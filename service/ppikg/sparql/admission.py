@@ -1,0 +1,65 @@
+"""What a SPARQL request is likely to cost, learnt from the requests of the same shape before it: the lane it
+waits in for a query worker (see :class:`ppikg.workers.FairPool`).
+
+A request's *shape* is its text without comments and with runs of white space made one space, with its
+protocol dataset: requests that differ only there (a client adding a counter in a comment to dodge a cache)
+cost the same. A shape never seen waits as ``NEW``; one whose last run held a worker for ``HEAVY_S`` or more
+(stopped at a limit, or refused after a long analysis) as ``HEAVY``; any other as ``KNOWN``.
+
+>>> book = CostBook()
+>>> shape = shape_of("ASK { ?s ?p ?o }  # 1")
+>>> shape == shape_of("ASK {  ?s ?p ?o }\\n# 2"), book.lane(shape)
+(True, 'new')
+>>> book.record(shape, 0.01); book.lane(shape)
+'known'
+>>> book.record(shape, 12.0); book.lane(shape)
+'heavy'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections import OrderedDict
+
+from ..workers import HEAVY, KNOWN, NEW
+
+#: A run that holds a worker this long (s) makes its shape costly.
+HEAVY_S = 1.0
+#: Shapes remembered (the least recently seen go first).
+MAX_SHAPES = 4096
+
+# A comment starts with '#' at the start of a line or after white space (a '#' inside an IRI or a prefixed
+# name follows no white space). A '#' inside a string may be taken for one: the shape is only a guess of cost.
+_COMMENT = re.compile(r"(?:^|(?<=\s))#[^\n]*", re.MULTILINE)
+_SPACE = re.compile(r"\s+")
+
+
+def shape_of(text: str, default: tuple[str, ...] = (), named: tuple[str, ...] = ()) -> bytes:
+    """The shape of a request: a digest of its text without comments and extra white space, and its dataset."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(_SPACE.sub(" ", _COMMENT.sub("", text)).strip().encode("utf-8", "surrogatepass"))
+    for iri in (*default, "\0", *named):
+        digest.update(b"\0" + iri.encode("utf-8", "surrogatepass"))
+    return digest.digest()
+
+
+class CostBook:
+    """The last cost (worker-seconds) of each recent request shape."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._costs: OrderedDict[bytes, float] = OrderedDict()
+
+    def lane(self, shape: bytes) -> str:
+        with self._lock:
+            cost = self._costs.get(shape)
+        return NEW if cost is None else HEAVY if cost >= HEAVY_S else KNOWN
+
+    def record(self, shape: bytes, seconds: float) -> None:
+        with self._lock:
+            self._costs[shape] = seconds
+            self._costs.move_to_end(shape)
+            while len(self._costs) > MAX_SHAPES:
+                self._costs.popitem(last=False)

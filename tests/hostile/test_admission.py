@@ -1,0 +1,60 @@
+"""Costly queries cannot starve cheap ones: once a query's shape is known to run to a limit, copies of it,
+however many at once, hold at most one of the two query workers, and queries known to be cheap, canned
+queries and REST answers are answered meanwhile. (Before, four clients repeating such a query held both
+workers for seconds at a time: legitimate queries waited up to 16 s or timed out.)"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+import pytest
+
+from ppikg.http.testing import serving_process
+
+TIMEOUT_S = 6
+#: Runs until the timeout on the shipped data (~2·10^11 rows to count) while holding little memory.
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?o . ?b ?q ?r . ?c ?x ?y }"
+CHEAP = "SELECT ?label WHERE { <https://w3id.org/ppikg/competencias/c1> ?p ?label } LIMIT 3"
+JSON = {"Accept": "application/sparql-results+json"}
+
+
+@pytest.fixture(scope="module")
+def server(shipped_store, tmp_path_factory):
+    store = shipped_store(tmp_path_factory.mktemp("admission") / "store")
+    with serving_process(str(store), "--timeout", str(TIMEOUT_S), "--workers", "2") as (url, _proc):
+        yield url
+
+
+def sparql(url: str, text: str, comment: str = "") -> httpx.Response:
+    return httpx.get(url + "/sparql", params={"query": f"{text}\n# {comment}"}, headers=JSON, timeout=60)
+
+
+def test_copies_of_a_costly_query_leave_a_worker_for_cheap_ones(server):
+    assert sparql(server, CHEAP).status_code == 200  # a cheap shape, now known
+    first = sparql(server, ENDLESS, "first")  # runs to the timeout: its shape is costly from now on
+    assert first.status_code == 503 and "limit" in first.json()["error"]
+
+    answers: list[httpx.Response] = []
+    copies = [threading.Thread(target=lambda i=i: answers.append(sparql(server, ENDLESS, f"copy {i}")))
+              for i in range(4)]
+    for t in copies:
+        t.start()
+    time.sleep(1.0)  # the copies hold what they may
+    slowest = 0.0
+    try:
+        for i in range(5):
+            for path, params, accept in (("/sparql", {"query": f"{CHEAP}\n# {i}"}, JSON["Accept"]),
+                                         ("/api/coverage", {}, "application/json")):
+                started = time.perf_counter()
+                response = httpx.get(server + path, params=params, headers={"Accept": accept}, timeout=60)
+                slowest = max(slowest, time.perf_counter() - started)
+                assert response.status_code == 200, response.text[:300]
+    finally:
+        for t in copies:
+            t.join(4 * TIMEOUT_S)
+    # Without the reserved worker each cheap request waited for a copy to reach the timeout (~6 s).
+    assert slowest < TIMEOUT_S / 2, f"a cheap request waited {slowest:.1f} s behind the costly copies"
+    assert len(answers) == 4 and all(r.status_code == 503 for r in answers)
+    assert all(set(r.json()) == {"error", "status", "code"} for r in answers)
