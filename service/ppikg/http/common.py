@@ -14,10 +14,12 @@ from fastapi import Request
 from fastapi.responses import Response
 from jinja2 import Environment
 
-from ..errors import Conflict, Forbidden, InputError, PayloadTooLarge, PpikgError, Unauthorized
+from ..errors import (Conflict, Forbidden, InputError, PayloadTooLarge, PpikgError, QueryFailed, QueryTimeout,
+                      Unauthorized)
 from ..sparql.executor import QueryExecutor
 from ..store.graph import KnowledgeGraph
 from ..store.catalog import UPDATE_ROLE
+from ..store.trial import needs_trial, try_update
 from ..namespaces import PREFIXES
 from ..sparql.safety import analyse, update_refusal
 
@@ -99,20 +101,33 @@ def query_executor(app) -> QueryExecutor:
 
 async def run_update(request: Request, kg: KnowledgeGraph, update: str) -> Response:
     """Run a SPARQL update through the knowledge graph, one at a time (204), off the event loop (the safety
-    analysis included); readers see it once it has committed. Forbidden for an update of a reserved graph,
-    InputError for a malformed one, Conflict when the store cannot be written (e.g. it is open read-only)."""
+    analysis included); readers see it once it has committed. An update whose cost its text does not bound
+    (a WHERE clause, ADD/MOVE/COPY) is first tried on a copy in a query worker, within the server's timeout
+    and memory limit (ppikg.store.trial): past them it is refused with 503 and nothing is written. Forbidden
+    for an update of a reserved graph, InputError for a malformed one, Conflict when the store cannot be
+    written (e.g. it is open read-only)."""
     base = endpoint_url(request)
+    timeout = request.app.state.settings.timeout
+    executor, client = query_executor(request.app), client_of(request)
 
     def write() -> None:
-        why = update_refusal(analyse(update, PREFIX_MAP, base), kg.reserved_graphs(), kg.is_reserved)
+        analysis = analyse(update, PREFIX_MAP, base)
+        why = update_refusal(analysis, kg.reserved_graphs(), kg.is_reserved)
         if why:
             raise Forbidden(why)
         with request.app.state.write_lock:
+            if needs_trial(analysis.tokens):
+                executor.call(try_update, update, base, UPDATE_ROLE, kg.loader.choice, kg.trial_folder(),
+                              timeout=timeout, client=client, label="update")
             kg.update(update, base_iri=base, role=UPDATE_ROLE)
 
     try:
         await asyncio.to_thread(write)
-    except (InputError, Forbidden):
+    except QueryFailed as e:
+        if e.status == 400:  # the update's own error, found by its trial
+            raise InputError(str(e)) from e
+        raise
+    except (InputError, Forbidden, QueryTimeout):
         raise
     except ValueError as e:
         raise InputError(str(e)) from e

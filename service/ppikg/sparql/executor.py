@@ -117,13 +117,13 @@ class QueryExecutor:
         """The process ids of the live workers."""
         return self._pool.pids()
 
-    def call(self, fn, *args, timeout: float, client: str | None = None):
+    def call(self, fn, *args, timeout: float, client: str | None = None, label: str = "query"):
         """Blocking: ``fn(snapshot, *args)`` run in a worker over the latest committed state (or its cached
         answer for that state); QueryTimeout past ``timeout`` seconds, QueryFailed if it raised (with the
         error's ``status``, 400 for bad input, else 500). ``fn`` must be a module-level function and its
         arguments and answer picklable. ``client`` (e.g. its address) is who asks, for fairness between
         clients; a SPARQL Protocol request waits in the lane its shape's past cost gives it, any other call
-        (the service's own queries) as known."""
+        (the service's own queries) as known. ``label`` names the work in the errors ("query", "update")."""
         snapshot = self._snapshot()  # held until the answer is in: its lease keeps it on disk meanwhile
         key = (snapshot.state, fn.__module__, fn.__qualname__, repr(args))
         with self._lock:
@@ -136,7 +136,7 @@ class QueryExecutor:
             shape = shape_of(request.query, request.default_graph, request.named_graphs)
         ticket = Ticket(KNOWN if shape is None else self._costs.lane(shape), client)
         try:
-            answer, size = self._run(snapshot, fn, args, timeout, ticket)
+            answer, size = self._run(snapshot, fn, args, timeout, ticket, label)
         finally:
             if shape is not None and ticket.held_s:
                 self._costs.record(shape, ticket.held_s)
@@ -158,7 +158,7 @@ class QueryExecutor:
             raise QueryFailed(answer[1], answer[2])
         return answer[1], answer[2]
 
-    def _run(self, snapshot, fn, args, timeout: float, ticket: Ticket) -> tuple[object, int]:
+    def _run(self, snapshot, fn, args, timeout: float, ticket: Ticket, label: str) -> tuple[object, int]:
         import pickle
 
         def send(worker) -> None:
@@ -173,12 +173,13 @@ class QueryExecutor:
         except queue.Empty:
             raise QueryTimeout(f"no worker free within {timeout:g} s (the server is busy)") from None
         except Stopped as e:
+            hint = ": narrow it or add a LIMIT" if label == "query" else "; nothing was written"
             if e.reason == "memory":
-                raise QueryFailed(503, f"the query needed more than {self._memory_limit_mb:g} MB of memory and "
-                                       "was stopped: narrow it or add a LIMIT") from None
-            raise QueryTimeout(f"the query ran past the {timeout:g} s limit and was stopped") from None
+                raise QueryFailed(503, f"the {label} needed more than {self._memory_limit_mb:g} MB of memory and "
+                                       f"was stopped{hint}") from None
+            raise QueryTimeout(f"the {label} ran past the {timeout:g} s limit and was stopped{hint}") from None
         except Died as e:  # e.g. killed by the system
-            raise QueryFailed(500, f"the query worker stopped{e.how} before it answered") from None
+            raise QueryFailed(500, f"the worker running the {label} stopped{e.how} before it answered") from None
         answer = pickle.loads(raw)
         if answer[0] == "error":
             raise QueryFailed(answer[1], answer[2])

@@ -125,6 +125,15 @@ class EmbeddedStore(Backend):
             return
         self._open_as_writer()
 
+    @classmethod
+    def copy_of(cls, store: ox.Store, catalog: Catalog, state: int) -> EmbeddedStore:
+        """A store in memory holding a copy of ``store`` (e.g. a snapshot's) with ``catalog``, at ``state``."""
+        copy = cls(None)
+        copy._live = _copy(store)
+        copy._catalog = catalog.copy()
+        copy._latest = Snapshot(state, _copy(store), catalog.copy())
+        return copy
+
     # --- opening --------------------------------------------------------------------------------------------
 
     @property
@@ -165,7 +174,7 @@ class EmbeddedStore(Backend):
         shutil.rmtree(self.location / DB, ignore_errors=True)
         (self.location / CATALOG).unlink(missing_ok=True)
         if committed:
-            _link_copy(committed[-1][1] / DB, self.location / DB)
+            link_copy(committed[-1][1] / DB, self.location / DB)
             shutil.copy2(committed[-1][1] / CATALOG, self.location / CATALOG)
         (self.location / MARKER).unlink()
 
@@ -281,7 +290,7 @@ def clone_store(source: str | Path, target: str | Path) -> Path:
     snapshot = Snapshot.open(directory, state)  # leased while we copy
     try:
         target.mkdir(parents=True)
-        _link_copy(directory / DB, target / DB)
+        link_copy(directory / DB, target / DB)
         shutil.copy2(directory / CATALOG, target / CATALOG)
     finally:
         snapshot.close()
@@ -316,7 +325,7 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _link_copy(source: Path, target: Path) -> None:
+def link_copy(source: Path, target: Path) -> None:
     """A RocksDB directory copied cheaply: its immutable table files hard-linked, the rest copied."""
     target.mkdir(parents=True)
     for f in source.iterdir():

@@ -253,6 +253,12 @@ class KnowledgeGraph:
         with self.backend.write() as writer:
             return self.loader.update(writer, sparql, base_iri, role)
 
+    def trial_folder(self) -> str | None:
+        """Where an update is tried before it runs (ppikg.store.trial): beside the snapshots, on the same
+        disk (their files are hard-linked); None for a store in memory."""
+        location = getattr(self.backend, "location", None)
+        return str(location / "snapshots" / "trial") if location is not None else None
+
     def info(self) -> dict[str, object]:
         """Versions, store location, input fingerprint, graphs and class counts, reasoners used."""
         import importlib.metadata as md

@@ -1,0 +1,79 @@
+"""Updates have the limits of queries: an update that would run past the memory limit or the timeout is
+stopped with 503 before it touches the store — nothing of it is written — while `/health` keeps answering and
+other writes go on after it. (Before, a cartesian ``INSERT … WHERE`` grew ~45 MB/s for 90 s in the server
+process, held the write lock and ended in an abort.)"""
+
+from __future__ import annotations
+
+import threading
+
+import httpx
+
+from .conftest import QUERY_MEMORY_MB, TOKEN, assert_refused, assert_unharmed
+
+UPDATE = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"}
+JSON = {"Accept": "application/sparql-results+json"}
+#: The shipped graphs an update reads (its WHERE reads the store's default graph, not the union of the
+#: graphs): ~5,000 triples.
+USING = " ".join(f"USING <https://w3id.org/ppikg/graph/{g}>"
+                 for g in ("inferred/base", "lineamientos", "shapes", "acuerdo-449", "ontology"))
+#: Every pair of those triples sorted before the first is inserted: ~25 million rows, gigabytes held at once.
+CARTESIAN = (f"INSERT {{ GRAPH <urn:trial:pairs> {{ ?a <urn:trial:with> ?pair }} }} {USING} WHERE "
+             "{ SELECT ?a ?pair WHERE { ?a ?p ?o . ?b ?q ?r BIND(CONCAT(STR(?o), STR(?r)) AS ?pair) } "
+             "ORDER BY ?pair LIMIT 1 }")
+#: Counts ~10^11 rows before it inserts one triple: runs until the timeout with little memory.
+ENDLESS = (f"INSERT {{ GRAPH <urn:trial:count> {{ <urn:trial:n> <urn:trial:is> ?n }} }} {USING} WHERE "
+           "{ SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?o . ?b ?q ?r . ?c ?x ?y } }")
+
+
+def count(url: str, graph: str) -> int:
+    r = httpx.get(url + "/sparql", params={"query": f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"},
+                  headers=JSON, timeout=30)
+    return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_an_update_past_the_memory_limit_is_stopped_and_writes_nothing(served):
+    def send() -> httpx.Response:
+        return httpx.post(served.url + "/sparql", content=CARTESIAN.encode(), headers=UPDATE, timeout=120)
+
+    response, slowest, peak = served.while_probing(send)
+    assert_refused(response, 503, f"more than {QUERY_MEMORY_MB} MB of memory")
+    assert "nothing was written" in response.json()["error"]
+    assert_unharmed(slowest, peak)
+    assert count(served.url, "urn:trial:pairs") == 0
+
+
+def test_an_update_past_the_timeout_is_stopped_and_the_next_write_goes_on(served):
+    put: list[httpx.Response] = []
+
+    def send() -> httpx.Response:
+        writer = threading.Timer(1.0, lambda: put.append(httpx.put(
+            served.url + "/rdf-graphs/service", params={"graph": "urn:trial:after"}, timeout=120,
+            content=b"<urn:trial:s> <urn:trial:p> 1 .",
+            headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {TOKEN}"})))
+        writer.start()  # waits for the write lock while the update is tried
+        try:
+            return httpx.post(served.url + "/sparql", content=ENDLESS.encode(), headers=UPDATE, timeout=120)
+        finally:
+            writer.join(120)
+
+    response, slowest, peak = served.while_probing(send)
+    assert_refused(response, 503, "limit and was stopped; nothing was written")
+    assert_unharmed(slowest, peak)
+    assert count(served.url, "urn:trial:count") == 0
+    assert put and put[0].status_code == 201, put
+    assert count(served.url, "urn:trial:after") == 1
+
+
+def test_an_update_within_the_limits_is_written_once(served):
+    update = (f"INSERT {{ GRAPH <urn:trial:copy> {{ ?s <urn:trial:label> ?l }} }} {USING} WHERE "
+              "{ ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }")
+    r = httpx.post(served.url + "/sparql", content=update.encode(), headers=UPDATE, timeout=120)
+    assert r.status_code == 204, r.text
+    labels = httpx.get(served.url + "/sparql", headers=JSON, timeout=30, params={
+        "query": "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?l { VALUES ?g { "
+                 + USING.replace("USING ", "") + " } GRAPH ?g { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l } } }"})
+    assert count(served.url, "urn:trial:copy") == int(labels.json()["results"]["bindings"][0]["n"]["value"]) > 0
+    bad = httpx.post(served.url + "/sparql", content=b"INSERT { ?s ?p ?o } WHERE { ?s ?p }", headers=UPDATE,
+                     timeout=30)
+    assert_refused(bad, 400, "syntax")
