@@ -19,10 +19,10 @@ TOKEN = "hostile-token"
 #: workers) while hostile requests run.
 QUERY_MEMORY_MB = 400
 RSS_LIMIT_MB = 2048
-#: The slowest `/health` allowed while a hostile request runs. On an idle machine it answers in milliseconds;
-#: the bound leaves room for a loaded 2-core runner. Before the hostile inputs were bounded, it waited 6 s to
-#: minutes, or never answered.
-HEALTH_S = 2.0
+#: The slowest `/health` allowed while a hostile request runs (it answers in milliseconds on an idle machine;
+#: the workers run niced below the server, so busy workers do not delay it). Before the hostile inputs were
+#: bounded, it waited 6 s to minutes, or never answered.
+HEALTH_S = 0.5
 
 
 @dataclass
