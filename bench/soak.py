@@ -41,6 +41,7 @@ from bench_endpoint import LOOKUP, TRACE, Server, free_port  # noqa: E402
 
 OUT = HERE / "out"
 TOKEN = "soak-token"
+EXAMPLE_PROPOSAL = "https://w3id.org/ppikg/propuestas/ejemplo-dgb"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 #: wrk's Lua side: each line of the plan file is "METHOD<TAB>PATH<TAB>CONTENT-TYPE<TAB>BODY-FILE<TAB>AUTH"
@@ -97,7 +98,7 @@ def plans(lookups: list[str], example: bytes) -> dict[str, list]:
         legit.append(("GET", q(LOOKUP % lookups[i % len(lookups)]), "", None, ""))
         if i % 10 == 0:
             legit.append(("GET", q(f"{TRACE}\n# soak {i}"), "", None, ""))
-            legit.append(("GET", "/api/gaps", "", None, ""))
+            legit.append(("GET", "/api/gaps?proposal=" + quote(EXAMPLE_PROPOSAL, safe=""), "", None, ""))
             legit.append(("GET", "/queries/coverage?format=json", "", None, ""))
             legit.append(("GET", "/competencias/c1", "", None, ""))
         if i % 40 == 0:

@@ -149,3 +149,20 @@ def test_a_shape_is_costly_after_a_costly_run_and_cheap_again_after_a_cheap_one(
     assert book.lane(shape) == HEAVY
     book.record(shape, HEAVY_S / 10)
     assert book.lane(shape) == KNOWN
+
+
+def test_a_new_call_goes_before_costly_ones_waiting_longer():
+    pool = FairPool(size=2)
+    for w in ("a", "b"):
+        pool.put(w)
+    running = Ticket(HEAVY)
+    pool.get(timeout=1, ticket=running)
+    pool.get(timeout=1, ticket=Ticket(KNOWN))
+    costly, costly_got = waiting(pool, Ticket(HEAVY, "other"), timeout=2)  # in line first
+    new, new_got = waiting(pool, Ticket(NEW, "other"))
+    pool.done(running, 4.0)
+    pool.put("a")
+    new.join(5)
+    assert new_got == ["a"] and costly_got == []
+    costly.join(5)  # waits out its timeout: the new call holds the one worker costly calls may use
+    assert costly_got == [None]
