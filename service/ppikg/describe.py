@@ -6,7 +6,9 @@ Every function here takes a :class:`~ppikg.store.snapshot.Snapshot` first, so th
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -39,6 +41,7 @@ def local_href(iri: str, known: bool = True) -> str:
     return iri
 
 
+@lru_cache(maxsize=4096)  # pages call it per link: tens of thousands of times, for a few predicates
 def curie(iri: str) -> str:
     for p, ns in PREFIXES.items():
         if iri.startswith(str(ns)) and len(iri) > len(str(ns)):
@@ -72,9 +75,9 @@ def _first_links(pairs: list[tuple[ox.Quad, object]]) -> tuple[list[tuple[ox.Qua
         key = (curie(q.predicate.value), value, isinstance(node, ox.NamedNode),
                node.language if isinstance(node, ox.Literal) else None)
         groups.setdefault(key, []).append((q, node))
-    order = sorted(groups, key=lambda k: (k[0], k[1]))
-    shown = [pair for key in order[:MAX_LINKS] for pair in groups[key]]
-    return shown, max(0, len(order) - MAX_LINKS)
+    first = heapq.nsmallest(MAX_LINKS, groups, key=lambda k: (k[0], k[1]))  # not a sort of every link
+    shown = [pair for key in first for pair in groups[key]]
+    return shown, max(0, len(groups) - MAX_LINKS)
 
 
 class Describer:
