@@ -124,6 +124,7 @@ class Settings:
     token: str | None = None  # bearer token required for updates when enabled
     workers: int = 2  # query worker processes (each killable when a query runs past the timeout)
     query_memory_mb: int = 1024  # resident memory a query worker may reach before its query is stopped
+    write_timeout: float = 120.0  # seconds a Graph Store write may take to parse and infer in a worker
     validation_timeout: float = 60.0  # seconds one uploaded proposal may take to validate
     validation_memory_mb: int = 1024  # resident memory a validation worker may reach
     validation_workers: int = 2  # validation worker processes (started with the first upload)

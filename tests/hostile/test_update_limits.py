@@ -9,7 +9,9 @@ import threading
 
 import httpx
 
-from .conftest import QUERY_MEMORY_MB, TOKEN, assert_refused, assert_unharmed
+from ppikg.store.catalog import inferred_of
+
+from .conftest import QUERY_MEMORY_MB, TOKEN, WRITE_TIMEOUT_S, assert_refused, assert_unharmed
 
 UPDATE = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"}
 JSON = {"Accept": "application/sparql-results+json"}
@@ -77,3 +79,35 @@ def test_an_update_within_the_limits_is_written_once(served):
     bad = httpx.post(served.url + "/sparql", content=b"INSERT { ?s ?p ?o } WHERE { ?s ?p }", headers=UPDATE,
                      timeout=30)
     assert_refused(bad, 400, "syntax")
+
+
+def indicators(n: int) -> bytes:
+    """A graph of ``n`` indicators covering competency 1: each gets inferences (~5 s per 10,000 here)."""
+    return "\n".join(f"<urn:big:i{i}> a <https://w3id.org/ppikg/ontology#Indicator> ; "
+                     f"<http://www.w3.org/2004/02/skos/core#prefLabel> \"indicador {i}\"@es ; "
+                     "<https://w3id.org/ppikg/ontology#coversCompetency> <https://w3id.org/ppikg/competencias/c1> ."
+                     for i in range(n)).encode()
+
+
+def put(url: str, graph: str, body: bytes) -> httpx.Response:
+    return httpx.put(url + "/rdf-graphs/service", params={"graph": graph}, content=body, timeout=120,
+                     headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {TOKEN}"})
+
+
+def test_a_large_graph_is_parsed_and_inferred_outside_the_server(served):
+    """Parsing and inference run in a worker: before, a 4 MB graph kept the server process busy for 19 s and
+    `/health` waited up to 0.8 s."""
+    response, slowest, peak = served.while_probing(lambda: put(served.url, "urn:big:some", indicators(4000)))
+    assert response.status_code == 201, response.text
+    assert_unharmed(slowest, peak)
+    assert count(served.url, "urn:big:some") == 3 * 4000
+    assert count(served.url, inferred_of("urn:big:some")) >= 4000  # each indicator's inferences at least
+
+
+def test_a_graph_write_past_the_limits_is_stopped_and_writes_nothing(served):
+    """60,000 indicators: past the memory limit (400 MB) or the write timeout, whichever comes first."""
+    response, slowest, peak = served.while_probing(lambda: put(served.url, "urn:big:too-much", indicators(60_000)))
+    assert_refused(response, 503, "was stopped; nothing was written")
+    assert f"{QUERY_MEMORY_MB} MB" in response.text or f"{WRITE_TIMEOUT_S} s" in response.text
+    assert_unharmed(slowest, peak)
+    assert count(served.url, "urn:big:too-much") == 0

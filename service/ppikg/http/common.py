@@ -118,7 +118,7 @@ async def run_update(request: Request, kg: KnowledgeGraph, update: str) -> Respo
         with request.app.state.write_lock:
             if needs_trial(analysis.tokens):
                 executor.call(try_update, update, base, UPDATE_ROLE, kg.loader.choice, kg.trial_folder(),
-                              timeout=timeout, client=client, label="update")
+                              timeout=timeout, client=client, label="update", cache=False)
             kg.update(update, base_iri=base, role=UPDATE_ROLE)
 
     try:

@@ -16,9 +16,10 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ..errors import InputError, NotAcceptable, NotFound, UnsupportedMediaType
+from ..errors import InputError, NotAcceptable, NotFound, QueryFailed, UnsupportedMediaType
 from ..sparql.protocol import Job
 from ..store.graph import KnowledgeGraph
+from ..store.trial import prepare_graph
 from ..media import choose, find, offers
 from ..store.catalog import UPDATE_ROLE
 from .common import check_update_allowed, client_of, limited_body, query_executor, run_update
@@ -77,13 +78,26 @@ def router(kg: KnowledgeGraph) -> APIRouter:
             raise UnsupportedMediaType(f"unsupported content type {media or '(none)'!r}: send {', '.join(offers('graph'))}")
         rdf = body_format.rdf
         body = await limited_body(request)
+        replace = request.method == "PUT"
+        settings, executor, client = request.app.state.settings, query_executor(request.app), client_of(request)
 
-        def write() -> bool:  # parsing and writing off the event loop, one write at a time
+        def write() -> bool:
+            """Off the event loop, one write at a time; a named graph's parsing and inference in a worker, within
+            the write timeout and the workers' memory limit, on the state it is then written to."""
             with request.app.state.write_lock:
-                return kg.write_graph(iri, body, rdf, replace=request.method == "PUT", role=UPDATE_ROLE)
+                prepared = None
+                if iri is not None and not kg.is_reserved(iri):
+                    prepared = executor.call(prepare_graph, iri, body, body_format.media, replace, kg.loader.choice,
+                                             timeout=settings.write_timeout, client=client, label="write",
+                                             cache=False)
+                return kg.write_graph(iri, body, rdf, replace=replace, role=UPDATE_ROLE, prepared=prepared)
 
         try:
             created = await asyncio.to_thread(write)
+        except QueryFailed as e:
+            if e.status != 400:
+                raise
+            raise InputError(f"malformed {body_format.media} body: {e}") from None
         except InputError as e:
             raise InputError(f"malformed {body_format.media} body: {e}") from None
         if created:

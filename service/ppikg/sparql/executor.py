@@ -117,19 +117,21 @@ class QueryExecutor:
         """The process ids of the live workers."""
         return self._pool.pids()
 
-    def call(self, fn, *args, timeout: float, client: str | None = None, label: str = "query"):
+    def call(self, fn, *args, timeout: float, client: str | None = None, label: str = "query", cache: bool = True):
         """Blocking: ``fn(snapshot, *args)`` run in a worker over the latest committed state (or its cached
         answer for that state); QueryTimeout past ``timeout`` seconds, QueryFailed if it raised (with the
         error's ``status``, 400 for bad input, else 500). ``fn`` must be a module-level function and its
         arguments and answer picklable. ``client`` (e.g. its address) is who asks, for fairness between
         clients; a SPARQL Protocol request waits in the lane its shape's past cost gives it, any other call
-        (the service's own queries) as known. ``label`` names the work in the errors ("query", "update")."""
+        (the service's own queries) as known. ``label`` names the work in the errors ("query", "update");
+        without ``cache`` the answer is neither looked up nor kept (a write's, whose arguments are large)."""
         snapshot = self._snapshot()  # held until the answer is in: its lease keeps it on disk meanwhile
-        key = (snapshot.state, fn.__module__, fn.__qualname__, repr(args))
-        with self._lock:
-            if key in self._answers:
-                self._answers.move_to_end(key)
-                return self._answers[key][0]
+        key = (snapshot.state, fn.__module__, fn.__qualname__, repr(args)) if cache else None
+        if key is not None:
+            with self._lock:
+                if key in self._answers:
+                    self._answers.move_to_end(key)
+                    return self._answers[key][0]
         shape = None
         if fn is answer_request:
             request: Request = args[0]
@@ -140,7 +142,7 @@ class QueryExecutor:
         finally:
             if shape is not None and ticket.held_s:
                 self._costs.record(shape, ticket.held_s)
-        if size <= self.CACHE_MAX_BODY:
+        if key is not None and size <= self.CACHE_MAX_BODY:
             with self._lock:
                 if key not in self._answers:
                     self._answers[key] = (answer, size)

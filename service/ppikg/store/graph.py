@@ -227,18 +227,24 @@ class KnowledgeGraph:
             remove_graph(writer, iri)
 
     def write_graph(self, iri: str | None, data: bytes, format: ox.RdfFormat, *, replace: bool,
-                    role: str | None = None) -> bool:
+                    role: str | None = None, prepared: tuple[bytes, bytes] | None = None) -> bool:
         """Put (``replace``) or post RDF ``data`` into graph ``iri`` (None: the store's default graph), parsed
         first (InputError if malformed; relative IRIs resolved against ``iri``); Forbidden for one of the
-        project's own graphs. Returns whether the graph was created."""
+        project's own graphs. ``prepared``: the triples and their inferences as N-Triples, computed from
+        ``data`` already by :func:`ppikg.store.trial.prepare_graph` on the latest state. Returns whether
+        the graph was created."""
         from ..errors import Forbidden
 
         if iri is not None and self.is_reserved(iri):
             raise Forbidden(f"graph <{iri}> is the project's own: only `ppi build-data` and a restart change it")
-        triples, _ = parse_rdf(data, format, base_iri=iri)
+        inferred = None
+        if prepared is None:
+            triples, _ = parse_rdf(data, format, base_iri=iri)
+        else:
+            triples, inferred = (list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)) for nt in prepared)
         created = iri is not None and not self.snapshot().contains_graph(iri)
         with self.backend.write() as writer:
-            self.loader.write_graph(writer, iri, triples, replace=replace, role=role)
+            self.loader.write_graph(writer, iri, triples, replace=replace, role=role, inferred=inferred)
         return created
 
     def update(self, sparql: str, base_iri: str | None = None, role: str | None = None) -> list[str]:

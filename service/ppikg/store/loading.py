@@ -89,6 +89,11 @@ def forget_provenance(writer: Writer, graph: str) -> None:
             writer.remove_quads(writer.quads(PROVENANCE_GRAPH, source))
 
 
+def context_graphs(catalog) -> list[str]:
+    """The graphs an added graph is inferred against: the ontology, the shipped data and their inferences."""
+    return [str(ONTOLOGY_GRAPH), ONTOLOGY_INFERRED, *catalog.graphs_of("shipped"), BASE_INFERRED]
+
+
 def remove_graph(writer: Writer, iri: str) -> None:
     """Remove a graph, its inferences, its catalogue entry and its provenance."""
     for g in (iri, inferred_of(iri)):
@@ -177,15 +182,21 @@ class Loader:
         if infer:
             self.infer_added(writer, iri)
 
-    def infer_added(self, writer: Writer, iri: str, how: Literal["owlrl", "rules"] | None = None) -> None:
-        """(Re)compute the inferences of graph ``iri`` in the context of the ontology and the shipped data."""
+    def infer_added(self, writer: Writer, iri: str, how: Literal["owlrl", "rules"] | None = None,
+                    inferred: list[ox.Triple] | None = None) -> None:
+        """(Re)compute the inferences of graph ``iri`` in the context of the ontology and the shipped data
+        (``inferred``: the inferences computed already, elsewhere, by :func:`context_graphs` and this method)."""
         target = inferred_of(iri)
         writer.drop(target)
-        reasoner = self.reasoner(writer)
         catalog = writer.catalog
-        context = [str(ONTOLOGY_GRAPH), ONTOLOGY_INFERRED, *catalog.graphs_of("shipped"), BASE_INFERRED]
         if how is None:
             how = "rules" if self.choice == "auto" else self.choice
+        if inferred is not None:
+            writer.add(target, inferred)
+            catalog.set(iri, catalog.kind(iri) or "added", reasoner=how)
+            return
+        reasoner = self.reasoner(writer)
+        context = context_graphs(catalog)
         if how == "owlrl":
             write_rdflib(writer, target, owlrl_closure(to_rdflib_graph(writer, [iri]),
                                                        context_closure=to_rdflib_graph(writer, context)))
@@ -204,9 +215,10 @@ class Loader:
         writer.add_quads(scratch.quads_for_pattern(None, None, None, ox.NamedNode(target)))
 
     def write_graph(self, writer: Writer, iri: str | None, triples: list[ox.Triple], *, replace: bool,
-                    role: str | None) -> None:
+                    role: str | None, inferred: list[ox.Triple] | None = None) -> None:
         """The Graph Store Protocol's PUT (``replace``) or POST of ``triples`` into graph ``iri`` (None: the
-        store's default graph). A named graph is an added graph from then on, inferred and with provenance."""
+        store's default graph). A named graph is an added graph from then on, inferred (or given its
+        ``inferred`` triples, computed already) and with provenance."""
         if iri is None:
             if replace:
                 writer.update("CLEAR DEFAULT")
@@ -219,7 +231,7 @@ class Loader:
         if replace or writer.catalog.kind(iri) is None:
             record_provenance(writer, iri, role=role)
         writer.catalog.set(iri, "added")
-        self.infer_added(writer, iri)
+        self.infer_added(writer, iri, inferred=inferred)
 
     def update(self, writer: Writer, sparql: str, base_iri: str | None, role: str | None) -> list[str]:
         """Run a SPARQL Update; added graphs it changed get their inferences recomputed (returned), graphs it

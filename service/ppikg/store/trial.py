@@ -10,6 +10,11 @@ on the same state (the trial runs under the write lock), so it costs what its tr
 
 Updates that only carry their data (``INSERT DATA``, ``DELETE DATA``, ``CLEAR``, ``DROP``, ``CREATE``) cost
 what their text holds and skip the trial (:func:`needs_trial`).
+
+A Graph Store write of a named graph is *prepared* in a worker instead (:func:`prepare_graph`): its body
+parsed and the graph's inferences computed there, within a time and memory limit; the server then only
+writes the triples it gets back. (Inferring over a 4 MB graph took the server process 19 s, during which
+`/health` waited up to 0.8 s.)
 """
 
 from __future__ import annotations
@@ -17,7 +22,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .embedded import EmbeddedStore, link_copy
+import pyoxigraph as ox
+
+from .catalog import inferred_of
+from .embedded import EmbeddedStore, StoreWriter, link_copy
+from .loading import Loader, context_graphs, parse_rdf
 from .snapshot import CATALOG, DB, Snapshot
 
 #: Words of operations whose cost is not bounded by the text: a WHERE clause, or graphs copied whole.
@@ -52,3 +61,26 @@ def _copy_of(snapshot: Snapshot, scratch: Path | None) -> EmbeddedStore:
     link_copy(snapshot.directory / DB, scratch / DB)
     shutil.copy2(snapshot.directory / CATALOG, scratch / CATALOG)
     return EmbeddedStore(scratch)
+
+
+def prepare_graph(snapshot: Snapshot, iri: str, data: bytes, media_type: str, replace: bool,
+                  reasoner: str) -> tuple[bytes, bytes]:
+    """The triples of a Graph Store write of ``data`` into graph ``iri`` (PUT when ``replace``, else POST:
+    added to what ``snapshot`` holds in it), and the graph's inferences then, both as N-Triples: computed on
+    a scratch store holding only the graph and what it is inferred against. InputError if ``data`` does not
+    parse."""
+    fmt = ox.RdfFormat.from_media_type(media_type)
+    if fmt is None:
+        raise ValueError(f"no RDF format for {media_type!r}")
+    triples, _ = parse_rdf(data, fmt, base_iri=iri)
+    scratch = ox.Store()
+    for g in context_graphs(snapshot.catalog):
+        scratch.extend(snapshot.store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+    writer = StoreWriter(scratch, snapshot.catalog.copy())
+    if not replace:
+        writer.add(iri, [q.triple for q in snapshot.store.quads_for_pattern(None, None, None, ox.NamedNode(iri))])
+    writer.add(iri, triples)
+    Loader(reasoner).infer_added(writer, iri)  # type: ignore[arg-type]
+    inferred = [q.triple for q in scratch.quads_for_pattern(None, None, None, ox.NamedNode(inferred_of(iri)))]
+    return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"",
+            ox.serialize(inferred, format=ox.RdfFormat.N_TRIPLES) or b"")
