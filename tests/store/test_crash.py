@@ -212,6 +212,8 @@ def test_acknowledged_writes_survive_kill_9_of_the_server_and_none_is_half_there
                                                                                  leftovers: list[psutil.Process]) -> None:
     print(f"PPIKG_CRASH_SEED={SEED}")  # shown with any failure, an assertion's or not
     store = shipped_store(tmp_path / "store")
+    with KnowledgeGraph(store) as kg:
+        shipped = dict(kg.graphs())
     rng = seeded("serve")
     model: dict[str, Content] = {}  # what every acknowledged write left
     pending: list[Write] = []  # the writes under way at the last kill
@@ -256,6 +258,13 @@ def test_acknowledged_writes_survive_kill_9_of_the_server_and_none_is_half_there
             acknowledged_total += sum(c.acks for c in clients)
     assert inside >= 3, f"seed {SEED}: only {inside} of {KILLS} kills landed inside a write"
     assert acknowledged_total > 0, f"seed {SEED}: no write was ever acknowledged"
+    with KnowledgeGraph(store) as kg:  # the catalogue and provenance agree; the shipped graphs are untouched
+        written = sorted(g for g, c in model.items() if c)
+        assert kg.added_graphs() == written, f"seed {SEED}: the catalogue's added graphs differ from the data"
+        _, recorded = kg.query_rows(f"SELECT ?g WHERE {{ GRAPH <{PROVENANCE}> {{ ?g a <{PROV}Entity> }} }}")
+        assert set(written) <= {r["g"] for r in recorded}, f"seed {SEED}: a written graph has no provenance"
+        assert {g: c for g, c in kg.graphs() if g in shipped and g != PROVENANCE} == \
+            {g: c for g, c in shipped.items() if g != PROVENANCE}, f"seed {SEED}: the shipped graphs changed"
 
 
 # --- ppi import --load --------------------------------------------------------------------------------------
