@@ -182,6 +182,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .http import create_app
+    from .http.wire import BoundedHttpToolsProtocol
 
     kg = _open(args)
     app = create_app(kg, settings=Settings(timeout=args.timeout, update_enabled=args.update, token=args.token,
@@ -193,7 +194,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                                            public_url=args.public_url))
     print(f"ppikg {__version__} serving on http://{args.host}:{args.port}/", file=sys.stderr)
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", http=BoundedHttpToolsProtocol)
     finally:
         kg.close()
     return 0

@@ -159,7 +159,7 @@ def test_concurrent_downloads_keep_the_server_up(shipped_store, tmp_path) -> Non
             t.start()
         for t in threads:
             t.join()
-        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+        assert proc.poll() is None, "the server exited"
         assert httpx.get(base + "/health").status_code == 200
     assert not errors and counts == [expected] * 24
 

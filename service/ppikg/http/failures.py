@@ -32,6 +32,8 @@ from ..media import find, negotiate
 from .common import templates
 
 log = logging.getLogger("ppikg.http")
+#: The methods a route may answer, in the order an ``Allow`` header names them.
+METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
 #: What an error page or body is offered as, on a route whose success answer is HTML.
 PAGE_ERROR_OFFERS = ["text/html", "application/json"]
 
@@ -45,8 +47,8 @@ def as_error(request: Request, exc: Exception) -> PpikgError:
         if exc.status_code == 404:
             return NotFound(f"nothing is served at {request.url.path}", headers=headers)
         if exc.status_code == 405:
-            allow = headers.pop("Allow", None) or headers.pop("allow", None) or ", ".join(
-                sorted(getattr(request.scope.get("route"), "methods", None) or ("GET", "HEAD")))
+            given = headers.pop("Allow", None) or headers.pop("allow", None)  # the first route matched: not all
+            allow = ", ".join(allowed_methods(request)) or given or "GET, HEAD"
             return MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}; use {allow}",
                                     allow=allow.split(", "), headers=headers)
         kind = KINDS.get(exc.status_code)
@@ -58,6 +60,19 @@ def as_error(request: Request, exc: Exception) -> PpikgError:
         problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors())
         return InputError(f"bad request: {problems}")
     return PpikgError("internal error: the server could not answer this request (the log says why)")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers at the request's path: a path served by several routes
+    (GET and POST /sparql) allows the methods of all of them, not only those of the first one matched. None
+    for a path under a mount (/static), which matches every method and answers 405 with its own ``Allow``."""
+    from starlette.routing import Match, Mount
+
+    routes = [r for r in request.app.router.routes if not isinstance(r, Mount)]
+    methods = {m for m in METHODS if any(r.matches({**request.scope, "method": m})[0] == Match.FULL for r in routes)}
+    if "GET" in methods:
+        methods.add("HEAD")  # answered for every GET resource (http/head.py)
+    return [m for m in METHODS if m in methods]
 
 
 def wants_page(request: Request) -> bool:

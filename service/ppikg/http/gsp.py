@@ -78,6 +78,8 @@ def router(kg: KnowledgeGraph) -> APIRouter:
             raise UnsupportedMediaType(f"unsupported content type {media or '(none)'!r}: send {', '.join(offers('graph'))}")
         rdf = body_format.rdf
         body = await limited_body(request)
+        if not body.strip():
+            raise InputError(f"the {body_format.media} body is empty: send the graph's RDF (DELETE removes a graph)")
         replace = request.method == "PUT"
         settings, executor, client = request.app.state.settings, query_executor(request.app), client_of(request)
 

@@ -22,7 +22,9 @@ def serving(app, host: str = "127.0.0.1") -> Iterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    from .wire import BoundedHttpToolsProtocol
+
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", http=BoundedHttpToolsProtocol))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="ppikg-test-server")
     thread.start()
     deadline = time.monotonic() + 30
@@ -44,13 +46,17 @@ def serving_process(store: str, *args: str, timeout: float = 120) -> Iterator[tu
     server cannot take the caller with it); yields its base URL and the process, stops it at the end."""
     import subprocess
     import sys
+    import tempfile
     import urllib.request
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    # Its output goes to a file, not a pipe nobody reads: a server that logs more than a pipe holds (64 KB of
+    # refused requests) would block on its next line.
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen([sys.executable, "-m", "ppikg", "serve", "--port", str(port), "--store", str(store), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
@@ -60,7 +66,8 @@ def serving_process(store: str, *args: str, timeout: float = 120) -> Iterator[tu
                     break
             except OSError:
                 if proc.poll() is not None:
-                    err = proc.stderr.read() if proc.stderr else b""
+                    log.seek(0)
+                    err = log.read()
                     raise RuntimeError(f"ppi serve exited: {err.decode()[-2000:]}") from None
                 if time.monotonic() > deadline:
                     raise RuntimeError("ppi serve did not start") from None
@@ -73,3 +80,4 @@ def serving_process(store: str, *args: str, timeout: float = 120) -> Iterator[tu
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        log.close()

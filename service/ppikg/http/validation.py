@@ -45,7 +45,10 @@ def router() -> APIRouter:
         media = choose("report", None, request.headers.get("accept"), REPORT_OFFERS)
         if media is None:
             raise NotAcceptable(f"the report is offered as {', '.join(REPORT_OFFERS)}")
-        upload = Upload(await limited_body(request), proposal.suffix, media, lang, cast(Severity, severity))
+        body = await limited_body(request)
+        if not body.strip():
+            raise InputError(f"the {proposal.media} body is empty: send a proposal (Turtle, JSON-LD or xlsx)")
+        upload = Upload(body, proposal.suffix, media, lang, cast(Severity, severity))
         pool = validation_pool(request.app)
         gone = threading.Event()
         work = asyncio.ensure_future(asyncio.to_thread(pool.validate, upload, gone.is_set))

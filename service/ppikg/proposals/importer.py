@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import warnings
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -32,6 +33,14 @@ MAX_COLUMNS = 200  # columns per sheet, header included
 #: and 1.2 GB of XML, which a reader takes minutes and gigabytes to walk; the filled template expands to ~0.3 MB.
 MAX_EXPANDED = 64 * 1024 * 1024
 MAX_CELL = 32_767  # characters in one cell: the most a spreadsheet program lets a cell hold
+#: Prefixes a Turtle proposal declares, and terms its JSON-LD contexts define: rdflib binds each in time that
+#: grows with the number already bound (8,000 prefixes: 9 s; 200,000 held a validation worker to its 60 s
+#: limit). A proposal declares about ten.
+MAX_PREFIXES = 1_000
+_PREFIX_DECLARATION = re.compile(rb"(?:@prefix|\bprefix)\s+[^\s:]*:", re.IGNORECASE)
+#: Parts (files) of a workbook: the filled template has 29; a zip of thousands of tiny parts costs every reader
+#: seconds to walk (100,000 empty parts: 3.5 s) before it finds one sheet.
+MAX_PARTS = 1_000
 
 #: The formats, by every name they go by (a leading dot is ignored: ".xlsx" is "xlsx").
 FORMATS = {
@@ -103,14 +112,19 @@ def _read_rows(sheet: str, rows: Iterator[Sequence[Any]], problems: list[Problem
 
 
 def check_workbook(data: bytes, name: str) -> None:
-    """InputError unless ``data`` is a sound zip whose parts expand to at most MAX_EXPANDED bytes, every part
-    read back with its checksum right (a damaged workbook is refused, not read in part)."""
+    """InputError unless ``data`` is a sound zip of at most MAX_PARTS parts that expand to at most MAX_EXPANDED
+    bytes, without macros or links to other workbooks (:func:`check_workbook_parts`), every part read back with
+    its checksum right (a damaged workbook is refused, not read in part)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            expanded = sum(i.file_size for i in zf.infolist())
+            parts = zf.infolist()
+            if len(parts) > MAX_PARTS:
+                raise InputError(f"{name}: the workbook has {len(parts):,} parts; at most {MAX_PARTS:,} are read")
+            expanded = sum(i.file_size for i in parts)
             if expanded > MAX_EXPANDED:
                 raise InputError(f"{name}: the workbook expands to {expanded:,} bytes; at most {MAX_EXPANDED:,} "
                                  "are read (is a sheet formatted far past its data?)")
+            check_workbook_parts(zf, name)
             damaged = zf.testzip()  # reads every part, within the sizes its directory declares
     except zipfile.BadZipFile as e:
         raise InputError(f"{name}: not a readable .xlsx workbook ({e})") from None
@@ -118,6 +132,26 @@ def check_workbook(data: bytes, name: str) -> None:
         raise InputError(f"{name}: a damaged .xlsx workbook ({e})") from None
     if damaged is not None:
         raise InputError(f"{name}: a damaged .xlsx workbook (part {damaged} fails its checksum)")
+
+
+def check_workbook_parts(zf: zipfile.ZipFile, name: str) -> None:
+    """InputError for a workbook with macros (a ``vbaProject.bin`` part, or the macro-enabled content type of
+    an .xlsm) or with links to other workbooks (``xl/externalLinks/``). Neither is run nor fetched by the
+    reader, but a proposal is its own cells: macros would have to be trusted and linked values are copies of
+    files nobody sent, so both are refused with what to do instead."""
+    names = [i.filename for i in zf.infolist()]
+    macros = next((n for n in names if PurePosixPath(n).name.lower() == "vbaproject.bin"), None)
+    if macros is None and "[Content_Types].xml" in names:
+        with zf.open("[Content_Types].xml") as f:
+            if b"macroenabled" in f.read(MAX_EXPANDED).lower():
+                macros = "[Content_Types].xml"
+    if macros is not None:
+        raise InputError(f"{name}: a workbook with macros ({macros}) is not accepted: macros are never run here; "
+                         "save it as an Excel Workbook (.xlsx, without macros) and send that")
+    links = next((n for n in names if n.lower().startswith("xl/externallinks/")), None)
+    if links is not None:
+        raise InputError(f"{name}: the workbook takes values from other workbooks ({links}), which are never "
+                         "fetched here: replace the links by their values and send it again")
 
 
 def _read_workbook(data: bytes, name: str, problems: list[Problem]) -> dict[str, Table]:
@@ -207,6 +241,21 @@ def reject_remote_contexts(node: Any, where: str = "$") -> None:
             reject_remote_contexts(item, f"{where}[{i}]")
 
 
+def context_terms(node: Any) -> int:
+    """How many terms the inline JSON-LD contexts in ``node`` define, at any depth."""
+    count, todo = 0, [node]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if key == "@context":
+                    count += sum(len(c) for c in (value if isinstance(value, list) else [value]) if isinstance(c, dict))
+                todo.append(value)
+        elif isinstance(item, list):
+            todo.extend(item)
+    return count
+
+
 def _parse_rdf(data: bytes, fmt: str, name: str) -> Graph:
     try:
         text = data.decode("utf-8")
@@ -220,6 +269,12 @@ def _parse_rdf(data: bytes, fmt: str, name: str) -> Graph:
             raise InputError(f"{name}: not JSON: {e}") from None
         except RecursionError:
             raise InputError(f"{name}: the JSON nests objects and arrays too deep to be a proposal") from None
+        declared = context_terms(doc)
+    else:
+        declared = len(_PREFIX_DECLARATION.findall(data))
+    if declared > MAX_PREFIXES:
+        what = "terms in its contexts" if fmt == "json-ld" else "prefix declarations"
+        raise InputError(f"{name}: {declared:,} {what}; a proposal may declare at most {MAX_PREFIXES:,}")
     g = Graph()
     try:
         with warnings.catch_warnings():  # rdflib's JSON-LD parser warns about its own use of ConjunctiveGraph

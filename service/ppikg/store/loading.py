@@ -316,9 +316,33 @@ def parse_rdf(data: bytes | str | Path | rdflib.Graph, format: str | ox.RdfForma
     if fmt == ox.RdfFormat.RDF_XML:
         check_xml(raw)
     try:
-        return [q.triple if isinstance(q, ox.Quad) else q for q in ox.parse(raw, fmt, base_iri=base_iri, rename_blank_nodes=True)], raw
+        triples = [q.triple if isinstance(q, ox.Quad) else q for q in ox.parse(raw, fmt, base_iri=base_iri, rename_blank_nodes=True)]
     except (SyntaxError, ValueError) as e:
         raise InputError(f"malformed {fmt.name} input: {e}") from e
+    check_iris(triples)
+    return triples, raw
+
+
+#: Characters in one IRI of written RDF. IRIs on the web are a few hundred characters, and clients and proxies
+#: refuse URLs much past 8 KB: a longer IRI could never be asked for as a page, and every page that links it
+#: would repeat it whole (a literal is cut on a page; an IRI cannot be).
+MAX_IRI = 8_192
+
+
+def check_iris(triples: Iterable[ox.Triple]) -> None:
+    """InputError for a triple with an IRI (or a literal's datatype) longer than MAX_IRI characters.
+
+    >>> check_iris([ox.Triple(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.NamedNode("urn:" + "i" * MAX_IRI))])
+    Traceback (most recent call last):
+    ...
+    ppikg.errors.InputError: an IRI of 8,196 characters (<urn:iiiiiiiiiiiiiiii…>); IRIs may be at most 8,192
+    """
+    for t in triples:
+        for term in (t.subject, t.predicate, t.object):
+            value = term.datatype.value if isinstance(term, ox.Literal) else getattr(term, "value", "")
+            if isinstance(term, (ox.NamedNode, ox.Literal)) and len(value) > MAX_IRI:
+                raise InputError(f"an IRI of {len(value):,} characters (<{value[:20]}…>); IRIs may be at most "
+                                 f"{MAX_IRI:,}")
 
 
 __all__ = ["Loader", "fingerprint", "parse_rdf", "remove_graph"]
