@@ -189,7 +189,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                                            workers=args.workers, max_results=args.max_results,
                                            query_memory_mb=args.query_memory,
                                            validation_timeout=args.validation_timeout,
-                                           write_timeout=args.write_timeout,
+                                           write_timeout=args.write_timeout, body_timeout=args.body_timeout,
                                            validation_memory_mb=args.validation_memory,
                                            public_url=args.public_url))
     print(f"ppikg {__version__} serving on http://{args.host}:{args.port}/", file=sys.stderr)
@@ -264,6 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--query-memory", type=_count, default=Settings.query_memory_mb, metavar="MB",
                    help="memory a query worker may reach; a query that needs more is stopped with 503 "
                         f"(default {Settings.query_memory_mb:,})")
+    s.add_argument("--body-timeout", type=_seconds, default=Settings.body_timeout, metavar="SECONDS",
+                   help="give up a request whose body stops arriving for this long, with 408 "
+                        f"(default {Settings.body_timeout:g})")
     s.add_argument("--write-timeout", type=_seconds, default=Settings.write_timeout, metavar="SECONDS",
                    help="stop a Graph Store write whose parsing and inference take longer "
                         f"(default {Settings.write_timeout:g})")

@@ -119,6 +119,7 @@ class Settings:
 
     timeout: float = 10.0  # seconds a query may run before it is stopped
     max_body: int = 20 * 1024 * 1024  # bytes accepted in a request body, and in a proposal the Validator reads
+    body_timeout: float = 30.0  # seconds a request body may pause before the request is given up (408)
     max_results: int = 100_000  # rows or triples a query may return
     update_enabled: bool = False  # SPARQL Update and the Graph Store Protocol
     token: str | None = None  # bearer token required for updates when enabled

@@ -114,6 +114,13 @@ class UnsupportedMediaType(PpikgError):
     code = "unsupported-media-type"
 
 
+class RequestTimeout(PpikgError):
+    """The client stopped sending the request's body before it ended."""
+
+    status = 408
+    code = "request-timeout"
+
+
 class QueryTimeout(PpikgError):
     """The query ran past its time and its worker was killed (or no worker was free in time)."""
 
@@ -135,7 +142,7 @@ class QueryFailed(PpikgError):
 #: the web framework rather than from ppikg, such as a 404 for a path no route serves).
 KINDS: dict[int, type[PpikgError]] = {cls.status: cls for cls in (
     InputError, Unauthorized, Forbidden, NotFound, MethodNotAllowed, NotAcceptable, Conflict, PayloadTooLarge,
-    UnsupportedMediaType, QueryTimeout)}
+    UnsupportedMediaType, RequestTimeout, QueryTimeout)}
 
 
 def code_for(status: int) -> str:

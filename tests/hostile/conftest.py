@@ -18,6 +18,8 @@ TOKEN = "hostile-token"
 #: What one query worker may hold (``ppi serve --query-memory``), and the whole server (its process and the
 #: workers) while hostile requests run.
 QUERY_MEMORY_MB = 400
+#: How long a request body may pause (``ppi serve --body-timeout``).
+BODY_TIMEOUT_S = 3
 #: How long a Graph Store write may take to parse and infer (``ppi serve --write-timeout``).
 WRITE_TIMEOUT_S = 8
 RSS_LIMIT_MB = 2048
@@ -71,7 +73,8 @@ class Served:
 def served(shipped_store, tmp_path_factory):
     store = shipped_store(tmp_path_factory.mktemp("hostile") / "store")
     with serving_process(str(store), "--update", "--token", TOKEN, "--timeout", "20",
-                          "--query-memory", str(QUERY_MEMORY_MB), "--write-timeout", str(WRITE_TIMEOUT_S)) as (url, proc):
+                          "--query-memory", str(QUERY_MEMORY_MB), "--write-timeout", str(WRITE_TIMEOUT_S),
+                         "--body-timeout", str(BODY_TIMEOUT_S)) as (url, proc):
         yield Served(url, psutil.Process(proc.pid))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from urllib.parse import urlsplit
 
 import httpx
@@ -15,7 +16,7 @@ import pytest
 
 from ppikg.http.wire import MAX_HEAD, MAX_URL
 
-from .conftest import TOKEN, assert_refused, assert_unharmed
+from .conftest import BODY_TIMEOUT_S, TOKEN, assert_refused, assert_unharmed
 
 ASK = {"query": "ASK { ?s ?p ?o }"}
 JSON_RESULTS = {"Accept": "application/sparql-results+json"}
@@ -141,15 +142,18 @@ def test_a_content_length_shorter_than_the_body_is_read_as_declared_and_the_rest
     assert_raw_refused(raw(served.url, request), 400, "")
 
 
-def test_a_content_length_longer_than_the_body_writes_nothing_when_the_client_leaves(served):
+def test_a_body_that_stops_arriving_is_given_up_with_408_and_writes_nothing(served):
+    """A Content-Length longer than what is sent: before, the request was held for as long as the client kept
+    the connection open."""
     iri = "urn:x:hostile-short-body"
     body = b"<urn:a> <urn:b> <urn:c> ."
     request = (f"PUT /rdf-graphs/service?graph={iri} HTTP/1.1\r\nHost: x\r\nContent-Type: text/turtle\r\n"
                f"Authorization: Bearer {TOKEN}\r\nContent-Length: {len(body) + 1000}\r\n\r\n").encode() + body
-    parts = urlsplit(served.url)
-    with socket.create_connection((parts.hostname, parts.port), timeout=10) as s:
-        s.sendall(request)
-        assert httpx.get(served.url + "/health", timeout=5).status_code == 200  # waiting for the rest
+    started = time.monotonic()
+    answer, slowest, peak = served.while_probing(lambda: raw(served.url, request, timeout=4 * BODY_TIMEOUT_S))
+    assert BODY_TIMEOUT_S <= time.monotonic() - started < 3 * BODY_TIMEOUT_S
+    assert_raw_refused(answer, 408, "the body stopped arriving")
+    assert_unharmed(slowest, peak)
     assert get(served.url, "/rdf-graphs/service", params={"graph": iri}).status_code == 404
 
 

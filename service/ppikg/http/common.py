@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from jinja2 import Environment
 
 from ..errors import (Conflict, Forbidden, InputError, PayloadTooLarge, PpikgError, QueryFailed, QueryTimeout,
-                      Unauthorized)
+                      RequestTimeout, Unauthorized)
 from ..sparql.executor import QueryExecutor
 from ..store.graph import KnowledgeGraph
 from ..store.catalog import UPDATE_ROLE
@@ -33,13 +33,24 @@ def templates(request: Request) -> Environment:
 
 
 async def limited_body(request: Request) -> bytes:
-    """The request body, refused with 413 past the app's max_body without reading the rest."""
-    limit = request.app.state.settings.max_body
+    """The request body, refused with 413 past the app's max_body without reading the rest, and given up with
+    408 when it stops arriving for ``Settings.body_timeout`` seconds (a client that declares more than it
+    sends would otherwise hold the request for as long as it keeps the connection)."""
+    settings = request.app.state.settings
+    limit = settings.max_body
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"body over {limit} bytes")
     chunks, size = [], 0
-    async for chunk in request.stream():
+    stream = request.stream().__aiter__()
+    while True:
+        try:
+            chunk = await asyncio.wait_for(stream.__anext__(), settings.body_timeout)
+        except StopAsyncIteration:
+            break
+        except TimeoutError:
+            raise RequestTimeout(f"the body stopped arriving: nothing came for {settings.body_timeout:g} s "
+                                 f"after {size:,} bytes") from None
         size += len(chunk)
         if size > limit:
             raise PayloadTooLarge(f"body over {limit} bytes")
