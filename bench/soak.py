@@ -61,7 +61,11 @@ function init(args)
     plan[#plan + 1] = {m, p, h, body}
   end
 end
-local statuses = {}
+statuses = {}
+local threads = {}
+function setup(thread)
+  threads[#threads + 1] = thread
+end
 function request()
   n = n + 1
   local r = plan[(n %% #plan) + 1]
@@ -72,8 +76,11 @@ function response(status, headers, body)
 end
 function done(summary, latency, requests)
   local e = summary.errors
-  local counts = {}
-  for status, count in pairs(statuses) do counts[#counts + 1] = string.format('"%%d":%%d', status, count) end
+  local counts, total = {}, {}
+  for _, thread in ipairs(threads) do  -- each thread counted in its own Lua state
+    for status, count in pairs(thread:get("statuses")) do total[status] = (total[status] or 0) + count end
+  end
+  for status, count in pairs(total) do counts[#counts + 1] = string.format('"%%d":%%d', status, count) end
   io.write(string.format('WRKJSON {"requests":%%d,"duration_us":%%d,"connect":%%d,"read":%%d,"write":%%d,' ..
     '"status":%%d,"timeout":%%d,"p50_us":%%d,"p99_us":%%d,"max_us":%%d,"statuses":{%%s}}\n', summary.requests,
     summary.duration, e.connect, e.read, e.write, e.status, e.timeout, latency:percentile(50),
@@ -170,6 +177,7 @@ def main(argv=None) -> int:
     ap.add_argument("--lookups", type=Path, help="JSON list of indicator IRIs (default: lookups.json beside the store)")
     ap.add_argument("--duration", type=float, default=60.0)
     ap.add_argument("--clients", type=int, default=16)
+    ap.add_argument("--hostile", type=int, default=4, help="connections sending hostile requests (0: none, the baseline)")
     ap.add_argument("--json", type=Path, default=OUT / "soak.json")
     a = ap.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -205,8 +213,9 @@ def main(argv=None) -> int:
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         procs = {"legit": run_wrk("legit", base, files["legit"], a.clients, a.duration, work),
-                 "hostile": run_wrk("hostile", base, files["hostile"], 4, a.duration, work),
                  "health": run_wrk("health", base, files["health"], 1, a.duration, work)}
+        if a.hostile:
+            procs["hostile"] = run_wrk("hostile", base, files["hostile"], a.hostile, a.duration, work)
         result["wrk"] = {name: summary(p) for name, p in procs.items()}
         stop.set()
         sampler.join()
@@ -231,7 +240,7 @@ def main(argv=None) -> int:
     print(f"First burst of {len(result['first_burst'])} uploads: statuses {sorted(result['first_burst'])}\n")
     print("| load | requests | errors (socket / status ≥ 400) | statuses | p50 (ms) | p99 (ms) | max (ms) |")
     print("|---|---|---|---|---|---|---|")
-    for name in ("legit", "hostile", "health"):
+    for name in [n for n in ("legit", "hostile", "health") if n in w]:
         s = w[name]
         sock = s["connect"] + s["read"] + s["write"] + s["timeout"]
         statuses = ", ".join(f"{k}: {v:,}" for k, v in sorted(s["statuses"].items()))

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from ppikg.sparql.admission import HEAVY_S, CostBook, shape_of
-from ppikg.workers import HEAVY, KNOWN, NEW, FairPool, Ticket
+from ppikg.workers import HEAVY, KNOWN, NEW, FairPool, Ticket, WorkerPool
 
 
 def waiting(pool: FairPool, ticket: Ticket, timeout: float = 10) -> tuple[threading.Thread, list]:
@@ -166,3 +166,38 @@ def test_a_new_call_goes_before_costly_ones_waiting_longer():
     assert new_got == ["a"] and costly_got == []
     costly.join(5)  # waits out its timeout: the new call holds the one worker costly calls may use
     assert costly_got == [None]
+
+
+def answer_slowly(conn, delay: float) -> None:
+    """A worker that answers each message after ``delay`` seconds."""
+    while True:
+        try:
+            conn.recv()
+        except (EOFError, OSError):
+            return
+        time.sleep(delay)
+        conn.send_bytes(b"done")
+
+
+def test_a_call_that_waited_for_a_worker_still_has_its_whole_timeout_to_run():
+    """Waiting and running have limits of their own: under load a cheap query queued behind others was refused
+    with 503 once its wait and its run together passed the query timeout."""
+    pool = WorkerPool(answer_slowly, (1.5,), size=1, name="ppikg-test")
+    try:
+        assert pool.ready(60)
+        send = lambda worker: worker.conn.send("go")  # noqa: E731
+        first = threading.Thread(target=lambda: pool.run(send, timeout=5, wait=10))
+        first.start()
+        time.sleep(0.3)  # the first call holds the only worker for 1.5 s
+        started = time.monotonic()
+        assert pool.run(send, timeout=2.0, wait=10) == b"done"
+        assert time.monotonic() - started > 2.0  # waited, then ran: longer than the timeout, and answered
+        first.join(10)
+        holder = threading.Thread(target=lambda: pool.run(send, timeout=5, wait=10))
+        holder.start()
+        time.sleep(0.3)
+        with pytest.raises(queue.Empty):  # past the wait: refused, whatever the timeout
+            pool.run(send, timeout=30, wait=0.3)
+        holder.join(10)
+    finally:
+        pool.close()

@@ -190,6 +190,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                                            query_memory_mb=args.query_memory,
                                            validation_timeout=args.validation_timeout,
                                            write_timeout=args.write_timeout, body_timeout=args.body_timeout,
+                                           queue_timeout=args.queue_timeout,
                                            validation_memory_mb=args.validation_memory,
                                            public_url=args.public_url))
     print(f"ppikg {__version__} serving on http://{args.host}:{args.port}/", file=sys.stderr)
@@ -264,6 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--query-memory", type=_count, default=Settings.query_memory_mb, metavar="MB",
                    help="memory a query worker may reach; a query that needs more is stopped with 503 "
                         f"(default {Settings.query_memory_mb:,})")
+    s.add_argument("--queue-timeout", type=_seconds, default=Settings.queue_timeout, metavar="SECONDS",
+                   help="refuse a query (503) that waited this long for a free worker; it then has --timeout to run "
+                        f"(default {Settings.queue_timeout:g})")
     s.add_argument("--body-timeout", type=_seconds, default=Settings.body_timeout, metavar="SECONDS",
                    help="give up a request whose body stops arriving for this long, with 408 "
                         f"(default {Settings.body_timeout:g})")

@@ -118,6 +118,7 @@ class Settings:
     """The limits of the service and of validation (what `ppi serve` flags set); the defaults are the safe ones."""
 
     timeout: float = 10.0  # seconds a query may run before it is stopped
+    queue_timeout: float = 30.0  # seconds a query may wait for a free worker before it is refused (503)
     max_body: int = 20 * 1024 * 1024  # bytes accepted in a request body, and in a proposal the Validator reads
     body_timeout: float = 30.0  # seconds a request body may pause before the request is given up (408)
     max_results: int = 100_000  # rows or triples a query may return

@@ -254,14 +254,18 @@ class WorkerPool:
         self._idle.put(worker)
 
     def run(self, send: Callable[[Worker], None], timeout: float, memory_limit_mb: float | None = None,
-            cancelled: Callable[[], bool] | None = None, ticket: Ticket | None = None) -> bytes:
-        """Blocking: ``send(worker)`` to the first worker free for ``ticket`` (see :class:`FairPool`), then its
-        answer (see :func:`await_answer`), all within ``timeout`` seconds. queue.Empty if no worker came free
-        in time; Stopped or Died when the worker was killed or ended (it is then replaced), else the worker
+            cancelled: Callable[[], bool] | None = None, ticket: Ticket | None = None,
+            wait: float | None = None) -> bytes:
+        """Blocking: ``send(worker)`` to the first worker free for ``ticket`` (see :class:`FairPool`) within
+        ``wait`` seconds, then its answer (see :func:`await_answer`) within ``timeout`` seconds of the start
+        (without ``wait``: the wait and the run together within ``timeout``). queue.Empty if no worker came
+        free in time; Stopped or Died when the worker was killed or ended (it is then replaced), else the worker
         goes back to the pool. ``ticket.held_s`` then says how long the call held the worker."""
         deadline = time.monotonic() + timeout
-        worker = self._idle.get(timeout=timeout, ticket=ticket)
+        worker = self._idle.get(timeout=timeout if wait is None else wait, ticket=ticket)
         started = time.monotonic()
+        if wait is not None:
+            deadline = started + timeout
         keep = True  # give the worker back (False once it is retired)
         try:
             send(worker)

@@ -23,7 +23,7 @@ JSON = {"Accept": "application/sparql-results+json"}
 @pytest.fixture(scope="module")
 def server(shipped_store, tmp_path_factory):
     store = shipped_store(tmp_path_factory.mktemp("admission") / "store")
-    with serving_process(str(store), "--timeout", str(TIMEOUT_S), "--workers", "2") as (url, _proc):
+    with serving_process(str(store), "--timeout", str(TIMEOUT_S), "--queue-timeout", "3", "--workers", "2") as (url, _proc):
         yield url
 
 

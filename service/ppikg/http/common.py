@@ -105,8 +105,9 @@ def query_executor(app) -> QueryExecutor:
     """The app's pool of query workers, started on first use (closed when the app shuts down)."""
     with app.state.executor_lock:
         if app.state.executor is None:
-            app.state.executor = QueryExecutor(app.state.kg, app.state.settings.workers,
-                                               memory_limit_mb=app.state.settings.query_memory_mb)
+            settings = app.state.settings
+            app.state.executor = QueryExecutor(app.state.kg, settings.workers, memory_limit_mb=settings.query_memory_mb,
+                                               wait_s=settings.queue_timeout)
         return app.state.executor
 
 

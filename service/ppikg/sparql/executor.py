@@ -86,20 +86,23 @@ class QueryExecutor:
 
     ``kg`` is anything with a ``snapshot()`` method (a KnowledgeGraph). The workers start in the background;
     a call made before one is up waits for it (within its timeout). With ``memory_limit_mb``, a worker whose
-    resident memory passes it is killed and its call fails with 503.
+    resident memory passes it is killed and its call fails with 503. With ``wait_s``, a call waits up to that
+    long for a free worker and then has its whole timeout to run; without, waiting and running share the
+    timeout.
     """
 
     CACHE_ENTRIES = 1024
     CACHE_MAX_BODY = 1 << 20  # bytes (pickled); larger answers are not kept
     CACHE_MAX_BYTES = 64 << 20  # bytes (pickled) of all the answers kept
 
-    def __init__(self, kg, size: int = 2, memory_limit_mb: float | None = None) -> None:
+    def __init__(self, kg, size: int = 2, memory_limit_mb: float | None = None, wait_s: float | None = None) -> None:
         self._kg = weakref.ref(kg)
         self._pool = WorkerPool(_worker_main, size=size, name="ppikg-sparql")
         self._lock = threading.Lock()
         self._answers: OrderedDict[tuple, tuple[object, int]] = OrderedDict()  # key → (answer, pickled size)
         self._cached_bytes = 0
         self._memory_limit_mb = memory_limit_mb
+        self._wait_s = wait_s
         self._costs = CostBook()
         self.calls_run = 0  # calls that reached a worker (not answered from the cache)
 
@@ -171,9 +174,10 @@ class QueryExecutor:
             self.calls_run += 1
 
         try:
-            raw = self._pool.run(send, timeout, self._memory_limit_mb, ticket=ticket)
+            raw = self._pool.run(send, timeout, self._memory_limit_mb, ticket=ticket, wait=self._wait_s)
         except queue.Empty:
-            raise QueryTimeout(f"no worker free within {timeout:g} s (the server is busy)") from None
+            waited = timeout if self._wait_s is None else self._wait_s
+            raise QueryTimeout(f"no worker free within {waited:g} s (the server is busy)") from None
         except Stopped as e:
             hint = ": narrow it or add a LIMIT" if label == "query" else "; nothing was written"
             if e.reason == "memory":
