@@ -132,8 +132,8 @@ class QueryTimeout(PpikgError):
 class QueryFailed(PpikgError):
     """The query could not run; ``status`` is the HTTP status that says why (400, 413, 500, …)."""
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, status: int, message: str, *, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(message, headers=headers)
         self.status = status
         self.code = code_for(status)
 

@@ -1,6 +1,6 @@
-"""Costly queries cannot starve cheap ones: once a query's shape is known to run to a limit, copies of it,
-however many at once, hold at most one of the two query workers, and queries known to be cheap, canned
-queries and REST answers are answered meanwhile. (Before, four clients repeating such a query held both
+"""Costly queries cannot starve cheap ones: queries never seen (and those known to be costly), however many
+at once, hold at most one of the two query workers, so queries known to be cheap, canned queries and REST
+answers are answered meanwhile; a query just stopped at a limit is refused at once. (Before, four clients repeating such a query held both
 workers for seconds at a time: legitimate queries waited up to 16 s or timed out.)"""
 
 from __future__ import annotations
@@ -31,14 +31,13 @@ def sparql(url: str, text: str, comment: str = "") -> httpx.Response:
     return httpx.get(url + "/sparql", params={"query": f"{text}\n# {comment}"}, headers=JSON, timeout=60)
 
 
-def test_copies_of_a_costly_query_leave_a_worker_for_cheap_ones(server):
+def test_costly_queries_never_seen_leave_a_worker_for_cheap_ones(server):
     assert sparql(server, CHEAP).status_code == 200  # a cheap shape, now known
-    first = sparql(server, ENDLESS, "first")  # runs to the timeout: its shape is costly from now on
-    assert first.status_code == 503 and "limit" in first.json()["error"]
 
+    # Variants, not copies: a text just stopped at a limit is refused at once for a while.
+    variants = [ENDLESS.replace("?y", f"?y{i}") for i in range(4)]
     answers: list[httpx.Response] = []
-    copies = [threading.Thread(target=lambda i=i: answers.append(sparql(server, ENDLESS, f"copy {i}")))
-              for i in range(4)]
+    copies = [threading.Thread(target=lambda v=v: answers.append(sparql(server, v))) for v in variants]
     for t in copies:
         t.start()
     time.sleep(1.0)  # the copies hold what they may
@@ -58,3 +57,14 @@ def test_copies_of_a_costly_query_leave_a_worker_for_cheap_ones(server):
     assert slowest < TIMEOUT_S / 2, f"a cheap request waited {slowest:.1f} s behind the costly copies"
     assert len(answers) == 4 and all(r.status_code == 503 for r in answers)
     assert all(set(r.json()) == {"error", "status", "code"} for r in answers)
+
+
+def test_a_query_just_stopped_at_a_limit_is_refused_at_once_for_a_while(server):
+    """Sending again a text that ran to the timeout would only hold a worker to the timeout again."""
+    first = sparql(server, ENDLESS.replace("?x", "?again"), "first")
+    assert first.status_code == 503 and "limit and was stopped" in first.json()["error"]
+    started = time.perf_counter()
+    again = sparql(server, ENDLESS.replace("?x", "?again"), "a comment makes no other query")
+    assert time.perf_counter() - started < TIMEOUT_S / 2
+    assert again.status_code == 503 and "not run again for" in again.json()["error"]
+    assert 0 < int(again.headers["Retry-After"]) <= 30

@@ -139,9 +139,16 @@ class QueryExecutor:
         if fn is answer_request:
             request: Request = args[0]
             shape = shape_of(request.query, request.default_graph, request.named_graphs)
+        if shape is not None and (wait := self._costs.refused_for(shape)):
+            raise QueryFailed(503, f"this query was stopped at a limit moments ago; it is not run again for "
+                                   f"{wait:.0f} s: narrow it or add a LIMIT", headers={"Retry-After": f"{wait:.0f}"})
         ticket = Ticket(KNOWN if shape is None else self._costs.lane(shape), client)
         try:
             answer, size = self._run(snapshot, fn, args, timeout, ticket, label)
+        except Stopped as e:
+            if shape is not None and e.reason in ("timeout", "memory"):
+                self._costs.stopped(shape)
+            raise self._stopped_error(e, timeout, label) from None
         finally:
             if shape is not None and ticket.held_s:
                 self._costs.record(shape, ticket.held_s)
@@ -178,18 +185,19 @@ class QueryExecutor:
         except queue.Empty:
             waited = timeout if self._wait_s is None else self._wait_s
             raise QueryTimeout(f"no worker free within {waited:g} s (the server is busy)") from None
-        except Stopped as e:
-            hint = ": narrow it or add a LIMIT" if label == "query" else "; nothing was written"
-            if e.reason == "memory":
-                raise QueryFailed(503, f"the {label} needed more than {self._memory_limit_mb:g} MB of memory and "
-                                       f"was stopped{hint}") from None
-            raise QueryTimeout(f"the {label} ran past the {timeout:g} s limit and was stopped{hint}") from None
         except Died as e:  # e.g. killed by the system
             raise QueryFailed(500, f"the worker running the {label} stopped{e.how} before it answered") from None
         answer = pickle.loads(raw)
         if answer[0] == "error":
             raise QueryFailed(answer[1], answer[2])
         return answer[1], len(raw)
+
+    def _stopped_error(self, e: Stopped, timeout: float, label: str) -> QueryFailed | QueryTimeout:
+        hint = ": narrow it or add a LIMIT" if label == "query" else "; nothing was written"
+        if e.reason == "memory":
+            return QueryFailed(503, f"the {label} needed more than {self._memory_limit_mb:g} MB of memory and "
+                                    f"was stopped{hint}")
+        return QueryTimeout(f"the {label} ran past the {timeout:g} s limit and was stopped{hint}")
 
     async def arun(self, job: Job | Request, timeout: float, client: str | None = None) -> tuple[str, bytes]:
         """:meth:`run` awaited in a thread: the event loop keeps serving other requests."""
