@@ -37,6 +37,19 @@ def resident_mb(pid: int) -> float | None:
         return None
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """The CPU time (user and system) process ``pid`` has used, in seconds (from /proc; None where none)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()  # after the command name, which may hold spaces
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 class Worker:
     """One process running ``target(conn, *args)`` (spawned: nothing of the parent's state is shared)."""
 
@@ -114,12 +127,13 @@ MAX_CLIENTS = 10_000
 class Ticket:
     """What a caller tells the pool about a call: its ``lane`` (``KNOWN``, ``NEW`` or ``HEAVY``) and the
     ``client`` asking (e.g. its address; None: nobody in particular). The pool writes ``held_s``, the seconds
-    a worker was held, once the call is over."""
+    a worker was held, and ``cpu_s``, the CPU seconds the worker used meanwhile (what the call cost, however
+    loaded the machine), once the call is over."""
 
-    __slots__ = ("lane", "client", "held_s")
+    __slots__ = ("lane", "client", "held_s", "cpu_s")
 
     def __init__(self, lane: str = KNOWN, client: str | None = None) -> None:
-        self.lane, self.client, self.held_s = lane, client, 0.0
+        self.lane, self.client, self.held_s, self.cpu_s = lane, client, 0.0, 0.0
 
 
 class _Slot:
@@ -263,7 +277,7 @@ class WorkerPool:
         goes back to the pool. ``ticket.held_s`` then says how long the call held the worker."""
         deadline = time.monotonic() + timeout
         worker = self._idle.get(timeout=timeout if wait is None else wait, ticket=ticket)
-        started = time.monotonic()
+        started, cpu = time.monotonic(), cpu_seconds(worker.proc.pid)
         if wait is not None:
             deadline = started + timeout
         keep = True  # give the worker back (False once it is retired)
@@ -279,6 +293,9 @@ class WorkerPool:
             self.retire(worker)
             raise Died(worker.how_it_stopped()) from None
         finally:
+            if ticket is not None:
+                now_cpu = cpu_seconds(worker.proc.pid) if keep else None
+                ticket.cpu_s = now_cpu - cpu if now_cpu is not None and cpu is not None else time.monotonic() - started
             self._idle.done(ticket, time.monotonic() - started)
             if keep:
                 self._idle.put(worker)

@@ -3,8 +3,9 @@ waits in for a query worker (see :class:`ppikg.workers.FairPool`).
 
 A request's *shape* is its text without comments and with runs of white space made one space, with its
 protocol dataset: requests that differ only there (a client adding a counter in a comment to dodge a cache)
-cost the same. A shape never seen waits as ``NEW``; one whose last run held a worker for ``HEAVY_S`` or more
-(stopped at a limit, or refused after a long analysis) as ``HEAVY``; any other as ``KNOWN``. A shape just
+cost the same. A shape never seen waits as ``NEW``; one whose last run cost its worker ``HEAVY_S`` of CPU or
+more (or was stopped at a limit, or refused after a long analysis) as ``HEAVY``; any other as ``KNOWN``. CPU
+time, not the time the worker was held: on a loaded machine a cheap query holds its worker longer. A shape just
 stopped at the time or memory limit is not run again for ``REFUSED_S`` seconds: the same text would only
 hold a worker to the same limit again.
 
@@ -30,7 +31,7 @@ from collections import OrderedDict
 
 from ..workers import HEAVY, KNOWN, NEW
 
-#: A run that holds a worker this long (s) makes its shape costly.
+#: A run that costs its worker this much CPU (s) makes its shape costly.
 HEAVY_S = 1.0
 #: Shapes remembered (the least recently seen go first).
 MAX_SHAPES = 4096
@@ -53,7 +54,7 @@ def shape_of(text: str, default: tuple[str, ...] = (), named: tuple[str, ...] = 
 
 
 class CostBook:
-    """The last cost (worker-seconds) of each recent request shape."""
+    """The last cost (CPU seconds of its worker) of each recent request shape."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -151,7 +151,7 @@ class QueryExecutor:
             raise self._stopped_error(e, timeout, label) from None
         finally:
             if shape is not None and ticket.held_s:
-                self._costs.record(shape, ticket.held_s)
+                self._costs.record(shape, ticket.cpu_s)
         if key is not None and size <= self.CACHE_MAX_BODY:
             with self._lock:
                 if key not in self._answers:
