@@ -151,21 +151,25 @@ def test_a_shape_is_costly_after_a_costly_run_and_cheap_again_after_a_cheap_one(
     assert book.lane(shape) == KNOWN
 
 
-def test_a_new_call_goes_before_costly_ones_waiting_longer():
+def test_a_costly_call_is_not_passed_over_by_cheap_ones_that_came_later():
+    """Lanes only cap how many workers costly calls hold: the traceability query, costly right after a write,
+    once waited behind every cheap request that came after it, and was refused after 30 s."""
     pool = FairPool(size=2)
     for w in ("a", "b"):
         pool.put(w)
-    running = Ticket(HEAVY)
-    pool.get(timeout=1, ticket=running)
+    known = Ticket(KNOWN)
+    pool.get(timeout=1, ticket=known)
     pool.get(timeout=1, ticket=Ticket(KNOWN))
-    costly, costly_got = waiting(pool, Ticket(HEAVY, "other"), timeout=2)  # in line first
-    new, new_got = waiting(pool, Ticket(NEW, "other"))
-    pool.done(running, 4.0)
+    costly, costly_got = waiting(pool, Ticket(HEAVY))  # in line first
+    cheap, cheap_got = waiting(pool, Ticket(KNOWN))
+    pool.done(known, 0.1)
     pool.put("a")
-    new.join(5)
-    assert new_got == ["a"] and costly_got == []
-    costly.join(5)  # waits out its timeout: the new call holds the one worker costly calls may use
-    assert costly_got == [None]
+    costly.join(5)
+    assert costly_got == ["a"] and cheap_got == []
+    pool.done(Ticket(HEAVY), 2.0)
+    pool.put("a")
+    cheap.join(5)
+    assert cheap_got == ["a"]
 
 
 def answer_slowly(conn, delay: float) -> None:

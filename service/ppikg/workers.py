@@ -117,7 +117,6 @@ def await_answer(worker: Worker, deadline: float, memory_limit_mb: float | None 
 
 #: The lanes of :class:`Ticket`: calls known to be cheap, calls never seen, calls known to be costly.
 KNOWN, NEW, HEAVY = "known", "new", "heavy"
-_RANK = {KNOWN: 0, NEW: 1, HEAVY: 2}
 #: How fast a client's recorded use of the workers is forgotten (its half-life, s).
 USAGE_HALF_LIFE_S = 30.0
 #: Clients whose use is remembered (the least recently seen go first).
@@ -147,10 +146,9 @@ class _Slot:
 class FairPool:
     """Idle workers handed out to waiting calls: fairly, and never all to calls that may be costly.
 
-    * Among the calls that may start, a free worker goes first to a known one, then to a new one, then to a
-      costly one (a client's first request of a shape does not wait behind another's costly ones); within a
-      lane, to the one whose client has used the workers least lately (decayed worker-seconds), then to the
-      longest waiter. A returned worker goes straight to a waiter:
+    * Among the calls that may start, a free worker goes to the one whose client has used the workers least
+      lately (decayed worker-seconds), then to the longest waiter — whatever its lane: ranking costly calls
+      last starved the traceability query (costly right after a write) behind a steady stream of cheap ones. A returned worker goes straight to a waiter:
       with a plain queue.Queue the thread that returned a worker took it back on its next request while threads
       woken for it found the queue empty again, and under load some requests waited out the whole timeout.
     * Calls that are ``HEAVY`` or ``NEW`` hold at most ``size - 1`` workers together, and ``HEAVY`` ones at
@@ -188,7 +186,7 @@ class FairPool:
             ready = [w for w in self._waiters if self._may_start(w.ticket.lane)]
             if not ready:
                 return
-            slot = min(ready, key=lambda w: (_RANK[w.ticket.lane], self._used(w.ticket.client, now), w.order))
+            slot = min(ready, key=lambda w: (self._used(w.ticket.client, now), w.order))
             self._waiters.remove(slot)
             self._busy[slot.ticket.lane] += 1
             slot.item = self._idle.popleft()
