@@ -3,10 +3,13 @@ while each one runs: the server must keep answering, stay within its memory, and
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import psutil
@@ -84,6 +87,15 @@ def assert_refused(response: httpx.Response, status: int, words: str) -> None:
     body = response.json()
     assert set(body) == {"error", "status", "code"} and body["status"] == status, body
     assert words in body["error"], body
+
+
+def assert_validate_refuses(path: Path, words: str) -> None:
+    """`ppi validate PATH` refuses the file with one line on stderr naming what was wrong, and exit code 2."""
+    done = subprocess.run([sys.executable, "-m", "ppikg", "validate", str(path)], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 2, (done.returncode, done.stderr[-800:])
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0], lines[:5]
 
 
 def assert_unharmed(slowest: float, peak: float) -> None:
