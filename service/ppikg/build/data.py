@@ -101,6 +101,7 @@ class Sources:
     citations: list[dict[str, str]]
     subsystems: list[dict[str, str]]
     authorities: list[dict[str, str]]
+    entity_names: list[dict[str, str]]  # ISO 3166-2:MX codes the Lineamientos name otherwise, with the reason
 
     @classmethod
     def load(cls, project: Project) -> "Sources":
@@ -113,6 +114,7 @@ class Sources:
             citations=read_table("citas.csv", curation),
             subsystems=read_table("subsistemas.csv", curation),
             authorities=read_table("autoridades.csv", curation),
+            entity_names=read_table("entidades.csv", curation),
         )
 
     def provision(self, ref: str) -> Provision:
@@ -353,7 +355,31 @@ def subsystems_graph(sources: Sources) -> Graph:
         g.add((iri, RDFS.label, Literal(row["name"], lang="es")))
         g.add((iri, RDFS.label, Literal(row["name"], lang="en")))
         g.add((iri, DCTERMS.source, LIN[row["provision"]]))
+    local_authorities(sources, g)
     return g
+
+
+def local_authorities(sources: Sources, g: Graph) -> None:
+    """One Autoridad Educativa Local per federal entity (Segundo I: the executive of each state and of the
+    Distrito Federal), ``aut:ael/mx-jal``…, the entities read from ISO 3166-2:MX (pycountry), not written
+    here; an entity the Lineamientos name otherwise (the Distrito Federal, MX-CMX) keeps their name, with the
+    reason of the mapping."""
+    import pycountry
+
+    named = {row["iso_code"]: row for row in sources.entity_names}
+    for entity in sorted(pycountry.subdivisions.get(country_code="MX"), key=lambda e: e.code):
+        iri = AUTHORITIES[f"ael/{entity.code.lower()}"]
+        row = named.get(entity.code)
+        name = row["lineamientos_name"] if row else entity.name
+        g.add((iri, RDF.type, PPI.LocalEducationAuthority))
+        g.add((iri, RDFS.label, Literal(f"Autoridad Educativa Local: {name}", lang="es")))
+        g.add((iri, RDFS.label, Literal(f"Local education authority: {name}", lang="en")))
+        g.add((iri, SKOS.notation, Literal(entity.code)))
+        g.add((iri, DCTERMS.spatial, Literal(entity.name)))
+        g.add((iri, DCTERMS.source, LIN["lineamiento_2/fraccion_1"]))
+        if row:
+            g.add((iri, RDFS.comment, Literal(row["reason_es"], lang="es")))
+            g.add((iri, RDFS.comment, Literal(row["reason_en"], lang="en")))
 
 
 def definitions_graph(sources: Sources, ontology: Graph) -> Graph:

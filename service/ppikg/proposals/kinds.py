@@ -338,10 +338,23 @@ class SubsystemKind(ReferenceKind):
 
 
 class AuthorityKind(ReferenceKind):
+    """An authority by its key (subsecretaria, coordinacion, instituto, secretaria), or an Autoridad Educativa
+    Local by the ISO 3166-2 code of its state (MX-JAL, or ael/mx-jal as in its IRI)."""
+
     name = "authority"
-    es = "clave de autoridad: subsecretaria, coordinacion, instituto, secretaria"
-    en = "authority key: subsecretaria, coordinacion, instituto, secretaria"
-    namespace, what = AUTHORITIES, "authority key"
+    es = ("clave de autoridad: subsecretaria, coordinacion, instituto, secretaria, o la clave ISO 3166-2 del "
+          "estado de una Autoridad Educativa Local, p. ej. MX-JAL (MX-CMX: Distrito Federal)")
+    en = ("authority key: subsecretaria, coordinacion, instituto, secretaria, or the ISO 3166-2 code of the state "
+          "of a local education authority, e.g. MX-JAL (MX-CMX: Distrito Federal)")
+    namespace, what = AUTHORITIES, "authority (a key such as subsecretaria, or a state's code such as MX-JAL)"
+
+    def local(self, value, text):
+        key = text.strip().lower()
+        if re.fullmatch(r"mx-[a-z]{3}", key):
+            return f"ael/{key}"
+        if re.fullmatch(r"ael/mx-[a-z]{3}", key):
+            return key
+        return key if ID_RE.match(key) else None
 
 
 class ProvisionKind(ReferenceKind):
