@@ -12,7 +12,7 @@ from typing import NoReturn, Sequence
 import pyoxigraph
 
 from . import __version__, media
-from .errors import InputError, NotFound, PpikgError
+from .errors import Conflict, InputError, NotFound, PpikgError
 from .config import Project, Settings
 from .i18n import LANGS
 from .conformance.render import FORMATS as REPORT_FORMATS
@@ -146,9 +146,17 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     graph = import_proposal(Path(args.source), project=args.project)
     iri = proposal_iri(graph)
+    name = str(iri).rstrip("/").rsplit("/", 1)[-1]
+    if args.server:
+        graph_iri = _load_through(args.server, args.token or os.environ.get("PPIKG_TOKEN"), name, graph)
+        print(f"loaded {iri} into {graph_iri} on {args.server} ({len(graph)} triples)", file=sys.stderr)
+        return 0
     if args.load:
         with _open(args) as kg:
-            name = str(iri).rstrip("/").rsplit("/", 1)[-1]
+            if kg.read_only:
+                raise Conflict(f"a running server writes the store {kg.store_dir}: load the proposal through it, "
+                               f"with `ppi import {args.source} --server http://127.0.0.1:8000 --token TOKEN` "
+                               "(its URL and the token it was started with, `ppi serve --update --token TOKEN`)")
             graph_iri = kg.add_graph(f"propuestas/{name}", graph, source=str(Path(args.source).resolve()))
         print(f"loaded {iri} into {graph_iri} ({len(graph)} triples)", file=sys.stderr)
         return 0
@@ -158,6 +166,35 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _load_through(server: str, token: str | None, name: str, graph) -> str:
+    """PUT ``graph`` into the named graph of proposal ``name`` on the ppikg server at ``server`` (Graph Store
+    Protocol, with the update token): the way to load while a server holds the store."""
+    import urllib.error
+    import urllib.request
+    from urllib.parse import quote
+
+    from .namespaces import GRAPH
+
+    if not token:
+        raise InputError("loading through a server needs its update token: --token TOKEN or $PPIKG_TOKEN")
+    graph_iri = str(GRAPH[f"propuestas/{name}"])
+    url = f"{server.rstrip('/')}/rdf-graphs/service?graph={quote(graph_iri, safe='')}"
+    request = urllib.request.Request(url, data=graph.serialize(format="turtle").encode("utf-8"), method="PUT",
+                                     headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=300):
+            return graph_iri
+    except urllib.error.HTTPError as e:
+        detail = e.read().decode("utf-8", "replace")
+        try:
+            detail = json.loads(detail)["error"]
+        except (ValueError, KeyError, TypeError):
+            pass
+        raise Conflict(f"the server at {server} refused the proposal ({e.code}): {detail}") from None
+    except (urllib.error.URLError, OSError) as e:
+        raise Conflict(f"no ppikg server answers at {server}: {getattr(e, 'reason', e)}") from None
 
 
 def cmd_build_data(args: argparse.Namespace) -> int:
@@ -244,6 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("source", help="a .xlsx workbook, a folder of CSV files, or Turtle/JSON-LD")
     im.add_argument("--output", "-o", help="Turtle file to write (default: stdout)")
     im.add_argument("--load", action="store_true", help="load it into the store as its own named graph instead")
+    im.add_argument("--server", metavar="URL",
+                    help="load it through the ppikg server at URL instead (while a server holds the store)")
+    im.add_argument("--token", help="the server's update token (default: $PPIKG_TOKEN)")
     im.set_defaults(func=cmd_import)
 
     b = sub.add_parser("build-data", help="regenerate data/*.ttl, ontology/definitions.ttl, the templates and docs/template.md")

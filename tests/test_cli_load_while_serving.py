@@ -1,0 +1,44 @@
+"""`ppi import --load` while a server holds the store: refused with the exact command to use instead, and
+`ppi import --server URL --token T` loads through the server (Graph Store Protocol), inferences included."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import httpx
+
+from ppikg.config import Project
+from ppikg.http.testing import serving_process
+
+TOKEN = "cli-load"
+EXAMPLE = Project.default().examples_dir / "propuesta-ejemplo-dgb.ttl"
+GRAPH = "https://w3id.org/ppikg/graph/propuestas/por-servidor"
+
+
+def ppi(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ppikg", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_load_while_serving_says_how_and_loads_through_the_server(shipped_store, tmp_path):
+    store = shipped_store(tmp_path / "store")
+    source = tmp_path / "por-servidor.ttl"
+    source.write_text(EXAMPLE.read_text(encoding="utf-8").replace("ejemplo-dgb", "por-servidor"), encoding="utf-8")
+    with serving_process(str(store), "--update", "--token", TOKEN) as (url, _proc):
+        refused = ppi("import", str(source), "--load", "--store", str(store))
+        assert refused.returncode == 2, refused.stderr
+        lines = refused.stderr.strip().splitlines()
+        assert "--server http://127.0.0.1:8000 --token TOKEN" in lines[-1], lines
+        wrong = ppi("import", str(source), "--server", url, "--token", "not-it")
+        assert wrong.returncode == 2 and "refused the proposal (401)" in wrong.stderr, wrong.stderr
+        done = ppi("import", str(source), "--server", url, "--token", TOKEN)
+        assert done.returncode == 0, done.stderr
+        assert GRAPH in done.stderr
+        gaps = httpx.get(url + "/api/gaps", params={"proposal": "https://w3id.org/ppikg/propuestas/por-servidor"},
+                         timeout=60)
+        example = httpx.get(url + "/api/gaps", params={"proposal": "https://w3id.org/ppikg/propuestas/ejemplo-dgb"},
+                            timeout=60)
+        assert gaps.status_code == 200
+        assert gaps.text.replace("por-servidor", "x") == example.text.replace("ejemplo-dgb", "x")  # inferred alike
+    nobody = ppi("import", str(source), "--server", url, "--token", TOKEN)
+    assert nobody.returncode == 2 and "no ppikg server answers" in nobody.stderr, nobody.stderr
