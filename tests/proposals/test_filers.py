@@ -14,6 +14,7 @@ from rdflib import Graph, URIRef
 
 from ppikg.config import Project
 from ppikg.conformance.validator import Validator
+from ppikg.errors import InputError
 from ppikg.namespaces import PPI
 from ppikg.proposals.importer import import_proposal
 
@@ -72,3 +73,39 @@ def test_a_proposal_of_a_local_education_authority_conforms_and_the_instituto_is
     lin03 = next(r for r in report.results if r.requirement.id == "LIN-03")
     assert any("no es una autoridad responsable" in f.message["es"] and "Instituto authorises" in f.message["en"]
                for f in lin03.findings), [f.message for f in lin03.findings]
+
+
+def test_a_decentralised_body_files_from_the_template_under_a_key_and_name_of_its_own(tmp_path: Path):
+    folder = tmp_path / "propuesta"
+    shutil.copytree(PROJECT.templates_dir / "propuesta-ejemplo-dgb", folder)
+    sheet = folder / "propuesta.csv"
+    rows = list(csv.DictReader(sheet.open(encoding="utf-8")))
+    rows[0].update(autoridad="od/cecyte-ejemplo", nombre_de_la_autoridad="Colegio de ejemplo",
+                   subsistemas_de_la_autoridad="cecytes", subsistema="cecytes")
+    with sheet.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    graph = import_proposal(folder, project=PROJECT)
+    body = URIRef(AUT + "od/cecyte-ejemplo")
+    assert graph.value(PROPOSAL, PPI.proposedBy) == body
+    assert (body, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), PPI.DecentralisedBody) in graph
+    assert str(graph.value(body, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))) == "Colegio de ejemplo"
+    assert (body, PPI.operatesOrCoordinates, URIRef("https://w3id.org/ppikg/subsistemas/cecytes")) in graph
+    report = Validator(PROJECT).validate(graph)
+    assert not next(r for r in report.results if r.requirement.id == "LIN-03").findings
+
+
+def test_an_unknown_authority_key_is_refused_with_the_forms_accepted(tmp_path: Path):
+    folder = tmp_path / "propuesta"
+    shutil.copytree(PROJECT.templates_dir / "propuesta-ejemplo-dgb", folder)
+    sheet = folder / "propuesta.csv"
+    rows = list(csv.DictReader(sheet.open(encoding="utf-8")))
+    rows[0]["autoridad"] = "MX-XYZ"  # no such state
+    with sheet.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    with pytest.raises(InputError) as raised:
+        import_proposal(folder, project=PROJECT)
+    assert "MX-XYZ" in str(raised.value) and "MX-JAL" in str(raised.value)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rdflib import Literal, Namespace, URIRef
@@ -84,6 +85,10 @@ class Kind:
     def cell(self, term: Any, col: Column | None, rows: Rows | None) -> Any | None:
         """The cell value for a term, or None when the term is not something a column of this kind holds."""
         raise NotImplementedError
+
+    def facts(self, term: Any) -> Iterator[tuple[Any, Any, Any]]:
+        """What a term of this kind says of itself, beyond the cell's statement (none for most kinds)."""
+        return iter(())
 
 
 class IdKind(Kind):
@@ -337,24 +342,48 @@ class SubsystemKind(ReferenceKind):
     namespace, rdf_class, what = SUBSYSTEMS, PPI.Subsystem, "subsystem key"
 
 
+#: The key of an Organismo Descentralizado its filer names: od/ and a slug of its name.
+_BODY = re.compile(r"od/[a-z0-9][a-z0-9-]{0,99}")
+
+
 class AuthorityKind(ReferenceKind):
-    """An authority by its key (subsecretaria, coordinacion, instituto, secretaria), or an Autoridad Educativa
-    Local by the ISO 3166-2 code of its state (MX-JAL, or ael/mx-jal as in its IRI)."""
+    """An authority by its key (subsecretaria, coordinacion, instituto, secretaria), an Autoridad Educativa
+    Local by the ISO 3166-2 code of its state (MX-JAL, or ael/mx-jal as in its IRI), or an Organismo
+    Descentralizado by a key od/… of its filer's choosing (its name in the column «nombre_de_la_autoridad»):
+    an IRI under od/ is a ppi:DecentralisedBody."""
 
     name = "authority"
-    es = ("clave de autoridad: subsecretaria, coordinacion, instituto, secretaria, o la clave ISO 3166-2 del "
-          "estado de una Autoridad Educativa Local, p. ej. MX-JAL (MX-CMX: Distrito Federal)")
-    en = ("authority key: subsecretaria, coordinacion, instituto, secretaria, or the ISO 3166-2 code of the state "
-          "of a local education authority, e.g. MX-JAL (MX-CMX: Distrito Federal)")
+    es = ("clave de autoridad: subsecretaria, coordinacion, instituto, secretaria; la clave ISO 3166-2 del "
+          "estado de una Autoridad Educativa Local, p. ej. MX-JAL (MX-CMX: Distrito Federal); od/ y una clave "
+          "para un Organismo Descentralizado, p. ej. od/cecyte-jalisco")
+    en = ("authority key: subsecretaria, coordinacion, instituto, secretaria; the ISO 3166-2 code of the state "
+          "of a local education authority, e.g. MX-JAL (MX-CMX: Distrito Federal); od/ and a key for a "
+          "decentralised body, e.g. od/cecyte-jalisco")
     namespace, what = AUTHORITIES, "authority (a key such as subsecretaria, or a state's code such as MX-JAL)"
 
     def local(self, value, text):
         key = text.strip().lower()
         if re.fullmatch(r"mx-[a-z]{3}", key):
             return f"ael/{key}"
-        if re.fullmatch(r"ael/mx-[a-z]{3}", key):
+        if re.fullmatch(r"ael/mx-[a-z]{3}", key) or _BODY.fullmatch(key):
             return key
         return key if ID_RE.match(key) else None
+
+    def term(self, value, col, rows):
+        local = self.local(value, text_of(value))
+        if local is not None and _BODY.fullmatch(local):  # named by its filer, not by the shipped data
+            return self.namespace[local]
+        return super().term(value, col, rows)
+
+    def iri_cell(self, term, col, rows):
+        text, ns = str(term), str(self.namespace)
+        if text.startswith(ns) and _BODY.fullmatch(text[len(ns):]):
+            return text[len(ns):]
+        return super().iri_cell(term, col, rows)
+
+    def facts(self, term):
+        if _BODY.fullmatch(str(term)[len(str(self.namespace)):]):
+            yield term, RDF.type, PPI.DecentralisedBody
 
 
 class ProvisionKind(ReferenceKind):

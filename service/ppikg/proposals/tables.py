@@ -166,9 +166,13 @@ def build_graph(tables: dict[str, Table], problems: list[Problem], project: Proj
                 terms[col.name] = []
                 for item in items:
                     try:
-                        terms[col.name].append(KINDS[col.kind].term(item, col, rows))
+                        term = KINDS[col.kind].term(item, col, rows)
                     except BadCell as e:
                         problems.append(Problem(sheet.name, rownum, col.name, str(e)))
+                        continue
+                    terms[col.name].append(term)
+                    for fact in KINDS[col.kind].facts(term):  # e.g. an od/… authority is a decentralised body
+                        g.add(fact)
             cc = sheet.class_column
             for cls in (terms.get(cc.name) if cc else None) or [sheet.rdf_class]:
                 g.add((subject, RDF.type, cls))
