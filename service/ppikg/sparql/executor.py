@@ -211,9 +211,5 @@ class QueryExecutor:
 
         return await asyncio.to_thread(lambda: self.call(fn, *args, timeout=timeout, client=client))
 
-    def lane_of(self, request: Request) -> str:
-        """The lane a SPARQL Protocol request would wait in now (see ppikg.sparql.admission)."""
-        return self._costs.lane(shape_of(request.query, request.default_graph, request.named_graphs))
-
     def close(self) -> None:
         self._pool.close()
