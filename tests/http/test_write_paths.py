@@ -59,8 +59,8 @@ def test_gaps_are_the_same_whichever_path_wrote_the_proposal(client, path):
 
 
 def test_a_proposal_written_by_the_graph_store_is_not_all_gaps(client):
-    """Before, a proposal written through the Graph Store Protocol got no inferences: every competency was a
-    gap for it."""
+    """A proposal written through the Graph Store Protocol gets its inferences: without them every competency
+    would be a gap for it, and its gaps would differ from the shipped example's."""
     every = gaps(client, "gsp-put")
     assert every == gaps(client, "import")
     example = client.get("/api/gaps", params={"proposal": "https://w3id.org/ppikg/propuestas/ejemplo-dgb"})
