@@ -18,11 +18,15 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from .catalog import Catalog
 from .snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from .versions import Archive
 
 
 class Writer(ABC):
@@ -73,6 +77,7 @@ class Backend(ABC):
     """A store of named graphs with atomic writes and immutable snapshots for readers."""
 
     location: Path | None  # where it lives (None: in memory)
+    archive: Archive  # the content of every version of every proposal (store/versions.py)
     read_only: bool  # another process writes it: this one only reads the latest snapshot
 
     @abstractmethod

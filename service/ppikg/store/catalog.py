@@ -36,13 +36,14 @@ ONTOLOGY_INFERRED = str(GRAPH["inferred/ontology"])  # what the ontology entails
 BASE_INFERRED = str(GRAPH["inferred/base"])  # what the ontology + shipped data entail beyond that
 SHAPES_GRAPH = str(GRAPH["shapes"])  # shapes/*.ttl: the requirements as SHACL shapes (not inferred over)
 PROVENANCE_GRAPH = str(GRAPH["provenance"])  # public PROV records of every loaded graph
+VERSIONS_GRAPH = str(GRAPH["versiones"])  # public records of every version of every proposal (store/versions.py)
 EXAMPLES_PREFIX = "ejemplos/"  # data/examples/NAME.ttl is loaded as graph/ejemplos/NAME
 
 #: The role recorded for writes made with the update token (the only authenticated role there is).
 UPDATE_ROLE = str(PPI.updateTokenHolder)
 
 #: Graph names the project keeps for itself whether or not they are in the store yet.
-_OWN_NAMES = frozenset({str(ONTOLOGY_GRAPH), SHAPES_GRAPH, PROVENANCE_GRAPH})
+_OWN_NAMES = frozenset({str(ONTOLOGY_GRAPH), SHAPES_GRAPH, PROVENANCE_GRAPH, VERSIONS_GRAPH})
 
 _PROV = "http://www.w3.org/ns/prov#"
 _DCT = "http://purl.org/dc/terms/"
@@ -93,7 +94,8 @@ class Catalog:
         """Whether graph ``iri`` is the project's own (ontology, shapes, shipped data, examples, inferences,
         provenance): only the loading of the shipped data writes those."""
         kind = self.kind(iri)
-        return (kind is not None and kind != "added") or iri.startswith(INFERRED_PREFIX) or iri in _OWN_NAMES
+        return (kind is not None and kind != "added") or iri.startswith((INFERRED_PREFIX, VERSIONS_GRAPH)) \
+            or iri in _OWN_NAMES
 
     def inferred_graph(self, iri: str) -> str | None:
         """Where the inferences for ``iri`` are (None for graphs that get none: shapes, unknown graphs)."""

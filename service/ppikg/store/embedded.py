@@ -35,13 +35,15 @@ import pyoxigraph as ox
 from ..errors import InputError, PpikgError
 from .backend import Backend, Writer
 from .catalog import Catalog
+from .versions import Archive, FileArchive, MemoryArchive
 from .snapshot import (CATALOG, DB, LEASE, QUERY_PREFIXES, Snapshot, SnapshotGone, select,
                        try_collect)
 
 MARKER = "writing"
 SNAPSHOTS = "snapshots"
 _LOCK = "lock"
-_OWN = {MARKER, SNAPSHOTS, _LOCK, DB, CATALOG}
+VERSIONS = "versions"
+_OWN = {MARKER, SNAPSHOTS, _LOCK, DB, CATALOG, VERSIONS}
 
 
 class StoreWriter(Writer):
@@ -107,6 +109,7 @@ class EmbeddedStore(Backend):
         self._lock_fd: int | None = None
         self.read_only = False
         self.location = Path(location) if location is not None else None
+        self.archive: Archive = FileArchive(self.location / VERSIONS) if self.location is not None else MemoryArchive()
         if self.location is None:
             self._live: ox.Store | None = ox.Store()
             self._catalog = Catalog()

@@ -38,6 +38,7 @@ from .catalog import (BASE_INFERRED, EXAMPLES_PREFIX, INFERRED_PREFIX, ONTOLOGY_
 from .embedded import EmbeddedStore
 from .loading import Loader, ReasonerChoice, fingerprint, parse_rdf, remove_graph
 from .snapshot import Snapshot, plain
+from .versions import PROPOSALS_BASE, Version, drop_version, history, record_versions
 from ..media import rdf_format
 
 __all__ = ["KnowledgeGraph", "rdf_format", "plain", "BASE_INFERRED", "ONTOLOGY_INFERRED", "SHAPES_GRAPH",
@@ -184,7 +185,12 @@ class KnowledgeGraph:
         files = {"ontology": p.ontology_files(), "data": p.data_files(), "shapes": p.shape_files(),
                  "examples": p.example_files()}
         with self.backend.write() as writer:
+            before = writer.catalog.graphs_of("example")
             self.loader.load_shipped(writer, files, fp, say)
+            for f in files["examples"]:
+                record_versions(writer, self.backend.archive, [str(GRAPH[EXAMPLES_PREFIX + f.stem])],
+                                file_name=f.name, content=f.read_bytes())
+            record_versions(writer, self.backend.archive, [g for g in before if g not in writer.catalog.graphs])
             inferred = writer.count(BASE_INFERRED)
         say(f"built in {time.perf_counter() - t0:.1f} s: {inferred} inferred triples")
         return True
@@ -216,6 +222,7 @@ class KnowledgeGraph:
         file_name, content = _source_record(source, raw)
         with self.backend.write() as writer:
             self.loader.add_graph(writer, iri, triples, infer=infer, file_name=file_name, content=content, role=role)
+            record_versions(writer, self.backend.archive, [iri], file_name=file_name, content=content, role=role)
         return iri
 
     def remove_graph(self, name: str) -> None:
@@ -225,6 +232,7 @@ class KnowledgeGraph:
             raise InputError(f"no added graph {name!r}")
         with self.backend.write() as writer:
             remove_graph(writer, iri)
+            record_versions(writer, self.backend.archive, [iri])
 
     def write_graph(self, iri: str | None, data: bytes, format: ox.RdfFormat, *, replace: bool,
                     role: str | None = None, prepared: tuple[bytes, bytes] | None = None) -> bool:
@@ -245,6 +253,8 @@ class KnowledgeGraph:
         created = iri is not None and not self.snapshot().contains_graph(iri)
         with self.backend.write() as writer:
             self.loader.write_graph(writer, iri, triples, replace=replace, role=role, inferred=inferred)
+            if iri is not None:
+                record_versions(writer, self.backend.archive, [iri], content=data, role=role)
         return created
 
     def update(self, sparql: str, base_iri: str | None = None, role: str | None = None) -> list[str]:
@@ -257,7 +267,62 @@ class KnowledgeGraph:
         ``load_shipped(force=True)``.
         """
         with self.backend.write() as writer:
-            return self.loader.update(writer, sparql, base_iri, role)
+            redone, emptied = self.loader.update(writer, sparql, base_iri, role)
+            record_versions(writer, self.backend.archive, redone + emptied, role=role)
+            return redone
+
+    # --- versions (store/versions.py) ---------------------------------------------------------------------
+
+    def proposal_iri(self, proposal: str) -> str:
+        """A proposal's IRI from its IRI or its name under ``propuestas/`` (``ejemplo-dgb``)."""
+        if "://" in proposal:
+            return proposal
+        if not _NAME.fullmatch(proposal):
+            raise InputError(f"bad proposal name {proposal!r}: give its IRI or its name under {PROPOSALS_BASE}")
+        return PROPOSALS_BASE + proposal
+
+    def history(self, proposal: str) -> list[Version]:
+        """Every version of ``proposal`` (IRI or name), oldest first; InputError if it has none."""
+        iri = self.proposal_iri(proposal)
+        versions = history(self.snapshot(), iri)
+        if not versions:
+            raise InputError(f"no proposal <{iri}> has versions in the store (load it with `ppi import FILE --load`)")
+        return versions
+
+    def version(self, proposal: str, number: int | None = None) -> Version:
+        """Version ``number`` of ``proposal`` (None: the current one); InputError if there is none."""
+        versions = self.history(proposal)
+        if number is None:
+            current = [v for v in versions if v.current]
+            if not current:
+                raise InputError(f"<{versions[0].proposal}> has no current version (its graph was removed)")
+            return current[0]
+        for v in versions:
+            if v.number == number:
+                return v
+        raise InputError(f"<{versions[0].proposal}> has no version {number} "
+                         f"(it has {', '.join(str(v.number) for v in versions)})")
+
+    def version_graphs(self, version: Version) -> tuple[rdflib.Graph, rdflib.Graph]:
+        """The triples of ``version`` and the inferences made for it, as written (InputError once dropped)."""
+        if version.dropped:
+            raise InputError(f"version {version.number} of <{version.proposal}> was dropped on {version.dropped}")
+        out = []
+        for data in self.backend.archive.get(version.iri):
+            graph = rdflib.Graph()
+            for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
+                graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+            out.append(graph)
+        return out[0], out[1]
+
+    def drop_version(self, proposal: str, number: int, role: str | None = None) -> tuple[str, str | None]:
+        """Drop version ``number`` of ``proposal``, recorded with the time and ``role`` (see
+        :func:`ppikg.store.versions.drop_version`); returns the dropped IRI and the version current after."""
+        iri = self.proposal_iri(proposal)
+        with self.backend.write() as writer:
+            dropped, current = drop_version(writer, self.backend.archive, iri, number, role)
+        self.backend.archive.discard(dropped)
+        return dropped, current
 
     def trial_folder(self) -> str | None:
         """Where an update is tried before it runs (ppikg.store.trial): beside the snapshots, on the same

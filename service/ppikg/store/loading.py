@@ -233,20 +233,23 @@ class Loader:
         writer.catalog.set(iri, "added")
         self.infer_added(writer, iri, inferred=inferred)
 
-    def update(self, writer: Writer, sparql: str, base_iri: str | None, role: str | None) -> list[str]:
-        """Run a SPARQL Update; added graphs it changed get their inferences recomputed (returned), graphs it
-        emptied lose their inferences, catalogue entry and provenance."""
+    def update(self, writer: Writer, sparql: str, base_iri: str | None,
+               role: str | None) -> tuple[list[str], list[str]]:
+        """Run a SPARQL Update; added graphs it changed get their inferences recomputed, graphs it emptied lose
+        their inferences, catalogue entry and provenance. Returns the graphs changed and those emptied."""
         check_nesting(sparql)
         added = writer.catalog.graphs_of("added")
         before = {g: writer.count(g) for g in added}
         known = set(writer.graph_names())
         writer.update(sparql, base_iri=base_iri)
+        emptied: list[str] = []
         redone = []
         names = set(writer.graph_names())
         for g in added:
             size = writer.count(g) if g in names else 0
             if size == 0:
                 remove_graph(writer, g)
+                emptied.append(g)
             elif size != before[g] or f"<{g}>" in sparql:
                 self.infer_added(writer, g)
                 redone.append(g)
@@ -256,7 +259,7 @@ class Loader:
                 record_provenance(writer, g, role=role)
                 self.infer_added(writer, g)
                 redone.append(g)
-        return redone
+        return redone, emptied
 
 
 def _format_of(path: Path) -> ox.RdfFormat:
