@@ -197,6 +197,66 @@ def _load_through(server: str, token: str | None, name: str, graph) -> str:
         raise Conflict(f"no ppikg server answers at {server}: {getattr(e, 'reason', e)}") from None
 
 
+def _versions_table(args: argparse.Namespace, kg, versions) -> tuple[list[str], list[list[str]]]:
+    from .conformance.validator import Validator
+    from .lifecycle.reports import status_labels, version_report
+    from .lifecycle.render import history_rows
+
+    validator = Validator(args.project)
+    reports = {v.iri: version_report(kg, validator, v) for v in versions if not v.dropped}
+    return history_rows(versions, reports, args.lang, status_labels(kg, args.lang))
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """Every version of a proposal, with its status and the summary of its report."""
+    with _open(args, progress=False) as kg:
+        versions = kg.history(args.proposal)
+        if args.format == "json":
+            from dataclasses import asdict
+
+            print(json.dumps([asdict(v) for v in versions], ensure_ascii=False, indent=1))
+            return 0
+        head, rows = _versions_table(args, kg, versions)
+    if args.format == "csv":
+        import csv
+
+        w = csv.writer(sys.stdout, lineterminator="\r\n")
+        w.writerows([head, *rows])
+    else:
+        print(f"<{versions[0].proposal}>")
+        print(_table(head, rows))
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """What changed between two versions of a proposal."""
+    from .conformance.validator import Validator
+    from .lifecycle.diff import diff
+    from .lifecycle.render import diff_text
+
+    with _open(args, progress=False) as kg:
+        d = diff(kg, Validator(args.project), args.proposal, args.before, args.after)
+    if args.format == "json":
+        print(json.dumps(d.to_json(), ensure_ascii=False, indent=1))
+    elif args.format == "csv":
+        sys.stdout.write(d.to_csv())
+    else:
+        sys.stdout.write(diff_text(d, args.lang))
+    return 0
+
+
+def cmd_drop_version(args: argparse.Namespace) -> int:
+    """Drop one version of a proposal (recorded: the record stays, its content goes)."""
+    with _open(args, progress=False) as kg:
+        if kg.read_only:
+            raise Conflict(f"a running server writes the store {kg.store_dir}: drop the version through it, "
+                           "`curl -X DELETE -H 'Authorization: Bearer TOKEN' "
+                           f"http://127.0.0.1:8000/propuestas/{args.proposal}/versiones/{args.number}`")
+        dropped, current = kg.drop_version(args.proposal, args.number)
+    print(f"dropped {dropped}; current version: {current or 'none (the proposal left the store)'}", file=sys.stderr)
+    return 0
+
+
 def cmd_build_data(args: argparse.Namespace) -> int:
     from .build import data as build
     from .proposals import templates
@@ -285,6 +345,26 @@ def build_parser() -> argparse.ArgumentParser:
                     help="load it through the ppikg server at URL instead (while a server holds the store)")
     im.add_argument("--token", help="the server's update token (default: $PPIKG_TOKEN)")
     im.set_defaults(func=cmd_import)
+
+    hi = with_store(sub.add_parser("history", help="every version of a loaded proposal, its status and report"))
+    hi.add_argument("proposal", help="the proposal's IRI or its name under propuestas/ (e.g. ejemplo-dgb)")
+    hi.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    hi.add_argument("--lang", choices=LANGS, default=LANGS[0])
+    hi.set_defaults(func=cmd_history)
+
+    di = with_store(sub.add_parser("diff", help="what changed between two versions of a loaded proposal"))
+    di.add_argument("proposal", help="the proposal's IRI or its name under propuestas/")
+    di.add_argument("--from", dest="before", metavar="V",
+                    help="the earlier version: number or IRI (default: the one before --to)")
+    di.add_argument("--to", dest="after", metavar="V", help="the later version (default: the current one)")
+    di.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    di.add_argument("--lang", choices=LANGS, default=LANGS[0])
+    di.set_defaults(func=cmd_diff)
+
+    dv = with_store(sub.add_parser("drop-version", help="drop one version of a proposal (recorded)"))
+    dv.add_argument("proposal", help="the proposal's IRI or its name under propuestas/")
+    dv.add_argument("number", type=_count, help="the version's number")
+    dv.set_defaults(func=cmd_drop_version)
 
     b = sub.add_parser("build-data", help="regenerate data/*.ttl, ontology/definitions.ttl, the templates and docs/template.md")
     b.add_argument("--check", action="store_true", help="only report files that differ from the sources (exit 1)")

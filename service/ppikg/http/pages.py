@@ -80,6 +80,22 @@ def _curie(iri: str) -> str:
     return "ppi:" + iri[len(str(PPI)):] if iri.startswith(str(PPI)) else iri
 
 
+def render_page(request: Request, template: str, lang: str | None, *, title_key: str | None = None,
+                title: str | None = None, current: str | None = None, **context) -> HTMLResponse:
+    """A page of the site in ``lang`` (``ui_base.html``: the menu, the language switch to the same URL):
+    its title one of the ``ui`` words (``title_key``) or given (``title``)."""
+    lang = pick_lang(lang)
+    w = words("ui", lang)
+    other = w["switch_lang"]
+    params = {k: v for k, v in request.query_params.items() if k != "lang"} | {"lang": other}
+    text = templates(request).get_template(template).render(
+        lang=lang, w=w, title=title or w[title_key or "site"], current=current, path=request.url.path,
+        version=__version__, nav=[(p, w[PAGES[p][2]], PAGES[p][2]) for p in PAGES],
+        switch_href=f"{request.url.path}?{urlencode(params)}", other=other, href=page_href, **context,
+    )
+    return HTMLResponse(text, headers={"Content-Security-Policy": CSP, "Content-Language": lang})
+
+
 def router(kg: KnowledgeGraph) -> APIRouter:
     r = APIRouter()
 
@@ -88,17 +104,8 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         return {"status": "ok", "version": __version__}
 
     def page(request: Request, path: str, lang: str | None, **context) -> HTMLResponse:
-        lang = pick_lang(lang)
         template, title, current = PAGES[path]
-        w = words("ui", lang)
-        other = w["switch_lang"]
-        params = {k: v for k, v in request.query_params.items() if k != "lang"} | {"lang": other}
-        text = templates(request).get_template(template).render(
-            lang=lang, w=w, title=w[title], current=current, path=path, version=__version__,
-            nav=[(p, w[PAGES[p][2]], PAGES[p][2]) for p in PAGES],
-            switch_href=f"{path}?{urlencode(params)}", other=other, href=page_href, **context,
-        )
-        return HTMLResponse(text, headers={"Content-Security-Policy": CSP, "Content-Language": lang})
+        return render_page(request, template, lang, title_key=title, current=current, **context)
 
     @r.get("/", response_class=HTMLResponse)
     async def home(request: Request, lang: str | None = None) -> HTMLResponse:

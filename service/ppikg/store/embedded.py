@@ -295,6 +295,11 @@ def clone_store(source: str | Path, target: str | Path) -> Path:
         target.mkdir(parents=True)
         link_copy(directory / DB, target / DB)
         shutil.copy2(directory / CATALOG, target / CATALOG)
+        if (source / VERSIONS).is_dir():  # each version's files are written once, never changed: linked
+            (target / VERSIONS).mkdir()
+            for f in (source / VERSIONS).iterdir():
+                if f.name.endswith(".nt.gz"):
+                    os.link(f, target / VERSIONS / f.name)
     finally:
         snapshot.close()
     return target

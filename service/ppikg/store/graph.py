@@ -29,11 +29,11 @@ import rdflib
 
 from .. import __version__
 from ..config import Project
-from ..errors import InputError, PpikgError
+from ..errors import InputError, NotFound, PpikgError
 from .inference import RULES_VERSION, to_rdflib
-from ..namespaces import GRAPH
+from ..namespaces import GRAPH, PPI
 from .backend import Backend
-from .catalog import (BASE_INFERRED, EXAMPLES_PREFIX, INFERRED_PREFIX, ONTOLOGY_INFERRED, PROVENANCE_GRAPH,
+from .catalog import (VERSIONS_GRAPH, BASE_INFERRED, EXAMPLES_PREFIX, INFERRED_PREFIX, ONTOLOGY_INFERRED, PROVENANCE_GRAPH,
                             SHAPES_GRAPH, inferred_of)
 from .embedded import EmbeddedStore
 from .loading import Loader, ReasonerChoice, fingerprint, parse_rdf, remove_graph
@@ -189,7 +189,7 @@ class KnowledgeGraph:
             self.loader.load_shipped(writer, files, fp, say)
             for f in files["examples"]:
                 record_versions(writer, self.backend.archive, [str(GRAPH[EXAMPLES_PREFIX + f.stem])],
-                                file_name=f.name, content=f.read_bytes())
+                                file_name=f.name, content=f.read_bytes(), role=str(PPI.ppikgProject))
             record_versions(writer, self.backend.archive, [g for g in before if g not in writer.catalog.graphs])
             inferred = writer.count(BASE_INFERRED)
         say(f"built in {time.perf_counter() - t0:.1f} s: {inferred} inferred triples")
@@ -286,7 +286,7 @@ class KnowledgeGraph:
         iri = self.proposal_iri(proposal)
         versions = history(self.snapshot(), iri)
         if not versions:
-            raise InputError(f"no proposal <{iri}> has versions in the store (load it with `ppi import FILE --load`)")
+            raise NotFound(f"no proposal <{iri}> has versions in the store (load it with `ppi import FILE --load`)")
         return versions
 
     def version(self, proposal: str, number: int | None = None) -> Version:
@@ -295,12 +295,12 @@ class KnowledgeGraph:
         if number is None:
             current = [v for v in versions if v.current]
             if not current:
-                raise InputError(f"<{versions[0].proposal}> has no current version (its graph was removed)")
+                raise NotFound(f"<{versions[0].proposal}> has no current version (its graph was removed)")
             return current[0]
         for v in versions:
             if v.number == number:
                 return v
-        raise InputError(f"<{versions[0].proposal}> has no version {number} "
+        raise NotFound(f"<{versions[0].proposal}> has no version {number} "
                          f"(it has {', '.join(str(v.number) for v in versions)})")
 
     def version_graphs(self, version: Version) -> tuple[rdflib.Graph, rdflib.Graph]:
@@ -323,6 +323,13 @@ class KnowledgeGraph:
             dropped, current = drop_version(writer, self.backend.archive, iri, number, role)
         self.backend.archive.discard(dropped)
         return dropped, current
+
+    def add_records(self, quads: list[ox.Quad]) -> None:
+        """Add lifecycle records (reports, decisions) to ``graph/versiones``, the only graph they may name."""
+        if any(q.graph_name != ox.NamedNode(VERSIONS_GRAPH) for q in quads):
+            raise InputError(f"lifecycle records go to <{VERSIONS_GRAPH}> only")
+        with self.backend.write() as writer:
+            writer.add_quads(quads)
 
     def trial_folder(self) -> str | None:
         """Where an update is tried before it runs (ppikg.store.trial): beside the snapshots, on the same
@@ -365,14 +372,18 @@ class KnowledgeGraph:
 
 
 def _source_record(source: str | Path | tuple[str, bytes] | None, raw: bytes | None) -> tuple[str | None, bytes | None]:
-    """The name and bytes the provenance record names: a file's, a folder's name only (a CSV template)."""
+    """The name and bytes the provenance record names: a file's, or a folder's name and its files (a CSV template)."""
     if source is None:
         return None, raw
     if isinstance(source, tuple):
         return source
     path = Path(source)
-    if path.is_dir():
-        return path.name, None
+    if path.is_dir():  # a folder of CSV files: its name, and the bytes of its files in name order
+        try:
+            return path.name, b"".join(f.name.encode() + b"\0" + f.read_bytes() + b"\0"
+                                       for f in sorted(path.iterdir()) if f.is_file())
+        except OSError as e:
+            raise InputError(f"cannot read {path.name}: {e}") from e
     try:
         return path.name, path.read_bytes()
     except OSError as e:

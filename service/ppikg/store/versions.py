@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import InputError
+from ..errors import InputError, NotFound
 from ..namespaces import BASE, GRAPH, PPI
 from .backend import Writer
 from .catalog import VERSIONS_GRAPH, content_iri, inferred_of, now
@@ -121,8 +121,12 @@ def content_digest(triples: Iterable[ox.Triple]) -> str:
         from .inference import to_rdflib
         from .loading import to_oxigraph_triple
 
-        g = to_canonical_graph([(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in triples])
-        triples = [to_oxigraph_triple(s, p, o) for s, p, o in g]
+        import rdflib
+
+        graph = rdflib.Graph()
+        for t in triples:
+            graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        triples = [to_oxigraph_triple(s, p, o) for s, p, o in to_canonical_graph(graph)]
     h = hashlib.sha256()
     for line in sorted(str(t) for t in triples):
         h.update(line.encode())
@@ -305,30 +309,33 @@ def drop_version(writer: Writer, archive: Archive, proposal: str, number: int, r
     """Drop version ``number`` of ``proposal``: its content leaves the archive, its record stays, marked with
     the time and role; dropping the current version puts the latest version left back into its graph (with
     its inferences). Returns the dropped version's IRI and the version current afterwards (None: none left,
-    the proposal's graph is removed). InputError for a version that does not exist or was dropped already."""
+    the proposal's graph is removed). NotFound for a version that does not exist, InputError for one dropped already."""
     from .loading import remove_graph
 
     node = ox.NamedNode(proposal)
-    history = {int(n.value): v for q in writer.quads(VERSIONS_GRAPH, node) if q.predicate == HAS_VERSION
-               for v in [q.object] for n in [_one(writer, v, NUMBER)] if n is not None}  # type: ignore[arg-type]
+    history: dict[int, ox.NamedNode] = {
+        int(n.value): v for q in writer.quads(VERSIONS_GRAPH, node) if q.predicate == HAS_VERSION
+        for v in [q.object] if isinstance(v, ox.NamedNode) for n in [_one(writer, v, NUMBER)] if n is not None}
     if not history:
-        raise InputError(f"no proposal <{proposal}> has versions in the store")
+        raise NotFound(f"no proposal <{proposal}> has versions in the store")
     target = history.get(number)
     if target is None:
-        raise InputError(f"proposal <{proposal}> has no version {number} (it has {', '.join(map(str, sorted(history)))})")
-    if _one(writer, target, INVALIDATED) is not None:  # type: ignore[arg-type]
+        raise NotFound(f"proposal <{proposal}> has no version {number} (it has {', '.join(map(str, sorted(history)))})")
+    if _one(writer, target, INVALIDATED) is not None:
         raise InputError(f"version {number} of <{proposal}> was dropped already")
     g = ox.NamedNode(VERSIONS_GRAPH)
     current = _one(writer, node, CURRENT)
     was_current = current == target
     now_current = current.value if isinstance(current, ox.NamedNode) and not was_current else None
     stamp = _literal(when or now(), "dateTime")
-    writer.add_quads([ox.Quad(target, INVALIDATED, stamp, g),  # type: ignore[arg-type]
-                      ox.Quad(target, DROPPED_BY, ox.NamedNode(role or str(PPI.commandLineUser)), g)])  # type: ignore[arg-type]
+    writer.add_quads([ox.Quad(target, INVALIDATED, stamp, g),
+                      ox.Quad(target, DROPPED_BY, ox.NamedNode(role or str(PPI.commandLineUser)), g)])
     if was_current:
         writer.remove_quads(q for q in writer.quads(VERSIONS_GRAPH, node) if q.predicate == CURRENT)
-        graph = _one(writer, target, STORED_IN).value  # type: ignore[union-attr,arg-type]
-        alive = [v for n, v in sorted(history.items()) if n != number and _one(writer, v, INVALIDATED) is None]  # type: ignore[arg-type]
+        stored = _one(writer, target, STORED_IN)
+        assert stored is not None, "every version records the graph it was written to"
+        graph = stored.value
+        alive = [v for n, v in sorted(history.items()) if n != number and _one(writer, v, INVALIDATED) is None]
         remove_graph(writer, graph)
         if alive:
             back = alive[-1]
@@ -336,8 +343,8 @@ def drop_version(writer: Writer, archive: Archive, proposal: str, number: int, r
             writer.add(graph, ox.parse(asserted, format=ox.RdfFormat.N_TRIPLES))
             writer.add(inferred_of(graph), ox.parse(inferred, format=ox.RdfFormat.N_TRIPLES))
             writer.catalog.set(graph, writer.catalog.kind(graph) or "added", reasoner="rules")
-            writer.remove_quads(q for q in writer.quads(VERSIONS_GRAPH, back) if q.predicate == STORED_IN)  # type: ignore[arg-type]
-            writer.add_quads([ox.Quad(node, CURRENT, back, g), ox.Quad(back, STORED_IN, ox.NamedNode(graph), g)])  # type: ignore[arg-type]
+            writer.remove_quads(q for q in writer.quads(VERSIONS_GRAPH, back) if q.predicate == STORED_IN)
+            writer.add_quads([ox.Quad(node, CURRENT, back, g), ox.Quad(back, STORED_IN, ox.NamedNode(graph), g)])
             now_current = back.value
     return target.value, now_current
 

@@ -1,0 +1,139 @@
+"""The proposal lifecycle over HTTP: a proposal's versions, one version's content, diffs, dropping a version.
+
+``/propuestas/NAME/versiones`` (HTML, JSON, CSV), ``/propuestas/NAME/versiones/N/contenido`` (RDF),
+``DELETE /propuestas/NAME/versiones/N`` (with the update token), ``/propuestas/NAME/diferencias?de=V&a=V``
+(HTML, JSON, CSV). A version's own IRI, ``/propuestas/NAME/versiones/N``, is its linked-data page.
+
+Reports are made from the kept versions in this process, one at a time (rdflib's SPARQL parser, which pySHACL
+uses, is not safe to build from several threads at once), off the event loop; each is made once and kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import threading
+from dataclasses import asdict
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from ..conformance.validator import Validator
+from ..errors import InputError, NotAcceptable
+from ..i18n import pick_lang, words
+from ..lifecycle.diff import diff
+from ..lifecycle.reports import status_labels, version_report
+from ..lifecycle.render import history_rows
+from ..media import by_media, choose, find, offers
+from ..store.catalog import UPDATE_ROLE
+from ..store.graph import KnowledgeGraph
+from .common import check_update_allowed
+from .pages import render_page
+
+#: The lifecycle's tables: a page (the default), JSON or CSV.
+TABLE_OFFERS = ["text/html", "application/json", "text/csv"]
+
+
+def table_media(request: Request) -> str:
+    """``?format=`` (html, json, csv) first, then ``Accept``; InputError / NotAcceptable otherwise."""
+    fmt = request.query_params.get("format")
+    if fmt is not None and ((named := find("table", fmt)) is None or named.media not in TABLE_OFFERS):
+        raise InputError(f"unknown format {fmt!r}: use html, json or csv")
+    media = choose("table", fmt, request.headers.get("accept"), TABLE_OFFERS)
+    if media is None:
+        raise NotAcceptable(f"offered as {', '.join(TABLE_OFFERS)}")
+    return media
+
+
+class Reviewer:
+    """The validator the lifecycle's reports are made with, built on first use, used by one thread at a time."""
+
+    def __init__(self, kg: KnowledgeGraph) -> None:
+        self.kg = kg
+        self._lock = threading.Lock()
+        self._validator: Validator | None = None
+
+    def run(self, fn, *args):
+        with self._lock:
+            if self._validator is None:
+                self._validator = Validator(self.kg.project)
+            return fn(self.kg, self._validator, *args)
+
+
+def _history(kg: KnowledgeGraph, validator: Validator, name: str, lang: str):
+    versions = kg.history(name)
+    reports = {v.iri: version_report(kg, validator, v) for v in versions if not v.dropped}
+    head, rows = history_rows(versions, reports, lang, status_labels(kg, lang))
+    return versions, reports, head, rows
+
+
+def router(kg: KnowledgeGraph) -> APIRouter:
+    r = APIRouter()
+    reviewer = Reviewer(kg)
+
+    @r.get("/propuestas/{name:path}/versiones")
+    async def versions(request: Request, name: str, lang: str | None = None) -> Response:
+        """Every version of the proposal, oldest first, with its status and report summary."""
+        media, code = table_media(request), pick_lang(lang)
+        found, reports, head, rows = await asyncio.to_thread(reviewer.run, _history, name, code)
+        if media == "application/json":
+            return JSONResponse([asdict(v) | {"report": asdict(reports[v.iri]) if v.iri in reports else None}
+                                 for v in found])
+        if media == "text/csv":
+            out = io.StringIO()
+            csv.writer(out, lineterminator="\r\n").writerows([head, *rows])
+            return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
+        w = words("lifecycle", code)
+        return render_page(request, "lifecycle_history.html", lang, title=f"{w['history']}: {name}",
+                           lw=w, name=name, proposal=found[0].proposal, versions=found, rows=rows, head=head)
+
+    @r.get("/propuestas/{name:path}/versiones/{number:int}/contenido")
+    async def content(request: Request, name: str, number: int) -> Response:
+        """The version's own triples (no inferences), in the RDF format asked for (Turtle by default)."""
+        fmt = request.query_params.get("format")
+        media = choose("graph", fmt, request.headers.get("accept"))
+        if media is None:
+            raise NotAcceptable(f"graphs are offered as {', '.join(offers('graph'))}")
+        rdf = by_media(media).rdf
+
+        def serialize() -> bytes:
+            graph, _ = kg.version_graphs(kg.version(name, number))
+            import pyoxigraph as ox
+
+            from ..store.inference import to_oxigraph
+            from ..store.snapshot import QUERY_PREFIXES
+
+            triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph]  # type: ignore[arg-type]
+            return ox.serialize(triples, format=rdf, prefixes=QUERY_PREFIXES) or b""
+
+        return Response(await asyncio.to_thread(serialize), media_type=media)
+
+    @r.delete("/propuestas/{name:path}/versiones/{number:int}")
+    async def drop(request: Request, name: str, number: int) -> Response:
+        """Drop one version (recorded, with the update token's role); the one before becomes current."""
+        check_update_allowed(request)
+
+        def run() -> tuple[str, str | None]:
+            with request.app.state.write_lock:
+                return kg.drop_version(name, number, role=UPDATE_ROLE)
+
+        dropped, current = await asyncio.to_thread(run)
+        return JSONResponse({"dropped": dropped, "current": current})
+
+    @r.get("/propuestas/{name:path}/diferencias")
+    async def differences(request: Request, name: str, lang: str | None = None) -> Response:
+        """What changed from version ``de`` (default: the one before ``a``) to ``a`` (default: the current)."""
+        media, code = table_media(request), pick_lang(lang)
+        before, after = request.query_params.get("de"), request.query_params.get("a")
+        d = await asyncio.to_thread(reviewer.run, lambda kg, v: diff(kg, v, name, before, after))
+        if media == "application/json":
+            return Response(json.dumps(d.to_json(), ensure_ascii=False), media_type="application/json")
+        if media == "text/csv":
+            return Response(d.to_csv(), media_type="text/csv; charset=utf-8")
+        w = words("lifecycle", code)
+        return render_page(request, "lifecycle_diff.html", lang, title=f"{w['diff']}: {name}", lw=w, name=name,
+                           d=d, summary=d.summary(), outcome=words("report", code))
+
+    return r

@@ -1,0 +1,1 @@
+"""The proposal lifecycle the Lineamientos set up: versions, their reports, diffs, authorisation and revision."""
