@@ -120,8 +120,17 @@ def _proposal_graphs(args: argparse.Namespace, validator):
     folder (Turtle, JSON-LD, xlsx, CSV), or the IRI of a proposal loaded in the store."""
     target = args.proposal
     if "://" in target and not Path(target).exists():
+        from .lifecycle.reports import recorded_facts
+
         with _open(args, progress=False) as kg:
-            return kg.proposal_graphs(target)
+            graph, inferred = kg.proposal_graphs(target)
+            try:
+                current = [v for v in kg.history(target) if v.current]
+            except NotFound:  # loaded before versions were recorded
+                current = []
+            for v in current:
+                inferred += recorded_facts(v)
+            return graph, inferred
     return validator.load(Path(target)), None
 
 
@@ -257,6 +266,22 @@ def cmd_drop_version(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_decide(args: argparse.Namespace) -> int:
+    """Record a decision on a version: under review, authorised or not authorised by the Instituto."""
+    from .lifecycle.authorisation import decide
+
+    with _open(args, progress=False) as kg:
+        if kg.read_only:
+            raise Conflict(f"a running server writes the store {kg.store_dir}: send the decision to it, "
+                           f"POST /propuestas/{args.proposal}/versiones/{args.number}/decisiones with the token")
+        d = decide(kg, args.proposal, args.number, args.state, when=args.date, act=args.act,
+                   revise_every=args.revise_every, next_revision=args.next_revision)
+    print(f"{d.version}: {d.status.rsplit('#', 1)[-1]} on {d.date}"
+          + (f", next revision {d.next_revision}" if d.next_revision else "")
+          + "".join(f"; supersedes {v}" for v in d.superseded), file=sys.stderr)
+    return 0
+
+
 def cmd_build_data(args: argparse.Namespace) -> int:
     from .build import data as build
     from .proposals import templates
@@ -365,6 +390,17 @@ def build_parser() -> argparse.ArgumentParser:
     dv.add_argument("proposal", help="the proposal's IRI or its name under propuestas/")
     dv.add_argument("number", type=_count, help="the version's number")
     dv.set_defaults(func=cmd_drop_version)
+
+    de = with_store(sub.add_parser("decide", help="record the Instituto's decision on a version (Décimo Sexto)"))
+    de.add_argument("proposal", help="the proposal's IRI or its name under propuestas/")
+    de.add_argument("number", type=_count, help="the version's number")
+    de.add_argument("state", help="en-revision, autorizada or no-autorizada (under-review, authorised, not-authorised)")
+    de.add_argument("--date", required=True, help="the date of the act (AAAA-MM-DD or dd/mm/aaaa)")
+    de.add_argument("--act", help="the reference of the Instituto's act (needed to authorise or refuse)")
+    de.add_argument("--revise-every", metavar="DURATION",
+                    help="the revision periodicity the Instituto sets, ISO 8601 (P1Y, P6M): gives the next revision")
+    de.add_argument("--next-revision", metavar="DATE", help="or the next revision date itself")
+    de.set_defaults(func=cmd_decide)
 
     b = sub.add_parser("build-data", help="regenerate data/*.ttl, ontology/definitions.ttl, the templates and docs/template.md")
     b.add_argument("--check", action="store_true", help="only report files that differ from the sources (exit 1)")

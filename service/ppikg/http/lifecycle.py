@@ -29,7 +29,8 @@ from ..lifecycle.render import history_rows
 from ..media import by_media, choose, find, offers
 from ..store.catalog import UPDATE_ROLE
 from ..store.graph import KnowledgeGraph
-from .common import check_update_allowed
+from ..lifecycle.authorisation import decide
+from .common import check_update_allowed, limited_body
 from .pages import render_page
 
 #: The lifecycle's tables: a page (the default), JSON or CSV.
@@ -121,6 +122,44 @@ def router(kg: KnowledgeGraph) -> APIRouter:
 
         dropped, current = await asyncio.to_thread(run)
         return JSONResponse({"dropped": dropped, "current": current})
+
+    @r.post("/propuestas/{name:path}/versiones/{number:int}/decisiones")
+    async def decision(request: Request, name: str, number: int) -> Response:
+        """Record a decision on the version (with the update token): a form or JSON with ``estado``
+        (en-revision, autorizada, no-autorizada), ``fecha``, ``acto``, and ``periodicidad`` (ISO 8601, P1Y) or
+        ``proxima_revision`` (English names too: status, date, act, revise_every, next_revision)."""
+        check_update_allowed(request)
+        body = await limited_body(request)
+        if request.headers.get("content-type", "").split(";")[0].strip() == "application/json":
+            try:
+                fields = json.loads(body or b"{}")
+            except ValueError as e:
+                raise InputError(f"the JSON body does not parse: {e}") from None
+            if not isinstance(fields, dict):
+                raise InputError("the JSON body must be an object")
+        else:
+            from urllib.parse import parse_qsl
+
+            fields = dict(parse_qsl(body.decode("utf-8", "replace")))
+
+        def field(*names: str) -> str | None:
+            for n in names:
+                if fields.get(n) not in (None, ""):
+                    return str(fields[n])
+            return None
+
+        status, when = field("estado", "status"), field("fecha", "date")
+        if not status or not when:
+            raise InputError("a decision needs 'estado' (status) and 'fecha' (date)")
+
+        def run():
+            with request.app.state.write_lock:
+                return decide(kg, name, number, status, when=when, act=field("acto", "act"), role=UPDATE_ROLE,
+                              revise_every=field("periodicidad", "revise_every"),
+                              next_revision=field("proxima_revision", "next_revision"))
+
+        made = await asyncio.to_thread(run)
+        return JSONResponse(asdict(made), status_code=201, headers={"Location": made.iri})
 
     @r.get("/propuestas/{name:path}/diferencias")
     async def differences(request: Request, name: str, lang: str | None = None) -> Response:

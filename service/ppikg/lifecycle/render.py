@@ -31,11 +31,12 @@ def history_rows(versions: list[Version], reports: Mapping[str, StoredReport | N
                  status_labels: dict[str, str]) -> tuple[list[str], list[list[str]]]:
     """The history as a table: one row per version, oldest first."""
     w = words("lifecycle", lang)
-    head = [w["version"], w["time"], w["status"], w["file"], "SHA-256", w["role"], w["report"]]
+    head = [w["version"], w["time"], w["status"], w["next_revision"], w["file"], "SHA-256", w["role"], w["report"]]
     rows = []
     for v in versions:
         mark = f" ({w['current']})" if v.current else f" ({w['dropped']} {v.dropped})" if v.dropped else ""
-        rows.append([f"{v.number}{mark}", v.time, status_labels.get(v.status, v.status.rsplit("#", 1)[-1]),
+        revision = f"{v.next_revision} ({w['overdue']})" if v.overdue() else (v.next_revision or "—")
+        rows.append([f"{v.number}{mark}", v.time, status_labels.get(v.status, v.status.rsplit("#", 1)[-1]), revision,
                      v.file_name or "—", (v.sha256 or "")[:12] or "—", (v.role or "").rsplit("#", 1)[-1] or "—",
                      report_summary(reports.get(v.iri), lang)])
     return head, rows

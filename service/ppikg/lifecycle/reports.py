@@ -1,7 +1,7 @@
 """Validation history: each version's conformance report, kept in the store as an ``sh:ValidationReport``.
 
-A report is made once per version and shapes version (the digest of ``shapes/*.ttl``), from the version's
-own triples and inferences, and written to ``graph/versiones`` with its time: the outcome of every
+A report is made once per version, shapes version (the digest of ``shapes/*.ttl``) and recorded state of the
+version (LIN-16 reads it), from the version's own triples and inferences, and written to ``graph/versiones`` with its time: the outcome of every
 requirement (``ppi:RequirementOutcome``) and every finding (``sh:ValidationResult``, with its requirement ID,
 focus node, severity and messages). So an auditor sees, per requirement, when it started or stopped
 conforming, and a report stays what it was when the shapes change (a new report is made beside it).
@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass
 
 import pyoxigraph as ox
+import rdflib
 
 from ..conformance.validator import ValidationReport, Validator
 from ..errors import InputError
@@ -50,7 +51,15 @@ class StoredReport:
 
 
 def report_iri(version: Version, shapes: str) -> str:
-    return f"{version.iri}/informe/{shapes}"
+    """A report is made from the version's content, the shapes and the version's recorded state (LIN-16)."""
+    return f"{version.iri}/informe/{shapes}/{version.status.rsplit('#', 1)[-1]}"
+
+
+def recorded_facts(version: Version) -> rdflib.Graph:
+    """What the records say about the version that its validation needs: its state (``ppi:recordedStatus``)."""
+    facts = rdflib.Graph()
+    facts.add((rdflib.URIRef(version.proposal), PPI.recordedStatus, rdflib.URIRef(version.status)))
+    return facts
 
 
 def report_quads(version: Version, report: ValidationReport, shapes: str, when: str | None = None) -> list[ox.Quad]:
@@ -66,6 +75,7 @@ def report_quads(version: Version, report: ValidationReport, shapes: str, when: 
              ox.Quad(ox.NamedNode(version.iri), ox.NamedNode(str(PPI.hasReport)), r, g),
              ox.Quad(r, ox.NamedNode("http://www.w3.org/ns/prov#generatedAtTime"), lit(when or now(), "dateTime"), g),
              ox.Quad(r, ox.NamedNode(str(PPI.shapesVersion)), lit(shapes), g),
+             ox.Quad(r, ox.NamedNode(str(PPI.statusAtReport)), ox.NamedNode(version.status), g),
              ox.Quad(r, ox.NamedNode(_SH + "conforms"), lit("true" if report.conforms else "false", "boolean"), g)]
     k = 0
     for result in report.results:
@@ -99,7 +109,8 @@ def _term(value: str) -> ox.NamedNode | ox.Literal:
 
 _READ = """
 SELECT ?r ?time ?conforms ?id ?outcome ?n WHERE { GRAPH <%(g)s> {
-  ?r ppi:reportOf <%(v)s> ; ppi:shapesVersion "%(s)s" ; prov:generatedAtTime ?time ; sh:conforms ?conforms ;
+  ?r ppi:reportOf <%(v)s> ; ppi:shapesVersion "%(s)s" ; ppi:statusAtReport <%(st)s> ;
+     prov:generatedAtTime ?time ; sh:conforms ?conforms ;
      ppi:hasOutcome ?o . ?o ppi:requirementId ?id ; ppi:outcome ?outcome ; ppi:findingCount ?n } }
 """
 _FINDINGS = """
@@ -113,7 +124,8 @@ _PREFIX = "PREFIX sh: <http://www.w3.org/ns/shacl#>\n"
 
 def stored_report(kg: KnowledgeGraph | Snapshot, version: Version, shapes: str) -> StoredReport | None:
     """The report ``kg`` keeps for ``version`` under shapes version ``shapes`` (None if none)."""
-    _, rows = kg.query_rows(_PREFIX + _READ % {"g": VERSIONS_GRAPH, "v": version.iri, "s": shapes}, plan=False)
+    _, rows = kg.query_rows(_PREFIX + _READ % {"g": VERSIONS_GRAPH, "v": version.iri, "s": shapes, "st": version.status},
+                            plan=False)
     if not rows:
         return None
     iri = rows[0]["r"] or ""
@@ -134,7 +146,7 @@ def version_report(kg: KnowledgeGraph, validator: Validator, version: Version) -
     if version.dropped:
         raise InputError(f"version {version.number} of <{version.proposal}> was dropped: it has no report")
     asserted, inferred = kg.version_graphs(version)
-    report = validator.validate(asserted, inferred=inferred)
+    report = validator.validate(asserted, inferred=inferred + recorded_facts(version))
     quads = report_quads(version, report, shapes)
     if not kg.read_only:
         kg.add_records(quads)

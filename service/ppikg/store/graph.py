@@ -326,10 +326,27 @@ class KnowledgeGraph:
 
     def add_records(self, quads: list[ox.Quad]) -> None:
         """Add lifecycle records (reports, decisions) to ``graph/versiones``, the only graph they may name."""
-        if any(q.graph_name != ox.NamedNode(VERSIONS_GRAPH) for q in quads):
-            raise InputError(f"lifecycle records go to <{VERSIONS_GRAPH}> only")
+        self._check_records(quads)
         with self.backend.write() as writer:
             writer.add_quads(quads)
+
+    def set_statuses(self, statuses: dict[str, str], records: list[ox.Quad]) -> None:
+        """In one write: each version of ``statuses`` (IRI → status IRI) takes its new ``ppi:versionStatus``,
+        and the decision ``records`` are added (ppikg.lifecycle.authorisation)."""
+        graph = ox.NamedNode(VERSIONS_GRAPH)
+        status = ox.NamedNode(str(PPI.versionStatus))
+        with self.backend.write() as writer:
+            for version, value in statuses.items():
+                node = ox.NamedNode(version)
+                writer.remove_quads(q for q in writer.quads(VERSIONS_GRAPH, node) if q.predicate == status)
+                writer.add_quads([ox.Quad(node, status, ox.NamedNode(value), graph)])
+            self._check_records(records)
+            writer.add_quads(records)
+
+    @staticmethod
+    def _check_records(quads: list[ox.Quad]) -> None:
+        if any(q.graph_name != ox.NamedNode(VERSIONS_GRAPH) for q in quads):
+            raise InputError(f"lifecycle records go to <{VERSIONS_GRAPH}> only")
 
     def trial_folder(self) -> str | None:
         """Where an update is tried before it runs (ppikg.store.trial): beside the snapshots, on the same

@@ -62,7 +62,7 @@ REVISION_OF, GENERATED, DERIVED, ATTRIBUTED, INVALIDATED = (
     ox.NamedNode(_PROV + "wasRevisionOf"), ox.NamedNode(_PROV + "generatedAtTime"),
     ox.NamedNode(_PROV + "wasDerivedFrom"), ox.NamedNode(_PROV + "wasAttributedTo"),
     ox.NamedNode(_PROV + "invalidatedAtTime"))
-DROPPED_BY = _p("droppedBy")
+DROPPED_BY, MODIFIES = _p("droppedBy"), _p("modifiesAuthorised")
 SUBMITTED = _p("Pending")  # a new version waits for the Instituto's authorisation (Décimo Sexto)
 
 
@@ -84,6 +84,14 @@ class Version:
     status: str
     current: bool
     dropped: str | None  # when it was dropped, if it was
+    next_revision: str | None = None  # set by its authorisation (Décimo Séptimo)
+
+    def overdue(self, today: str | None = None) -> bool:
+        """Whether it is in force (authorised) and its next revision date has passed."""
+        from datetime import date
+
+        return bool(self.status == str(PPI.Authorised) and self.next_revision
+                    and self.next_revision < (today or date.today().isoformat()))
 
 
 def version_key(proposal: str) -> str:
@@ -242,6 +250,13 @@ def _numbers(writer: Writer, proposal: ox.NamedNode) -> list[int]:
             for n in [_one(writer, q.object, NUMBER)] if n is not None]  # type: ignore[arg-type]
 
 
+def _authorised(writer: Writer, proposal: ox.NamedNode) -> list[ox.NamedNode]:
+    """The versions of ``proposal`` authorised and in force."""
+    authorised = ox.NamedNode(str(PPI.Authorised))
+    return [q.object for q in writer.quads(VERSIONS_GRAPH, proposal) if q.predicate == HAS_VERSION
+            and isinstance(q.object, ox.NamedNode) and _one(writer, q.object, STATUS) == authorised]
+
+
 def record_versions(writer: Writer, archive: Archive, graphs: Iterable[str], *, file_name: str | None = None,
                     content: bytes | None = None, role: str | None = None, when: str | None = None) -> list[str]:
     """After a write that may have changed ``graphs``: a new version of each proposal whose graph now holds
@@ -271,6 +286,8 @@ def record_versions(writer: Writer, archive: Archive, graphs: Iterable[str], *, 
             iri = version_iri(proposal, number)
             archive.put(iri, asserted, inferred)
             writer.add_quads(_record(node, iri, number, graph, digest, current, file_name, content, role, when))
+            for authorised in _authorised(writer, node):  # a modification of the version in force (Décimo Séptimo)
+                writer.add_quads([ox.Quad(ox.NamedNode(iri), MODIFIES, authorised, ox.NamedNode(VERSIONS_GRAPH))])
             writer.remove_quads(q for q in writer.quads(VERSIONS_GRAPH, node) if q.predicate == CURRENT)
             writer.add_quads([ox.Quad(node, CURRENT, ox.NamedNode(iri), ox.NamedNode(VERSIONS_GRAPH))])
             made.append(iri)
@@ -353,7 +370,7 @@ def drop_version(writer: Writer, archive: Archive, proposal: str, number: int, r
 
 
 HISTORY_QUERY = """
-SELECT ?v ?n ?time ?graph ?content ?digest ?previous ?file ?sha ?role ?status ?current ?dropped WHERE {
+SELECT ?v ?n ?time ?graph ?content ?digest ?previous ?file ?sha ?role ?status ?current ?dropped ?next WHERE {
   GRAPH <%(g)s> {
     <%(p)s> dcterms:hasVersion ?v .
     ?v ppi:versionNumber ?n ; prov:generatedAtTime ?time ; ppi:storedInGraph ?graph ; ppi:versionGraph ?content ;
@@ -362,6 +379,7 @@ SELECT ?v ?n ?time ?graph ?content ?digest ?previous ?file ?sha ?role ?status ?c
     OPTIONAL { ?v prov:wasDerivedFrom ?src . ?src ppi:sha256 ?sha . OPTIONAL { ?src dcterms:title ?file } }
     OPTIONAL { ?v prov:wasAttributedTo ?role }
     OPTIONAL { ?v prov:invalidatedAtTime ?dropped }
+    OPTIONAL { ?v ppi:hasDecision ?d . ?d ppi:nextRevisionDate ?next }
     BIND(EXISTS { <%(p)s> ppi:currentVersion ?v } AS ?current)
   }
 } ORDER BY ?n
@@ -376,4 +394,5 @@ def history(snapshot, proposal: str) -> list[Version]:
         raise InputError(f"not an IRI: {proposal!r}") from None
     _, rows = snapshot.query_rows(HISTORY_QUERY % {"g": VERSIONS_GRAPH, "p": proposal}, plan=False)
     return [Version(r["v"], proposal, int(r["n"]), r["time"], r["graph"], r["content"], r["digest"], r["previous"],
-                    r["file"], r["sha"], r["role"], r["status"], r["current"] == "true", r["dropped"]) for r in rows]
+                    r["file"], r["sha"], r["role"], r["status"], r["current"] == "true", r["dropped"], r["next"])
+            for r in rows]
