@@ -184,8 +184,8 @@ def decide(kg: KnowledgeGraph, proposal: str, number: int, status: str, *, when:
         quads.append(ox.Quad(d, ox.NamedNode(str(PPI.revisionEvery)), _lit(revise_every.strip().upper(), "duration"), g))
     if revision:
         quads.append(ox.Quad(d, ox.NamedNode(str(PPI.nextRevisionDate)), _lit(revision, "date"), g))
-    for other in superseded:
-        quads.append(ox.Quad(ox.NamedNode(other), ox.NamedNode(str(PPI.supersededBy)), v, g))
+    for replaced in superseded:
+        quads.append(ox.Quad(ox.NamedNode(replaced), ox.NamedNode(str(PPI.supersededBy)), v, g))
     kg.set_statuses({version.iri: str(target), **{o: SUPERSEDED for o in superseded}}, quads)
     return Decision(d.value, version.iri, str(target), decided.isoformat(), act, deciding, revision, tuple(superseded))
 
