@@ -108,9 +108,16 @@ class Project:
         """``data/examples/*.ttl``: the shipped example proposals."""
         return sorted(self.examples_dir.glob("*.ttl"))
 
+    def example_history(self, example: Path) -> list[Path]:
+        """``data/examples/versiones/NAME/N.ttl``: the earlier versions of example ``NAME``, oldest first (the
+        store keeps them as its versions 1, 2, …; ``data/examples/NAME.ttl`` is the current one)."""
+        folder = self.examples_dir / "versiones" / example.stem
+        return sorted((f for f in folder.glob("*.ttl") if f.stem.isdigit()), key=lambda f: int(f.stem))
+
     def input_files(self) -> list[Path]:
         """Everything the store is built from, in loading order."""
-        return [*self.ontology_files(), *self.data_files(), *self.shape_files(), *self.example_files()]
+        examples = [h for f in self.example_files() for h in (*self.example_history(f), f)]
+        return [*self.ontology_files(), *self.data_files(), *self.shape_files(), *examples]
 
 
 @dataclass(frozen=True)

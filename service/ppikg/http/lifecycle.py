@@ -15,13 +15,16 @@ import csv
 import io
 import json
 import threading
+import time
 from dataclasses import asdict
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from ..conformance.validator import Validator
-from ..errors import InputError, NotAcceptable
+from ..conformance.render import render
+from ..errors import InputError, NotAcceptable, PpikgError
+from ..lifecycle.dashboard import SORT_KEYS, dashboard, to_csv, to_json
 from ..i18n import pick_lang, words
 from ..lifecycle.diff import diff
 from ..lifecycle.reports import status_labels, version_report
@@ -29,8 +32,9 @@ from ..lifecycle.render import history_rows
 from ..media import by_media, choose, find, offers
 from ..store.catalog import UPDATE_ROLE
 from ..store.graph import KnowledgeGraph
+from ..store.versions import Version
 from ..lifecycle.authorisation import decide
-from .common import check_update_allowed, limited_body
+from .common import check_update_allowed, limited_body, templates
 from .pages import render_page
 
 #: The lifecycle's tables: a page (the default), JSON or CSV.
@@ -56,11 +60,31 @@ class Reviewer:
         self._lock = threading.Lock()
         self._validator: Validator | None = None
 
+        self._backfill: threading.Thread | None = None
+
     def run(self, fn, *args):
         with self._lock:
             if self._validator is None:
                 self._validator = Validator(self.kg.project)
             return fn(self.kg, self._validator, *args)
+
+    def reports(self, versions: list[Version], budget_s: float) -> list[Version]:
+        """Make the reports of ``versions`` for ``budget_s`` seconds; the rest go on in one background thread.
+        Returns the versions still waiting."""
+        deadline = time.monotonic() + budget_s
+        waiting = list(versions)
+        while waiting and time.monotonic() < deadline:
+            self.run(version_report, waiting.pop(0))
+        if waiting and (self._backfill is None or not self._backfill.is_alive()):
+            def work(todo: list[Version]) -> None:
+                for v in todo:
+                    try:
+                        self.run(version_report, v)
+                    except PpikgError:  # dropped meanwhile, or the store closed: nothing to make
+                        continue
+            self._backfill = threading.Thread(target=work, args=(list(waiting),), daemon=True, name="ppikg-reports")
+            self._backfill.start()
+        return waiting
 
 
 def _history(kg: KnowledgeGraph, validator: Validator, name: str, lang: str):
@@ -73,6 +97,47 @@ def _history(kg: KnowledgeGraph, validator: Validator, name: str, lang: str):
 def router(kg: KnowledgeGraph) -> APIRouter:
     r = APIRouter()
     reviewer = Reviewer(kg)
+
+    @r.get("/propuestas")
+    async def national(request: Request, lang: str | None = None, orden: str = "proposal",
+                       desc: bool = False) -> Response:
+        """Every proposal × filer × subsystems × current version × conformance × state × next revision."""
+        media, code = table_media(request), pick_lang(lang)
+
+        def gather():
+            rows, missing = reviewer.run(lambda kg, v: dashboard(kg, v, code, sort=orden, descending=desc))
+            if missing and reviewer.reports(missing, budget_s=5.0) != missing:
+                rows, missing = reviewer.run(lambda kg, v: dashboard(kg, v, code, sort=orden, descending=desc))
+            return rows, missing
+
+        rows, missing = await asyncio.to_thread(gather)
+        if media == "application/json":
+            return JSONResponse({"proposals": to_json(rows), "reports_pending": len(missing)})
+        if media == "text/csv":
+            return Response(to_csv(rows), media_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": 'inline; filename="propuestas.csv"'})
+        return render_page(request, "lifecycle_dashboard.html", lang, title_key="dashboard_title",
+                           current="nav_dashboard", lw=words("lifecycle", code), rows=rows, pending=len(missing),
+                           sort=orden, desc=desc, sort_keys=SORT_KEYS, labels=status_labels(kg, code))
+
+    @r.get("/propuestas/{name:path}/versiones/{number:int}/informe")
+    async def report(request: Request, name: str, number: int, lang: str | None = None) -> Response:
+        """The version's full conformance report (HTML by default; text, JSON, Turtle by ?format= or Accept)."""
+        code = pick_lang(lang)
+        fmt = request.query_params.get("format")
+        media = choose("report", fmt, request.headers.get("accept"))
+        if media is None:
+            raise NotAcceptable(f"reports are offered as {', '.join(offers('report'))}")
+
+        def make(kg: KnowledgeGraph, validator: Validator) -> str:
+            from ..lifecycle.reports import recorded_facts
+
+            version = kg.version(name, number)
+            asserted, inferred = kg.version_graphs(version)
+            result = validator.validate(asserted, inferred=inferred + recorded_facts(version))
+            return render(result, media, code, templates(request))
+
+        return Response(await asyncio.to_thread(reviewer.run, make), media_type=media)
 
     @r.get("/propuestas/{name:path}/versiones")
     async def versions(request: Request, name: str, lang: str | None = None) -> Response:

@@ -37,6 +37,7 @@ PAGES = {
     "/browse": ("ui_browse.html", "browse_title", "nav_browse"),
     "/audit": ("ui_audit.html", "audit_title", "nav_audit"),
     "/coverage": ("ui_coverage.html", "coverage_title", "nav_coverage"),
+    "/propuestas": ("lifecycle_dashboard.html", "dashboard_title", "nav_dashboard"),  # http/lifecycle.py
 }
 
 COMPETENCIES = """

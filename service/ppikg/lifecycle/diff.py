@@ -1,6 +1,7 @@
 """What changed between two versions of one proposal: what a reviewer reads between a submitted and a revised one.
 
-Items — the proposal itself, its parameters, indicators and performance levels — are matched by their
+Items — the proposal itself, its parameters, indicators, performance levels and every other row (programme,
+tasks, profile, …) — are matched by their
 template IDs (the part of their IRI after the proposal's, ``P1``, ``P1-1``, ``P1-1-n2``): each is added,
 removed or changed, and a changed text is shown word by word. Coverage is counted per Acuerdo 449 competency
 and attribute and per Octavo aspect (indicators reaching each, inferences included), and the findings per
@@ -31,7 +32,7 @@ from .reports import StoredReport, version_report
 #: The kinds of items a diff compares, by class.
 KINDS = {PPI.Proposal: "proposal", PPI.Parameter: "parameter", PPI.RegionalParameter: "parameter",
          PPI.Indicator: "indicator", PPI.PerformanceLevel: "level"}
-_ORDER = {"proposal": 0, "parameter": 1, "indicator": 2, "level": 3}
+_ORDER = {"proposal": 0, "parameter": 1, "indicator": 2, "level": 3, "other": 4}
 
 
 @dataclass
@@ -47,7 +48,7 @@ class FieldChange:
 
 @dataclass
 class ItemChange:
-    kind: str  # proposal, parameter, indicator, level
+    kind: str  # proposal, parameter, indicator, level, other
     id: str  # the template ID (the IRI after the proposal's), or the IRI
     iri: str
     change: str  # added, removed, changed
@@ -165,6 +166,9 @@ def _items(graph: rdflib.Graph, proposal: str) -> dict[str, tuple[str, URIRef]]:
             if isinstance(s, URIRef):
                 key = "" if str(s) == proposal else _shown(s, base)
                 items.setdefault(key, (kind, s))
+    for s in set(graph.subjects()):  # everything else the proposal's rows name: programme, tasks, profile, …
+        if isinstance(s, URIRef) and str(s).startswith(base):
+            items.setdefault(_shown(s, base), ("other", s))
     return items
 
 

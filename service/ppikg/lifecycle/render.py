@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..conformance.render import outcome_word
 from ..i18n import words
 from ..store.versions import Version
 from .diff import Diff
 from .reports import StoredReport
-
-
-def outcome_word(outcome: str, lang: str) -> str:
-    w = words("report", lang)
-    return w["conforms_outcome"] if outcome == "conforms" else w.get(outcome, outcome)
 
 
 def report_summary(report: StoredReport | None, lang: str) -> str:
@@ -23,7 +19,7 @@ def report_summary(report: StoredReport | None, lang: str) -> str:
     counts: dict[str, int] = {}
     for outcome, _ in report.outcomes.values():
         counts[outcome] = counts.get(outcome, 0) + 1
-    failing = ", ".join(f"{counts[o]} {r[o]}" for o in ("violation", "warning", "info") if counts.get(o))
+    failing = ", ".join(f"{counts[o]} {r[o].lower()}" for o in ("violation", "warning", "info") if counts.get(o))
     return w["conforms"] if report.conforms and not failing else f"{w['not_conforms'] if not report.conforms else w['conforms']}: {failing}"
 
 

@@ -38,7 +38,7 @@ from .catalog import (VERSIONS_GRAPH, BASE_INFERRED, EXAMPLES_PREFIX, INFERRED_P
 from .embedded import EmbeddedStore
 from .loading import Loader, ReasonerChoice, fingerprint, parse_rdf, remove_graph
 from .snapshot import Snapshot, plain
-from .versions import PROPOSALS_BASE, Version, drop_version, history, record_versions
+from .versions import PROPOSALS_BASE, Version, drop_version, history, known_content, record_versions
 from ..media import rdf_format
 
 __all__ = ["KnowledgeGraph", "rdf_format", "plain", "BASE_INFERRED", "ONTOLOGY_INFERRED", "SHAPES_GRAPH",
@@ -184,12 +184,18 @@ class KnowledgeGraph:
         t0 = time.perf_counter()
         files = {"ontology": p.ontology_files(), "data": p.data_files(), "shapes": p.shape_files(),
                  "examples": p.example_files()}
+        def keep(writer, graph: str, f: Path) -> None:
+            """An example's version, unless the store has one with its content already (a rebuild replays the
+            earlier versions of each example before its current one)."""
+            if f.parent.name != p.examples_dir.name and known_content(writer, graph):
+                return
+            record_versions(writer, self.backend.archive, [graph], file_name=f.relative_to(p.examples_dir).as_posix(),
+                            content=f.read_bytes(), role=str(PPI.ppikgProject))
+
         with self.backend.write() as writer:
             before = writer.catalog.graphs_of("example")
-            self.loader.load_shipped(writer, files, fp, say)
-            for f in files["examples"]:
-                record_versions(writer, self.backend.archive, [str(GRAPH[EXAMPLES_PREFIX + f.stem])],
-                                file_name=f.name, content=f.read_bytes(), role=str(PPI.ppikgProject))
+            self.loader.load_shipped(writer, files, fp, say, history=p.example_history,
+                                     loaded=lambda graph, f: keep(writer, graph, f))
             record_versions(writer, self.backend.archive, [g for g in before if g not in writer.catalog.graphs])
             inferred = writer.count(BASE_INFERRED)
         say(f"built in {time.perf_counter() - t0:.1f} s: {inferred} inferred triples")

@@ -116,9 +116,13 @@ class Loader:
             self._reasoner = Reasoner(to_rdflib_graph(writer, [str(ONTOLOGY_GRAPH)]))
         return self._reasoner
 
-    def load_shipped(self, writer: Writer, files: dict[str, list[Path]], fp: str, say: Progress) -> None:
+    def load_shipped(self, writer: Writer, files: dict[str, list[Path]], fp: str, say: Progress,
+                     history: Callable[[Path], list[Path]] = lambda f: [],
+                     loaded: Callable[[str, Path], None] = lambda graph, f: None) -> None:
         """Replace the project's own graphs by the files in ``files`` (keys: ontology, data, shapes, examples),
-        infer, and re-infer every added graph against them."""
+        infer, and re-infer every added graph against them. Each example's earlier versions (``history(f)``)
+        are written to its graph first, oldest first; ``loaded(graph, file)`` is called after each version of an
+        example is written and inferred (store/versions.py keeps it)."""
         catalog = writer.catalog
         old = [str(ONTOLOGY_GRAPH), ONTOLOGY_INFERRED, BASE_INFERRED, SHAPES_GRAPH,
                *catalog.graphs_of("shipped", "example", "ontology", "shapes")]
@@ -162,11 +166,14 @@ class Loader:
             catalog.set(SHAPES_GRAPH, "shapes")
         for f in files["examples"]:
             g = str(GRAPH[EXAMPLES_PREFIX + f.stem])
-            say(f"loading {f.name} into {g}")
-            writer.load_file(f, _format_of(f), g)
-            catalog.set(g, "example")
-            record_provenance(writer, g, file_name=f.name, content=f.read_bytes(), comments=EXAMPLE_COMMENT)
-            self.infer_added(writer, g, how=self.choice if self.choice != "auto" else "rules")
+            for version in [*history(f), f]:
+                say(f"loading {version.relative_to(f.parent).as_posix()} into {g}")
+                writer.drop(g)
+                writer.load_file(version, _format_of(version), g)
+                catalog.set(g, "example")
+                record_provenance(writer, g, file_name=version.name, content=version.read_bytes(), comments=EXAMPLE_COMMENT)
+                self.infer_added(writer, g, how=self.choice if self.choice != "auto" else "rules")
+                loaded(g, version)
         for g in catalog.graphs_of("added"):
             say(f"re-inferring {g}")
             self.infer_added(writer, g)

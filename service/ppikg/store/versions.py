@@ -257,6 +257,19 @@ def _authorised(writer: Writer, proposal: ox.NamedNode) -> list[ox.NamedNode]:
             and isinstance(q.object, ox.NamedNode) and _one(writer, q.object, STATUS) == authorised]
 
 
+def known_content(writer: Writer, graph: str) -> bool:
+    """Whether every proposal in ``graph`` has a version holding exactly what the graph holds now."""
+    held = proposals_in(writer, graph)
+    if not held:
+        return False
+    digest = _literal(content_digest(q.triple for q in writer.quads(graph)))
+    for proposal in held:
+        versions = [q.object for q in writer.quads(VERSIONS_GRAPH, ox.NamedNode(proposal)) if q.predicate == HAS_VERSION]
+        if not any(isinstance(v, ox.NamedNode) and _one(writer, v, DIGEST) == digest for v in versions):
+            return False
+    return True
+
+
 def record_versions(writer: Writer, archive: Archive, graphs: Iterable[str], *, file_name: str | None = None,
                     content: bytes | None = None, role: str | None = None, when: str | None = None) -> list[str]:
     """After a write that may have changed ``graphs``: a new version of each proposal whose graph now holds
