@@ -116,7 +116,8 @@ def test_browse_lists_link_to_linked_data_pages_and_the_language_switches(page, 
     # A proposal's gaps: the canned query `gaps` opened in the editor with the proposal filled in, and run.
     if status_of(base_url + "/queries/gaps") == 200:
         with page.expect_response(lambda r: "/queries/gaps?proposal=" in r.url) as answer:
-            page.get_by_role("link", name="coverage gaps").click()
+            example = page.locator("ul.proposals li", has=page.locator("a[href='/propuestas/ejemplo-dgb']"))
+            example.get_by_role("link", name="coverage gaps").click()
         assert answer.value.status == 200
         page.wait_for_selector(RESULT_ROWS)
 
@@ -140,3 +141,26 @@ def test_no_request_leaves_127_0_0_1_even_while_typing(page, base_url):
     page.wait_for_timeout(500)
     hosts = {re.sub(r"^(\w+://[^/]+).*", r"\1", u) for u in page.requests}
     assert hosts == {base_url}, hosts
+
+
+@pytest.mark.parametrize("lang, heading, proposals", [("es", "Propuestas: panel nacional", "propuesta"),
+                                                      ("en", "Proposals: national dashboard", "proposal")])
+def test_the_national_dashboard_sorts_and_links_to_each_proposals_history(page, base_url, lang, heading, proposals):
+    page.goto(f"{base_url}/propuestas?lang={lang}")
+    assert page.locator("h1").inner_text() == heading
+    rows = page.locator("table.dashboard tbody tr")
+    rows.first.wait_for()
+    names = lambda: [r.split("/")[-1] for r in rows.evaluate_all("rs => rs.map(r => r.dataset.proposal)")]
+    assert names() == sorted(names()) and "ejemplo-ael-jal" in names()
+    page.click("th a[data-sort='proposal']")  # the active column: a second click reverses it
+    page.wait_for_url(re.compile(r"desc=true"))
+    assert names() == sorted(names(), reverse=True)
+    assert page.locator("th[aria-sort='descending']").count() == 1
+    row = page.locator("tr[data-proposal$='/ejemplo-ael-jal']")
+    row.locator("a", has_text=re.compile("^(Versiones de la propuesta|Versions of the proposal)$")).click()
+    page.wait_for_url(re.compile(r"/propuestas/ejemplo-ael-jal/versiones"))
+    assert page.locator("table.history tbody tr").count() == 2
+    page.locator("table.history a", has_text=re.compile("^(Diferencias|Differences)$")).click()
+    page.wait_for_url(re.compile(r"/diferencias"))
+    assert "LIN-14-I" in page.locator("table.requirements-diff").inner_text()
+    assert proposals in page.locator("main").inner_text().lower()

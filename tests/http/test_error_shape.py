@@ -167,6 +167,40 @@ CASES: dict[str, list[Case]] = {
         C("GET", f"/{prefix}/nope", 404, headers={"Accept": "text/turtle"}),
         C("POST", f"/{prefix}/nope", 405),
     ] for prefix in LD_PREFIXES},
+    "GET /propuestas": [
+        C("GET", "/propuestas", 400, params={"orden": "nada"}),
+        C("GET", "/propuestas", 400, params={"format": "xyz"}),
+        C("GET", "/propuestas", 406, headers=PNG),
+    ],
+    "GET /propuestas/{name:path}/versiones": [
+        C("GET", "/propuestas/nope/versiones", 404),
+        C("GET", "/propuestas/nope/versiones", 400, params={"format": "xyz"}),
+        C("GET", "/propuestas/..%2Fx/versiones", 400),
+    ],
+    "GET /propuestas/{name:path}/versiones/{number:int}/contenido": [
+        C("GET", "/propuestas/nope/versiones/1/contenido", 404),
+        C("GET", "/propuestas/nope/versiones/1/contenido", 406, headers=PNG),
+    ],
+    "GET /propuestas/{name:path}/versiones/{number:int}/informe": [
+        C("GET", "/propuestas/nope/versiones/1/informe", 404),
+        C("GET", "/propuestas/nope/versiones/1/informe", 406, headers=PNG),
+    ],
+    "DELETE /propuestas/{name:path}/versiones/{number:int}": [
+        C("DELETE", "/propuestas/nope/versiones/1", 401),
+        C("DELETE", "/propuestas/nope/versiones/1", 404, headers=AUTH),
+    ],
+    "POST /propuestas/{name:path}/versiones/{number:int}/decisiones": [
+        post("/propuestas/nope/versiones/1/decisiones", 401, data={"estado": "autorizada", "fecha": "2014-05-15"}),
+        post("/propuestas/nope/versiones/1/decisiones", 400, headers=AUTH, data={"estado": "autorizada"}),
+        post("/propuestas/nope/versiones/1/decisiones", 400, headers={**AUTH, "Content-Type": "application/json"},
+             content="[1"),
+        post("/propuestas/nope/versiones/1/decisiones", 404, headers=AUTH,
+             data={"estado": "autorizada", "fecha": "2014-05-15", "acto": "X"}),
+    ],
+    "GET /propuestas/{name:path}/diferencias": [
+        C("GET", "/propuestas/nope/diferencias", 404),
+        C("GET", "/propuestas/nope/diferencias", 400, params={"format": "xyz"}),
+    ],
     "MOUNT /static": [C("GET", "/static/nope.js", 404), post("/static/ui.js", 405)],
     # FastAPI's own pages
     "GET,HEAD /openapi.json": [post("/openapi.json", 405)],

@@ -18,6 +18,8 @@ from ppikg.http import create_app
 from ppikg.namespaces import GRAPH
 
 EX = "https://w3id.org/ppikg/propuestas/ejemplo-dgb"
+#: The other shipped examples: an Autoridad Educativa Local's and an Organismo Descentralizado's.
+EXAMPLES = {"https://w3id.org/ppikg/propuestas/ejemplo-ael-jal", "https://w3id.org/ppikg/propuestas/ejemplo-od-cecyte"}
 LIN = "https://w3id.org/ppikg/eli/mx/sep/lineamientos/2013/12/27/ppi-directores-ems/"
 COMP = "https://w3id.org/ppikg/competencias/"
 # A proposal whose only indicator states no attribute: it covers competency 3 only through its parameter's aspect.
@@ -50,7 +52,7 @@ def test_shipped_shapes_and_examples_are_loaded(kg: KnowledgeGraph) -> None:
     example = str(GRAPH["ejemplos/propuesta-ejemplo-dgb"])
     assert graphs[str(SHAPES_GRAPH)] > 500 and graphs[example] > 400
     assert graphs[str(GRAPH["inferred/ejemplos/propuesta-ejemplo-dgb"])] > 0
-    assert kg.example_graphs() == [example]
+    assert kg.example_graphs() == [str(GRAPH[f"ejemplos/propuesta-ejemplo-{name}"]) for name in ("ael-jal", "dgb", "od-cecyte")]
     _, rows = kg.query_rows(f"SELECT ?name WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{example}> prov:wasDerivedFrom ?src ; a prov:Entity . ?src dcterms:title ?name }} }}")
     assert rows == [{"name": "propuesta-ejemplo-dgb.ttl"}]  # the file's name, never a path on the server
     project = Project.default()
@@ -119,7 +121,7 @@ def test_gaps(kg: KnowledgeGraph, queries) -> None:
     _, example = canned.run_rows(kg, queries["gaps"], proposal=EX)
     assert {r["kind"] for r in example} == {"attribute"}  # the example covers every competency and aspect
     _, everything = canned.run_rows(kg, queries["gaps"])  # no parameter: every proposal
-    assert {r["proposal"] for r in everything} == {EX, "http://example.org/trace/prop"}
+    assert {r["proposal"] for r in everything} == {EX, "http://example.org/trace/prop", *EXAMPLES}
 
 
 def test_coverage_matrix_and_heatmap(kg: KnowledgeGraph) -> None:
@@ -198,7 +200,7 @@ def test_http_rest_views(client: TestClient) -> None:
     assert client.get("/api/provision", params={"iri": f"{LIN}lineamiento_7/fraccion_4"}).status_code == 200
     assert client.get("/api/provision", params={"iri": f"{LIN}lineamiento_99"}).status_code == 404
     cov = client.get("/api/coverage").json()
-    assert len(cov["counts"]) == 6 and len(cov["proposals"]) == 2
+    assert len(cov["counts"]) == 6 and len(cov["proposals"]) == 2 + len(EXAMPLES)
     csv_text = client.get("/api/coverage", params={"format": "csv"}).text
     assert csv_text.splitlines()[0].startswith("competency,notation,label_es,label_en,")
     assert client.get("/api/coverage", headers={"Accept": "text/csv"}).headers["content-type"].startswith("text/csv")

@@ -219,7 +219,8 @@ def test_shipped_data_both_reasoners_agree(shipped_store, owlrl_shipped, tmp_pat
         assert rules.load_shipped() is True
         inferred = [parse(export(kg, which="inferred")) for kg in (auto, rules)]
         assert (named(inferred[0]), len(inferred[0])) == (named(inferred[1]), len(inferred[1]))
-        (example,) = rules.example_graphs()
+        example = str(GRAPH["ejemplos/propuesta-ejemplo-dgb"])
+        assert example in rules.example_graphs()
         by_rules = parse(export(rules, graph=example, which="inferred"))
         asserted = parse(export(rules, graph=example, which="asserted"))
     by_owlrl = owlrl_closure(asserted, context_closure=owlrl_shipped)
