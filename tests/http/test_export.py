@@ -47,7 +47,9 @@ def test_export_selection_and_errors(client: TestClient, kg: KnowledgeGraph) -> 
     inferred = client.get("/export", params={"format": "nq", "which": "inferred"}).text
     assert f"<{GRAPH['inferred/base']}>" in inferred and f"<{ASPECTOS}>" not in inferred
     everything = client.get("/export", params={"format": "nq"}).text
-    assert len(everything.splitlines()) == sum(n for g, n in kg.graphs() if not g.endswith("/meta"))
+    snapshot = kg.snapshot()  # every graph, and each kept version's content under its own graph name
+    versions = sum(len(list(snapshot.quads(g))) for g in snapshot.version_graphs())
+    assert versions > 0 and len(everything.splitlines()) == sum(n for g, n in kg.graphs()) + versions
     assert client.get("/export", params={"format": "docx"}).status_code == 400
     assert client.get("/export", params={"which": "some"}).status_code == 400
     assert client.get("/export", params={"graph": "https://w3id.org/ppikg/graph/nope"}).status_code == 404
@@ -139,7 +141,8 @@ def test_concurrent_downloads_keep_the_server_up(shipped_store, tmp_path) -> Non
     with KnowledgeGraph(shipped_store(tmp_path / "store")) as kg:
         kg.add_graph("grande", "\n".join(f"<http://e/s{i}> <http://e/p> \"{i}\" ." for i in range(12_000)), "nt",
                      infer=False)
-        expected = sum(n for _, n in kg.graphs())
+        snapshot = kg.snapshot()  # the graphs, and the kept versions' contents under their own names
+        expected = sum(n for _, n in kg.graphs()) + sum(len(list(snapshot.quads(g))) for g in snapshot.version_graphs())
     counts: list[int] = []
     errors: list[str] = []
 

@@ -162,3 +162,33 @@ def test_ppi_history_and_drop_version_on_the_command_line(store, tmp_path):
     assert "1 (vigente)" in out.stdout and "2 (eliminada" in out.stdout
     missing = ppi("history", "otra")
     assert missing.returncode == 2 and "no proposal <https://w3id.org/ppikg/propuestas/otra>" in missing.stderr
+
+
+def test_every_kept_version_is_queryable_by_its_graph_and_exported_under_it(store):
+    with KnowledgeGraph(store) as kg, TestClient(create_app(kg, Settings(update_enabled=True, token=TOKEN))) as c:
+        kg.add_graph("propuestas/ciclo", text(), "ttl")
+        kg.add_graph("propuestas/ciclo", text(**REVISED), "ttl")
+        v1, v2 = kg.history("ciclo")
+        query = f"SELECT ?s FROM <{v1.content_graph}> WHERE {{ <{IRI}/P2> ppi:statement ?s }}"
+        assert [r["s"] for r in kg.query_rows(query)[1]] == ["Plan de mejora del plantel."]
+        ask = {"Accept": "application/sparql-results+json"}
+        r = c.get("/sparql", params={"query": f"SELECT ?s WHERE {{ <{IRI}/P2> ppi:statement ?s }}",
+                                     "default-graph-uri": v1.content_graph}, headers=ask)
+        assert r.status_code == 200 and r.json()["results"]["bindings"][0]["s"]["value"] == "Plan de mejora del plantel."
+        inferred = v1.content_graph.replace("/graph/versiones/", "/graph/inferred/versiones/")
+        r = c.get("/sparql", headers=ask, params={"query": f"ASK FROM <{inferred}> {{ ?i ppi:inProposal <{IRI}> }}"})
+        assert r.status_code == 200 and r.json()["boolean"] is True
+        out = io.BytesIO()
+        kg.export(out, "nq")
+        dataset = rdflib.Dataset()
+        dataset.parse(data=out.getvalue(), format="nquads")
+        assert len(dataset.graph(rdflib.URIRef(v1.content_graph))) == len(kg.version_graphs(v1)[0])
+        merged = io.BytesIO()
+        kg.export(merged, "ttl")  # one graph: versions would mix, so only the current content is in it
+        old = (rdflib.URIRef(f"{IRI}/P2"), rdflib.URIRef("https://w3id.org/ppikg/ontology#statement"),
+               rdflib.Literal("Plan de mejora del plantel.", lang="es"))
+        assert old in dataset.graph(rdflib.URIRef(v1.content_graph))
+        assert old not in rdflib.Graph().parse(data=merged.getvalue(), format="turtle")
+        kg.drop_version("ciclo", 1)
+        r = c.get("/sparql", params={"query": query}, headers=ask)
+        assert r.status_code == 400 and "not a graph of this store" in r.json()["error"]

@@ -184,7 +184,8 @@ def export_chunks(kg: KnowledgeGraph, format: str, which: str = "all", graph: st
     """
     fmt = rdf_format(format)
     snapshot = kg.snapshot()  # the whole download reads this one state (its lease held while it runs)
-    graphs = snapshot.selected_graphs(which, kg.graph_iri(graph) if graph is not None else None)
+    graphs = snapshot.selected_graphs(which, kg.graph_iri(graph) if graph is not None else None,
+                                      versions=fmt.supports_datasets and graph is None)
     if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
         return Download(_line_chunks(snapshot, graphs, fmt, batch), chunk)
     return Download(_serialized(snapshot, graphs, fmt), chunk)

@@ -63,14 +63,34 @@ def answer_request(snapshot, request: Request) -> tuple:
     ``snapshot``: what :func:`run_job` gives. Run in a query worker, so that the checks, which read the whole
     text, are bounded by the timeout like the query itself; InputError or NotAcceptable when refused."""
     analysis = analyse(request.query, request.prefixes, request.base_iri)
-    why = refusal(analysis, snapshot.contains_graph, [*request.default_graph, *request.named_graphs])
+    why = refusal(analysis, snapshot.has_graph, [*request.default_graph, *request.named_graphs])
     if why:
         raise InputError(why)
-    pinned = bool(request.default_graph or request.named_graphs)
+    default, named = dataset_of(request, analysis.dataset)
     job = Job(request.query, negotiate(analysis.form, request.format, request.accept), request.max_results,
-              request.base_iri, request.prefixes, list(request.default_graph) if pinned else None,
-              list(request.named_graphs) if pinned else None)
+              request.base_iri, request.prefixes, default, named)
     return run_job(snapshot, job)
+
+
+def dataset_of(request: Request, clauses: list[tuple[str, str]]) -> tuple[list[str] | None, list[str] | None]:
+    """The RDF dataset a query runs over (SPARQL 1.1 §13.2, Protocol §2.1.4): the protocol's
+    ``default-graph-uri`` / ``named-graph-uri`` if given, else the query's own ``FROM`` / ``FROM NAMED`` (a
+    query naming only one kind has none of the other), else (None, None): the union of every graph.
+
+    >>> dataset_of(Request("", None, None, 1), [("FROM", "http://e/g")])
+    (['http://e/g'], [])
+    >>> dataset_of(Request("", None, None, 1, default_graph=("http://e/h",)), [("FROM", "http://e/g")])
+    (['http://e/h'], None)
+    >>> dataset_of(Request("", None, None, 1), [])
+    (None, None)
+    """
+    if request.default_graph or request.named_graphs:
+        return list(request.default_graph), list(request.named_graphs) if request.named_graphs else None
+    default = [iri for clause, iri in clauses if clause == "FROM"]
+    named = [iri for clause, iri in clauses if clause == "FROM NAMED"]
+    if default or named:
+        return default, named
+    return None, None
 
 
 def _term_json(term) -> dict:
@@ -165,7 +185,11 @@ def planner_for(snapshot, job: Job):
 
 def run_job(snapshot, job: Job, plan: bool = True) -> tuple:
     """A SPARQL Protocol request over ``snapshot``: ("ok", media type, bytes) or ("error", status, message).
-    With ``plan``, large joins run as hash joins (ppikg.sparql.planner)."""
+    With ``plan``, large joins run as hash joins (ppikg.sparql.planner). A dataset naming the graph of an
+    earlier version of a proposal runs over a scratch store holding the graphs it names (store/versions.py)."""
+    named = [*(job.default_graph or []), *(job.named_graphs or [])]
+    if any(not snapshot.contains_graph(g) for g in named):
+        snapshot = snapshot.with_versions(named)
     store = snapshot.store
     kwargs: dict = {"base_iri": job.base_iri, "prefixes": job.prefixes, **_dataset(job)}
     try:

@@ -221,7 +221,7 @@ class EmbeddedStore(Backend):
         assert self._live is not None
         self._catalog = catalog
         if self.location is None:
-            self._latest = Snapshot(state, _copy(self._live), catalog.copy())
+            self._latest = Snapshot(state, _copy(self._live), catalog.copy(), archive=self.archive)
             return
         self._live.flush()
         _write_atomically(self.location / CATALOG, catalog.to_json())

@@ -115,7 +115,8 @@ class KnowledgeGraph:
         (nq, trig) keep graph names."""
         fmt = rdf_format(format)
         snapshot = self.snapshot()
-        snapshot.export(out, fmt, self.selected_graphs(which, graph))
+        iri = self.graph_iri(graph) if graph is not None else None
+        snapshot.export(out, fmt, snapshot.selected_graphs(which, iri, versions=fmt.supports_datasets and iri is None))
 
     def proposal_graphs(self, proposal: str) -> tuple[rdflib.Graph, rdflib.Graph]:
         """The asserted graph that holds proposal ``proposal`` (its IRI) and the inferences made for it."""

@@ -31,7 +31,7 @@ from typing import Any, BinaryIO, TypeVar
 import pyoxigraph as ox
 
 from ..errors import InputError, PpikgError
-from ..namespaces import PREFIXES
+from ..namespaces import GRAPH, PREFIXES
 from ..sparql.safety import check_nesting
 from .catalog import INFERRED_PREFIX, Catalog, inferred_of
 
@@ -41,6 +41,9 @@ CATALOG = "catalog.json"
 DB = "db"
 #: The prefixes every query may use without declaring them.
 QUERY_PREFIXES = {p: str(ns) for p, ns in PREFIXES.items()}
+PPI_VERSION_GRAPH = PREFIXES["ppi"]["versionGraph"]
+PROV_INVALIDATED = "http://www.w3.org/ns/prov#invalidatedAtTime"
+VERSION_GRAPHS = (str(GRAPH["versiones/"]), str(GRAPH["inferred/versiones/"]))  # content graphs of versions
 
 
 def select(store: ox.Store, sparql: str, **options: Any) -> ox.QuerySolutions:
@@ -118,10 +121,11 @@ class Snapshot:
     """A committed state ``state`` of the store: its quads (``store``, never written) and its catalogue."""
 
     def __init__(self, state: int, store: ox.Store | None, catalog: Catalog, *,
-                 directory: Path | None = None, lease: Lease | None = None) -> None:
+                 directory: Path | None = None, lease: Lease | None = None, archive: Any = None) -> None:
         self.state = state
         self.catalog = catalog
         self.directory = directory
+        self._archive = archive
         self._store = store
         self._lease = lease
         self._lock = threading.Lock()
@@ -185,6 +189,16 @@ class Snapshot:
         """A SPARQL query over this state: by default over the union of all graphs (asserted + inferred), the
         project prefixes predeclared, large joins run as hash joins (ppikg.sparql.planner)."""
         check_nesting(sparql)
+        if not dataset and "from" in sparql.lower():  # the query's own FROM / FROM NAMED pin its dataset
+            from ..sparql.safety import analyse
+
+            clauses = [(c, iri) for c, iri in analyse(sparql, QUERY_PREFIXES).dataset if c in ("FROM", "FROM NAMED")]
+            if clauses:
+                graphs = [iri for _, iri in clauses]
+                target = self if all(self.contains_graph(g) for g in graphs) else self.with_versions(graphs)
+                return target.query(sparql, substitutions=substitutions, plan=plan,
+                                    default_graph=[ox.NamedNode(i) for c, i in clauses if c == "FROM"],
+                                    named_graphs=[ox.NamedNode(i) for c, i in clauses if c == "FROM NAMED"])
         options: dict[str, Any] = {"prefixes": QUERY_PREFIXES, **(dataset or {"use_default_graph_as_union": True})}
         text = sparql
         if plan and not substitutions:
@@ -223,7 +237,20 @@ class Snapshot:
         return names, [{n: plain(sol[n]) for n in names} for sol in result]
 
     def quads(self, graph: str) -> Iterator[ox.Quad]:
+        """The quads of ``graph``: a graph of this state, or a kept version's content graph (from the archive)."""
+        if graph.startswith(VERSION_GRAPHS) and not self.contains_graph(graph):
+            return self.with_versions([graph]).quads(graph)
         return self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+
+    def version_graphs(self) -> list[str]:
+        """The content graphs (and their inferences) of every kept version: what a dataset export adds."""
+        from .versions import VERSIONS_GRAPH
+
+        if not self.contains_graph(VERSIONS_GRAPH) or self.archive is None:
+            return []
+        rows = self.store.query(f"""SELECT ?g WHERE {{ GRAPH <{VERSIONS_GRAPH}> {{ ?v <{PPI_VERSION_GRAPH}> ?g
+            FILTER NOT EXISTS {{ ?v <{PROV_INVALIDATED}> ?t }} }} }} ORDER BY ?g""")
+        return [g for r in rows for g in (r["g"].value, inferred_of(r["g"].value))]  # type: ignore[union-attr,index]
 
     def contains_graph(self, iri: str) -> bool:
         try:
@@ -251,9 +278,10 @@ class Snapshot:
             return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         return self.memo("classes", count)
 
-    def selected_graphs(self, which: str, graph: str | None = None) -> list[str]:
+    def selected_graphs(self, which: str, graph: str | None = None, versions: bool = False) -> list[str]:
         """The graphs an export of ``which`` (asserted, inferred or all), optionally of one graph ``graph``
-        (an IRI) and its inferences, covers."""
+        (an IRI) and its inferences, covers; with ``versions`` (a dataset format), every kept version's content
+        graphs too (each version under its own graph name: merged into one graph they would mix)."""
         if which not in ("asserted", "inferred", "all"):
             raise InputError(f"unknown selection {which!r}: use asserted, inferred or all")
         present = set(self.graph_names())
@@ -268,6 +296,10 @@ class Snapshot:
             return [g for g in chosen if g in present]
         inferred = sorted(g for g in present if g.startswith(INFERRED_PREFIX))
         asserted = sorted(g for g in present if g not in inferred)
+        if versions:
+            kept = self.version_graphs()
+            inferred += [g for g in kept if g.startswith(INFERRED_PREFIX)]
+            asserted += [g for g in kept if not g.startswith(INFERRED_PREFIX)]
         return {"asserted": asserted, "inferred": inferred, "all": asserted + inferred}[which]
 
     def export(self, out: BinaryIO, format: ox.RdfFormat, graphs: Iterable[str]) -> None:
@@ -278,6 +310,56 @@ class Snapshot:
         else:
             triples = sorted({q.triple for g in chosen for q in self.quads(g)}, key=str)
             ox.serialize(triples, out, format, prefixes=QUERY_PREFIXES)
+
+    @property
+    def archive(self):
+        """The store's archive of version contents (store/versions.py): beside the snapshots on disk."""
+        if self._archive is None and self.directory is not None:
+            from .versions import FileArchive
+
+            self._archive = FileArchive(self.directory.parent.parent / "versions")
+        return self._archive
+
+    def version_of_graph(self, iri: str) -> tuple[str, bool] | None:
+        """The version whose content graph ``iri`` names (``graph/versiones/x/N``; ``graph/inferred/versiones/x/N``
+        for its inferences), if it is kept, and whether ``iri`` names its inferences."""
+        from .versions import VERSION_GRAPH_PREFIX, VERSIONS_GRAPH
+
+        inferred = iri.startswith(inferred_of(VERSION_GRAPH_PREFIX))
+        if inferred:
+            iri = VERSION_GRAPH_PREFIX + iri[len(inferred_of(VERSION_GRAPH_PREFIX)):]
+        if not iri.startswith(VERSION_GRAPH_PREFIX) or not self.contains_graph(VERSIONS_GRAPH):
+            return None
+        try:
+            graph = ox.NamedNode(iri)
+        except ValueError:
+            return None
+        for q in self.store.quads_for_pattern(None, ox.NamedNode(str(PPI_VERSION_GRAPH)), graph, ox.NamedNode(VERSIONS_GRAPH)):
+            dropped = self.store.quads_for_pattern(q.subject, ox.NamedNode(PROV_INVALIDATED), None, ox.NamedNode(VERSIONS_GRAPH))
+            if next(iter(dropped), None) is None:
+                return q.subject.value, inferred  # type: ignore[union-attr]
+        return None
+
+    def has_graph(self, iri: str) -> bool:
+        """Whether a query may name graph ``iri``: a graph of this state or a kept version's content graph."""
+        return self.contains_graph(iri) or (self.archive is not None and self.version_of_graph(iri) is not None)
+
+    def with_versions(self, graphs: list[str]) -> Snapshot:
+        """A scratch snapshot holding ``graphs``: those of this state copied, and each version content graph
+        filled from the archive (its inferences in its ``graph/inferred/…`` counterpart)."""
+        scratch = ox.Store()
+        for g in dict.fromkeys(graphs):
+            if self.contains_graph(g):
+                scratch.extend(self.quads(g))
+                continue
+            found = self.version_of_graph(g)
+            if found is None or self.archive is None:
+                raise InputError(f"<{g}> is not a graph of this store")
+            version, inferences = found
+            content = self.archive.get(version)[1 if inferences else 0]
+            scratch.extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
+                           for t in ox.parse(content, format=ox.RdfFormat.N_TRIPLES))
+        return Snapshot(self.state, scratch, self.catalog)
 
     def proposal_graph(self, proposal: str) -> str:
         """The asserted graph that holds proposal ``proposal`` (its IRI); InputError if none does."""
