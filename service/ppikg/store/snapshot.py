@@ -41,7 +41,7 @@ CATALOG = "catalog.json"
 DB = "db"
 #: The prefixes every query may use without declaring them.
 QUERY_PREFIXES = {p: str(ns) for p, ns in PREFIXES.items()}
-PPI_VERSION_GRAPH = PREFIXES["ppi"]["versionGraph"]
+PPI_VERSION_GRAPH = str(PREFIXES["ppi"]) + "versionGraph"
 PROV_INVALIDATED = "http://www.w3.org/ns/prov#invalidatedAtTime"
 VERSION_GRAPHS = (str(GRAPH["versiones/"]), str(GRAPH["inferred/versiones/"]))  # content graphs of versions
 
@@ -250,7 +250,7 @@ class Snapshot:
             return []
         rows = self.store.query(f"""SELECT ?g WHERE {{ GRAPH <{VERSIONS_GRAPH}> {{ ?v <{PPI_VERSION_GRAPH}> ?g
             FILTER NOT EXISTS {{ ?v <{PROV_INVALIDATED}> ?t }} }} }} ORDER BY ?g""")
-        return [g for r in rows for g in (r["g"].value, inferred_of(r["g"].value))]  # type: ignore[union-attr,index]
+        return [g for r in rows for g in (r["g"].value, inferred_of(r["g"].value))]  # type: ignore[union-attr]
 
     def contains_graph(self, iri: str) -> bool:
         try:
