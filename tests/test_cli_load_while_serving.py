@@ -1,8 +1,10 @@
 """`ppi import --load` while a server holds the store: refused with the exact command to use instead, and
-`ppi import --server URL --token T` loads through the server (Graph Store Protocol), inferences included."""
+`ppi import --server URL --token T` loads through the server (the file uploaded to POST /propuestas),
+inferences included, recorded as a version with the file's name and SHA-256."""
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 
@@ -33,7 +35,13 @@ def test_load_while_serving_says_how_and_loads_through_the_server(shipped_store,
         assert wrong.returncode == 2 and "refused the proposal (401)" in wrong.stderr, wrong.stderr
         done = ppi("import", str(source), "--server", url, "--token", TOKEN)
         assert done.returncode == 0, done.stderr
-        assert GRAPH in done.stderr
+        assert f"{GRAPH} as version 1" in done.stderr
+        again = ppi("import", str(source), "--server", url, "--token", TOKEN)
+        assert again.returncode == 0 and "as version 1 (unchanged)" in again.stderr, again.stderr
+        history = httpx.get(url + "/propuestas/por-servidor/versiones", params={"format": "json"}, timeout=60).json()
+        # The server saw the file itself: its name and SHA-256 are recorded with the version.
+        assert [(v["file_name"], v["sha256"]) for v in history] == [
+            ("por-servidor.ttl", hashlib.sha256(source.read_bytes()).hexdigest())]
         gaps = httpx.get(url + "/api/gaps", params={"proposal": "https://w3id.org/ppikg/propuestas/por-servidor"},
                          timeout=60)
         example = httpx.get(url + "/api/gaps", params={"proposal": "https://w3id.org/ppikg/propuestas/ejemplo-dgb"},

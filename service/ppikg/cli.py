@@ -157,7 +157,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     iri = proposal_iri(graph)
     name = str(iri).rstrip("/").rsplit("/", 1)[-1]
     if args.server:
-        graph_iri = _load_through(args.server, args.token or os.environ.get("PPIKG_TOKEN"), name, graph)
+        graph_iri = _load_through(args.server, args.token or os.environ.get("PPIKG_TOKEN"), Path(args.source), name,
+                                  graph)
         print(f"loaded {iri} into {graph_iri} on {args.server} ({len(graph)} triples)", file=sys.stderr)
         return 0
     if args.load:
@@ -177,24 +178,40 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_through(server: str, token: str | None, name: str, graph) -> str:
-    """PUT ``graph`` into the named graph of proposal ``name`` on the ppikg server at ``server`` (Graph Store
-    Protocol, with the update token): the way to load while a server holds the store."""
+def _load_through(server: str, token: str | None, source: Path, name: str, graph) -> str:
+    """Load the proposal through the ppikg server at ``server`` (with the update token): the way to load while a
+    server holds the store. A workbook, Turtle or JSON-LD file is uploaded as it is (``POST /propuestas``: the
+    server records its name and SHA-256); a CSV folder is sent as the Turtle it becomes (Graph Store PUT into
+    the proposal's graph). Returns what was loaded, for the message."""
     import urllib.error
     import urllib.request
     from urllib.parse import quote
 
+    from .media import find
     from .namespaces import GRAPH
 
     if not token:
         raise InputError("loading through a server needs its update token: --token TOKEN or $PPIKG_TOKEN")
+    headers = {"Authorization": f"Bearer {token}"}
+    fmt = find("proposal", source.suffix.lstrip(".")) if source.is_file() else None
     graph_iri = str(GRAPH[f"propuestas/{name}"])
-    url = f"{server.rstrip('/')}/rdf-graphs/service?graph={quote(graph_iri, safe='')}"
-    request = urllib.request.Request(url, data=graph.serialize(format="turtle").encode("utf-8"), method="PUT",
-                                     headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {token}"})
+    if fmt is not None:
+        url = f"{server.rstrip('/')}/propuestas"
+        body = source.read_bytes()
+        headers |= {"Content-Type": fmt.media, "Content-Disposition": f"attachment; filename*=UTF-8''{quote(source.name)}"}
+        method = "POST"
+    else:
+        url = f"{server.rstrip('/')}/rdf-graphs/service?graph={quote(graph_iri, safe='')}"
+        body = graph.serialize(format="turtle").encode("utf-8")
+        headers |= {"Content-Type": "text/turtle"}
+        method = "PUT"
+    request = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=300):
-            return graph_iri
+        with urllib.request.urlopen(request, timeout=300) as answer:
+            if fmt is None:
+                return graph_iri
+            made = json.loads(answer.read())
+            return f"{graph_iri} as version {made['number']}" + ("" if made["new"] else " (unchanged)")
     except urllib.error.HTTPError as e:
         detail = e.read().decode("utf-8", "replace")
         try:

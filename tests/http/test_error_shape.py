@@ -167,6 +167,13 @@ CASES: dict[str, list[Case]] = {
         C("GET", f"/{prefix}/nope", 404, headers={"Accept": "text/turtle"}),
         C("POST", f"/{prefix}/nope", 405),
     ] for prefix in LD_PREFIXES},
+    "POST /propuestas": [
+        post("/propuestas", 401, content="x", headers=TTL),
+        post("/propuestas", 415, content="x", headers={**AUTH, "Content-Type": "text/plain"}),
+        post("/propuestas", 400, content=" ", headers={**AUTH, **TTL}),
+        post("/propuestas", 400, content="<a> <b> .", headers={**AUTH, **TTL}),
+        post("/propuestas", 413, content="x" * 3000, headers={**AUTH, **TTL}),
+    ],
     "GET /propuestas": [
         C("GET", "/propuestas", 400, params={"orden": "nada"}),
         C("GET", "/propuestas", 400, params={"format": "xyz"}),

@@ -192,3 +192,21 @@ def test_every_kept_version_is_queryable_by_its_graph_and_exported_under_it(stor
         kg.drop_version("ciclo", 1)
         r = c.get("/sparql", params={"query": query}, headers=ask)
         assert r.status_code == 400 and "not a graph of this store" in r.json()["error"]
+
+
+def test_an_uploaded_workbook_becomes_a_version_with_its_file_name_and_sha256(store):
+    workbook = Project.default().templates_dir / "propuesta-ejemplo-dgb.xlsx"
+    body = workbook.read_bytes()
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    with KnowledgeGraph(store) as kg, TestClient(create_app(kg, Settings(update_enabled=True, token=TOKEN))) as c:
+        headers = {**AUTH, "Content-Type": xlsx, "Content-Disposition": 'attachment; filename="C:\\\\tmp\\\\mi dgb.xlsx"'}
+        r = c.post("/propuestas", content=body, headers=headers)
+        assert r.status_code == 201, r.text
+        made = r.json()
+        assert made["proposal"] == "https://w3id.org/ppikg/propuestas/ejemplo-dgb" and made["new"] is True
+        version = kg.version("ejemplo-dgb")
+        assert (version.iri, version.file_name, version.sha256, version.role) == (
+            made["version"], "mi dgb.xlsx", hashlib.sha256(body).hexdigest(), UPDATE_ROLE)
+        assert version.graph == "https://w3id.org/ppikg/graph/propuestas/ejemplo-dgb"
+        assert c.post("/propuestas", content=body, headers=headers).status_code == 200  # nothing new
+        assert c.post("/propuestas", content=body[:100], headers=headers).status_code == 400  # not a workbook

@@ -32,6 +32,7 @@ class Upload:
     media: str  # the report's media type
     lang: str = "es"
     severity: Severity = "info"  # the least severe finding the report keeps
+    convert: bool = False  # only read it: answer the proposal's triples as N-Triples, no report
 
 
 def _validation_main(conn, project: Project, settings: Settings) -> None:
@@ -46,6 +47,10 @@ def _validation_main(conn, project: Project, settings: Settings) -> None:
         except (EOFError, OSError):
             return  # the server went away
         try:
+            if upload.convert:
+                graph = validator.load(upload.body, upload.suffix)
+                conn.send_bytes(pickle.dumps(("ok", graph.serialize(format="nt", encoding="utf-8"), True)))
+                continue
             report = validator.validate(validator.load(upload.body, upload.suffix))
             answer: tuple = ("ok", render(report.filtered(upload.severity), upload.media, upload.lang, templates),
                              report.conforms)
@@ -64,7 +69,8 @@ class ValidationPool:
                                 name="ppikg-validate")
 
     def validate(self, upload: Upload, cancelled: Callable[[], bool] | None = None) -> tuple[bytes, bool]:
-        """Blocking: the rendered report and whether the proposal conforms. QueryTimeout past the time limit
+        """Blocking: the rendered report and whether the proposal conforms (with ``upload.convert``, the
+        proposal's triples as N-Triples instead of a report). QueryTimeout past the time limit
         (also while waiting for a free worker), QueryFailed with 503 past the memory limit, with 499 when
         ``cancelled()`` turned true, with the error's own status (400, 413) for bad input."""
         timeout = self._settings.validation_timeout

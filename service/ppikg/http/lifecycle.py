@@ -16,6 +16,9 @@ import io
 import json
 import threading
 import time
+
+import pyoxigraph as ox
+import rdflib
 from dataclasses import asdict
 
 from fastapi import APIRouter, Request
@@ -23,7 +26,11 @@ from fastapi.responses import JSONResponse, Response
 
 from ..conformance.validator import Validator
 from ..conformance.render import render
-from ..errors import InputError, NotAcceptable, PpikgError
+from ..conformance.pool import Upload
+from ..errors import InputError, NotAcceptable, PpikgError, UnsupportedMediaType
+from ..proposals.spec import proposal_iri
+from ..store.trial import prepare_graph
+from .validation import validation_pool
 from ..lifecycle.dashboard import SORT_KEYS, dashboard, to_csv, to_json
 from ..i18n import pick_lang, words
 from ..lifecycle.diff import diff
@@ -34,7 +41,7 @@ from ..store.catalog import UPDATE_ROLE
 from ..store.graph import KnowledgeGraph
 from ..store.versions import Version
 from ..lifecycle.authorisation import decide
-from .common import check_update_allowed, limited_body, templates
+from .common import check_update_allowed, client_of, limited_body, query_executor, templates
 from .pages import render_page
 
 #: The lifecycle's tables: a page (the default), JSON or CSV.
@@ -50,6 +57,30 @@ def table_media(request: Request) -> str:
     if media is None:
         raise NotAcceptable(f"offered as {', '.join(TABLE_OFFERS)}")
     return media
+
+
+def upload_name(disposition: str | None, suffix: str) -> str:
+    """The file name a ``Content-Disposition`` header gives (its last path segment, at most 200 characters),
+    else ``propuesta`` and the format's suffix.
+
+    >>> upload_name('attachment; filename="../mi propuesta.xlsx"', ".xlsx"), upload_name(None, ".ttl")
+    ('mi propuesta.xlsx', 'propuesta.ttl')
+    """
+    import re
+
+    m = re.search(r'filename\*?=(?:UTF-8\'\')?"?([^";]+)"?', disposition or "", re.I)
+    name = m.group(1).replace("\\", "/").rsplit("/", 1)[-1].strip() if m else ""
+    from urllib.parse import unquote
+
+    name = "".join(c for c in unquote(name) if c.isprintable())[:200]
+    return name or f"propuesta{suffix}"
+
+
+def _versions_or_none(kg: KnowledgeGraph, proposal: str) -> list[Version]:
+    try:
+        return kg.history(proposal)
+    except PpikgError:
+        return []
 
 
 class Reviewer:
@@ -119,6 +150,43 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         return render_page(request, "lifecycle_dashboard.html", lang, title_key="dashboard_title",
                            current="nav_dashboard", lw=words("lifecycle", code), rows=rows, pending=len(missing),
                            sort=orden, desc=desc, sort_keys=SORT_KEYS, labels=status_labels(kg, code))
+
+    @r.post("/propuestas")
+    async def upload(request: Request) -> Response:
+        """Load an uploaded proposal (xlsx, Turtle or JSON-LD; the file's name in ``Content-Disposition``) as a
+        new version of it, with the update token: read in a validation worker, inferred in a query worker,
+        recorded with the file's name and SHA-256 (201, or 200 when it holds what the current version holds)."""
+        check_update_allowed(request)
+        proposal = find("proposal", request.headers.get("content-type") or "", media_only=True)
+        if proposal is None:
+            sent = request.headers.get("content-type", "").split(";")[0].strip()
+            raise UnsupportedMediaType(f"unsupported content type {sent or '(none)'!r}: send xlsx, Turtle or JSON-LD")
+        body = await limited_body(request)
+        if not body.strip():
+            raise InputError("the body is empty: send the proposal's file")
+        file_name = upload_name(request.headers.get("content-disposition"), proposal.suffix)
+        pool = validation_pool(request.app)
+        triples, _ = await asyncio.to_thread(pool.validate, Upload(body, proposal.suffix, "", convert=True))
+        settings, executor, client = request.app.state.settings, query_executor(request.app), client_of(request)
+
+        def write() -> tuple[str, str, bool]:
+            graph = rdflib.Graph().parse(data=triples, format="nt")
+            iri = str(proposal_iri(graph))
+            target = kg.graph_iri(f"propuestas/{iri.rstrip('/').rsplit('/', 1)[-1]}")
+            with request.app.state.write_lock:
+                before = {v.iri for v in _versions_or_none(kg, iri)}
+                prepared = executor.call(prepare_graph, target, triples, "application/n-triples", True,
+                                         kg.loader.choice, timeout=settings.write_timeout, client=client,
+                                         label="write", cache=False)
+                kg.write_graph(target, triples, ox.RdfFormat.N_TRIPLES, replace=True, role=UPDATE_ROLE,
+                               prepared=prepared, source=(file_name, body))
+            current = kg.version(iri)
+            return iri, current.iri, current.iri not in before
+
+        iri, version, made = await asyncio.to_thread(write)
+        number = int(version.rsplit("/", 1)[-1])
+        return JSONResponse({"proposal": iri, "version": version, "number": number, "new": made},
+                            status_code=201 if made else 200, headers={"Location": version})
 
     @r.get("/propuestas/{name:path}/versiones/{number:int}/informe")
     async def report(request: Request, name: str, number: int, lang: str | None = None) -> Response:

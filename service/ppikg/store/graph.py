@@ -242,12 +242,14 @@ class KnowledgeGraph:
             record_versions(writer, self.backend.archive, [iri])
 
     def write_graph(self, iri: str | None, data: bytes, format: ox.RdfFormat, *, replace: bool,
-                    role: str | None = None, prepared: tuple[bytes, bytes] | None = None) -> bool:
+                    role: str | None = None, prepared: tuple[bytes, bytes] | None = None,
+                    source: tuple[str, bytes] | None = None) -> bool:
         """Put (``replace``) or post RDF ``data`` into graph ``iri`` (None: the store's default graph), parsed
         first (InputError if malformed; relative IRIs resolved against ``iri``); Forbidden for one of the
         project's own graphs. ``prepared``: the triples and their inferences as N-Triples, computed from
         ``data`` already by :func:`ppikg.store.trial.prepare_graph` on the latest state. Returns whether
-        the graph was created."""
+        the graph was created. ``source``: the name and bytes of the file ``data`` was read from (an uploaded
+        workbook), recorded instead of ``data`` itself."""
         from ..errors import Forbidden
 
         if iri is not None and self.is_reserved(iri):
@@ -259,9 +261,11 @@ class KnowledgeGraph:
             triples, inferred = (list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)) for nt in prepared)
         created = iri is not None and not self.snapshot().contains_graph(iri)
         with self.backend.write() as writer:
-            self.loader.write_graph(writer, iri, triples, replace=replace, role=role, inferred=inferred)
+            self.loader.write_graph(writer, iri, triples, replace=replace, role=role, inferred=inferred,
+                                    source=source)
             if iri is not None:
-                record_versions(writer, self.backend.archive, [iri], content=data, role=role)
+                name, content = source or (None, data)
+                record_versions(writer, self.backend.archive, [iri], file_name=name, content=content, role=role)
         return created
 
     def update(self, sparql: str, base_iri: str | None = None, role: str | None = None) -> list[str]:

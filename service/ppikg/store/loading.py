@@ -222,7 +222,8 @@ class Loader:
         writer.add_quads(scratch.quads_for_pattern(None, None, None, ox.NamedNode(target)))
 
     def write_graph(self, writer: Writer, iri: str | None, triples: list[ox.Triple], *, replace: bool,
-                    role: str | None, inferred: list[ox.Triple] | None = None) -> None:
+                    role: str | None, inferred: list[ox.Triple] | None = None,
+                    source: tuple[str, bytes] | None = None) -> None:
         """The Graph Store Protocol's PUT (``replace``) or POST of ``triples`` into graph ``iri`` (None: the
         store's default graph). A named graph is an added graph from then on, inferred (or given its
         ``inferred`` triples, computed already) and with provenance."""
@@ -236,7 +237,8 @@ class Loader:
         writer.update(f"CREATE SILENT GRAPH <{iri}>")  # an empty PUT still makes the graph
         writer.add(iri, triples)
         if replace or writer.catalog.kind(iri) is None:
-            record_provenance(writer, iri, role=role)
+            name, content = source or (None, None)
+            record_provenance(writer, iri, role=role, file_name=name, content=content)
         writer.catalog.set(iri, "added")
         self.infer_added(writer, iri, inferred=inferred)
 
