@@ -70,8 +70,8 @@ def diff_text(d: Diff, lang: str, property_labels: dict[str, str] | None = None)
     out += ["", f"{w['requirements']}:"]
     changed = [r for r in d.requirements if r.change != "same"]
     for r in changed:
-        out.append(f"  {r.id} {w[r.change]}: {outcome_word(r.before, lang)} ({r.findings_before} {w['findings']}) → "
-                   f"{outcome_word(r.after, lang)} ({r.findings_after} {w['findings']})")
+        out.append(f"  {r.id} {w[r.change]}: {outcome_word(r.before, lang)} ({w['findings']}: {r.findings_before}) → "
+                   f"{outcome_word(r.after, lang)} ({w['findings']}: {r.findings_after})")
     if not changed:
         out.append(f"  {w['no_changes']}")
     return "\n".join(out) + "\n"
