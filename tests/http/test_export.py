@@ -96,13 +96,19 @@ def test_void(client: TestClient, kg: KnowledgeGraph) -> None:
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
     g = rdflib.Graph().parse(data=r.text, format="turtle")
     ds = rdflib.URIRef("http://testserver/.well-known/void#dataset")
-    assert int(g.value(ds, VOID.triples)) == sum(n for _, n in kg.graphs())
+    snapshot = kg.snapshot()
+    versions = {g: sum(1 for _ in snapshot.quads(g)) for g in snapshot.version_graphs()}  # dumped under their names
+    assert versions and int(g.value(ds, VOID.triples)) == sum(n for _, n in kg.graphs()) + sum(versions.values())
     assert int(g.value(ds, VOID.entities)) > 500
     assert g.value(ds, DCTERMS.license) == rdflib.URIRef("https://spdx.org/licenses/MIT.html")
     assert g.value(ds, DCTERMS.source) == rdflib.URIRef(str(LINEAMIENTOS))
     assert g.value(ds, VOID.sparqlEndpoint) == rdflib.URIRef("http://testserver/sparql")
     subsets = set(g.objects(ds, VOID.subset))
-    assert subsets == {rdflib.URIRef(iri) for iri, _ in kg.graphs()}
+    assert subsets == {rdflib.URIRef(iri) for iri in [*dict(kg.graphs()), *versions]}
+    for iri, n in versions.items():
+        assert int(g.value(rdflib.URIRef(iri), VOID.triples)) == n
+        for dump in g.objects(rdflib.URIRef(iri), VOID.dataDump):
+            assert len(client.get(str(dump).removeprefix("http://testserver")).text.splitlines()) == n
     assert int(g.value(rdflib.URIRef(ASPECTOS), VOID.triples)) == dict(kg.graphs())[ASPECTOS]
     assert len(list(g.objects(ds, VOID.classPartition))) == len(kg.counts_by_class())
     dumps = {str(u) for u in g.objects(ds, VOID.dataDump)}
@@ -130,7 +136,9 @@ def test_void_and_term_lists_follow_writes(shipped_store, tmp_path) -> None:
         assert triples() == before and "nuevoTermino" not in client.get("/ontology").text
         kg.add_graph("extra", "<https://w3id.org/ppikg/ontology#nuevoTermino> <http://www.w3.org/2000/01/rdf-schema#label> \"nuevo\"@es .",
                      "nt", infer=False)
-        assert triples() == sum(n for _, n in kg.graphs()) > before
+        snapshot = kg.snapshot()
+        kept = sum(sum(1 for _ in snapshot.quads(g)) for g in snapshot.version_graphs())
+        assert triples() == sum(n for _, n in kg.graphs()) + kept > before
         assert "nuevoTermino" in client.get("/ontology").text
 
 

@@ -208,7 +208,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         fmt = find("graph", format) or find("dataset", format)
         if fmt is None:
             raise InputError(f"unknown format {format!r}: use {', '.join(f.name for f in formats(*EXPORT_KINDS))}")
-        if graph is not None and not kg.snapshot().contains_graph(kg.graph_iri(graph)):
+        if graph is not None and not kg.snapshot().has_graph(kg.graph_iri(graph)):
             raise NotFound(f"no graph {graph!r} in this store")
         chunks = export_chunks(kg, fmt.name, which, graph)
         headers = {"Content-Disposition": f'attachment; filename="{_filename(which, graph, fmt.suffix[1:])}"'}

@@ -286,6 +286,8 @@ class Snapshot:
             raise InputError(f"unknown selection {which!r}: use asserted, inferred or all")
         present = set(self.graph_names())
         if graph is not None:
+            if graph.startswith(VERSION_GRAPHS) and self.has_graph(graph):
+                return [graph] if (which != "asserted") == graph.startswith(INFERRED_PREFIX) or which == "all" else []
             if graph not in present:
                 raise InputError(f"no graph {graph!r}")
             if graph.startswith(INFERRED_PREFIX):
