@@ -210,3 +210,28 @@ def test_an_uploaded_workbook_becomes_a_version_with_its_file_name_and_sha256(st
         assert version.graph == "https://w3id.org/ppikg/graph/propuestas/ejemplo-dgb"
         assert c.post("/propuestas", content=body, headers=headers).status_code == 200  # nothing new
         assert c.post("/propuestas", content=body[:100], headers=headers).status_code == 400  # not a workbook
+
+
+def test_every_term_the_lifecycle_writes_is_in_the_ontology_in_both_languages_with_its_provision(store):
+    """The records of versions, reports and decisions use only terms the ontology documents (labels in es and
+    en); each ppi: term but the project's own bookkeeping cites the provision it comes from."""
+    ontology = rdflib.Graph().parse(Project.default().root / "ontology" / "ppi.ttl")
+    with KnowledgeGraph(store) as kg, TestClient(create_app(kg, Settings(update_enabled=True, token=TOKEN))) as c:
+        kg.add_graph("propuestas/ciclo", text(), "ttl")
+        kg.add_graph("propuestas/ciclo", text(**REVISED), "ttl")
+        assert c.get("/propuestas/ciclo/diferencias").status_code == 200  # both versions' reports
+        from ppikg.lifecycle.authorisation import decide
+
+        decide(kg, "ciclo", 2, "autorizada", when="2014-05-15", act="X", revise_every="P1Y")
+        _, rows = kg.query_rows(f"SELECT DISTINCT ?t WHERE {{ GRAPH <{VERSIONS_GRAPH}> {{ {{ ?s ?t ?o }} UNION {{ ?s a ?t }} "
+                                "UNION { ?s ?p ?t FILTER(STRSTARTS(STR(?t), STR(ppi:))) } } }")
+    terms = {rdflib.URIRef(r["t"]) for r in rows if r["t"].startswith(("https://w3id.org/ppikg/ontology#",
+                                                                        "http://www.w3.org/ns/prov#", "http://purl.org/dc/terms/"))}
+    # The project's own bookkeeping, not the law: who wrote, a file's digest, the catalogue's requirement IDs.
+    own = {rdflib.URIRef("https://w3id.org/ppikg/ontology#" + a)
+           for a in ("commandLineUser", "updateTokenHolder", "ppikgProject", "sha256", "requirementId")}
+    for term in terms:
+        langs = {label.language for label in ontology.objects(term, rdflib.RDFS.label)}
+        assert langs == {"es", "en"}, term
+        if str(term).startswith("https://w3id.org/ppikg/ontology#") and term not in own:
+            assert (term, rdflib.URIRef("http://purl.org/dc/terms/source"), None) in ontology, term
