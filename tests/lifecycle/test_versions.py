@@ -72,12 +72,18 @@ def test_the_same_content_loaded_again_makes_no_new_version(store):
 
 
 def test_versions_and_their_content_survive_a_restart_and_are_exported(store):
+    from ppikg.conformance.validator import Validator
+    from ppikg.lifecycle.reports import shapes_version, stored_report, version_report
+
+    validator = Validator()
     with KnowledgeGraph(store) as kg:
         kg.add_graph("propuestas/ciclo", text(), "ttl")
         kg.add_graph("propuestas/ciclo", text(**REVISED), "ttl")
+        made = version_report(kg, validator, kg.version("ciclo", 1))
     with KnowledgeGraph(store) as kg:
         versions = kg.history("ciclo")
         assert [v.number for v in versions] == [1, 2]
+        assert stored_report(kg, versions[0], shapes_version(validator)) == made  # the validation history too
         assert len(kg.version_graphs(versions[0])[0]) > 400
         out = io.BytesIO()
         kg.export(out, "nq")
