@@ -371,7 +371,8 @@ def build_parser() -> argparse.ArgumentParser:
     i.set_defaults(func=cmd_info)
 
     v = with_store(sub.add_parser("validate", help="check a proposal against the Lineamientos (exit 0 conforms, 1 not, 2 bad input)"))
-    v.add_argument("proposal", help="a .ttl/.jsonld/.xlsx file, a folder of CSV files, or the IRI of a loaded proposal")
+    v.add_argument("proposal", help="a .xlsx workbook, a folder of CSV files (or a .zip of them), RDF (.ttl, .jsonld, "
+                                    ".nt, .nq, .trig, .rdf) or the IRI of a loaded proposal")
     v.add_argument("--format", choices=REPORT_FORMATS, default="text")
     v.add_argument("--lang", choices=LANGS, default=LANGS[0])
     v.add_argument("--severity", choices=("violation", "warning", "info"), default="info",
@@ -380,7 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_validate)
 
     im = with_store(sub.add_parser("import", help="turn a filled template (xlsx or CSV folder) into RDF"))
-    im.add_argument("source", help="a .xlsx workbook, a folder of CSV files, or Turtle/JSON-LD")
+    im.add_argument("source", help="a .xlsx workbook, a folder of CSV files (or a .zip of them), or RDF (.ttl, .jsonld, .nt, .nq, .trig, .rdf)")
     im.add_argument("--output", "-o", help="Turtle file to write (default: stdout)")
     im.add_argument("--load", action="store_true", help="load it into the store as its own named graph instead")
     im.add_argument("--server", metavar="URL",

@@ -142,8 +142,13 @@ VALIDATE_CASES: dict[str, tuple[bytes, str, str]] = {
                               TTL, f"at most {MAX_PREFIXES:,}"),
     "many-context-terms": (context_of(MANY), JSONLD, f"at most {MAX_PREFIXES:,}"),
 }
-VALIDATE_UNOFFERED = {"n-triples": NT, "rdf-xml": XML, "n-quads": "application/n-quads",
-                      "trig": "application/trig", "n3": "text/n3"}
+VALIDATE_UNOFFERED = {"n3": "text/n3"}
+#: The other syntaxes /validate reads, each with a sound body that holds no proposal.
+VALIDATE_OTHER_SYNTAXES = {"n-triples": (b"<urn:a> <urn:b> <urn:c> .\n", NT),
+                           "n-quads": (b"<urn:a> <urn:b> <urn:c> <urn:g> .\n", "application/n-quads"),
+                           "trig": (b"<urn:g> { <urn:a> <urn:b> <urn:c> }", "application/trig"),
+                           "rdf-xml": (f'<rdf:RDF {RDF}><rdf:Description rdf:about="urn:a"><e:b>c</e:b>'
+                                       "</rdf:Description></rdf:RDF>".encode(), XML)}
 
 
 def validate(url: str, body: bytes, media: str) -> httpx.Response:
@@ -174,4 +179,16 @@ def test_many_prefixes_no_longer_hold_a_validation_worker_to_its_time_limit(serv
 
 @pytest.mark.parametrize("media", VALIDATE_UNOFFERED.values(), ids=VALIDATE_UNOFFERED.keys())
 def test_a_syntax_validate_does_not_offer_is_415(served, media):
-    assert_refused(validate(served.url, b"<urn:a> <urn:b> <urn:c> .", media), 415, "send Turtle, JSON-LD or xlsx")
+    assert_refused(validate(served.url, b"<urn:a> <urn:b> <urn:c> .", media), 415, "send xlsx or RDF")
+
+
+@pytest.mark.parametrize("body, media", VALIDATE_OTHER_SYNTAXES.values(), ids=VALIDATE_OTHER_SYNTAXES.keys())
+def test_every_rdf_syntax_is_read_to_the_end_and_a_graph_without_a_proposal_says_so(served, body, media):
+    assert_refused(validate(served.url, body, media), 400, "no ppi:Proposal")
+    assert_refused(validate(served.url, body[: len(body) // 2], media), 400, "could not parse")
+
+
+def test_rdf_xml_with_a_document_type_is_refused_unexpanded(served):
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+              b'<rdf:RDF ' + RDF.encode() + b'><rdf:Description rdf:about="urn:a"><e:b>&b;</e:b></rdf:Description></rdf:RDF>')
+    assert_refused(validate(served.url, laughs, XML), 400, "document type declaration")

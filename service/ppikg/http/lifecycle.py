@@ -160,7 +160,8 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         proposal = find("proposal", request.headers.get("content-type") or "", media_only=True)
         if proposal is None:
             sent = request.headers.get("content-type", "").split(";")[0].strip()
-            raise UnsupportedMediaType(f"unsupported content type {sent or '(none)'!r}: send xlsx, Turtle or JSON-LD")
+            raise UnsupportedMediaType(f"unsupported content type {sent or '(none)'!r}: send xlsx or RDF (Turtle, "
+                                       "JSON-LD, N-Triples, N-Quads, TriG, RDF/XML)")
         body = await limited_body(request)
         if not body.strip():
             raise InputError("the body is empty: send the proposal's file")

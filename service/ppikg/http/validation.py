@@ -1,4 +1,4 @@
-"""POST /validate: an uploaded proposal (Turtle, JSON-LD or xlsx) checked against the Lineamientos, in a
+"""POST /validate: an uploaded proposal (xlsx, or RDF in any syntax the store reads) checked against the Lineamientos, in a
 validation worker (conformance/pool.py) with a time and a memory limit, stopped if the client goes away."""
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ def router() -> APIRouter:
         proposal = find("proposal", request.headers.get("content-type") or "text/turtle", media_only=True)
         if proposal is None:
             sent = request.headers.get("content-type", "").split(";")[0].strip()
-            raise UnsupportedMediaType(f"unsupported content type {sent!r}: send Turtle, JSON-LD or xlsx")
+            raise UnsupportedMediaType(f"unsupported content type {sent!r}: send xlsx or RDF (Turtle, JSON-LD, "
+                                       "N-Triples, N-Quads, TriG, RDF/XML)")
         if lang not in LANGS or severity not in ("violation", "warning", "info"):
             raise InputError("lang must be es or en; severity violation, warning or info")
         media = choose("report", None, request.headers.get("accept"), REPORT_OFFERS)
@@ -47,7 +48,7 @@ def router() -> APIRouter:
             raise NotAcceptable(f"the report is offered as {', '.join(REPORT_OFFERS)}")
         body = await limited_body(request)
         if not body.strip():
-            raise InputError(f"the {proposal.media} body is empty: send a proposal (Turtle, JSON-LD or xlsx)")
+            raise InputError(f"the {proposal.media} body is empty: send a proposal (xlsx or RDF)")
         upload = Upload(body, proposal.suffix, media, lang, cast(Severity, severity))
         pool = validation_pool(request.app)
         gone = threading.Event()

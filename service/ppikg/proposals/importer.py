@@ -52,9 +52,17 @@ FORMATS = {
     "turtle": "turtle",
     "jsonld": "json-ld",
     "json-ld": "json-ld",
+    # every other RDF syntax the store reads (a dataset's graph names are dropped: a proposal is one graph)
+    "nt": "nt", "ntriples": "nt", "n-triples": "nt",
+    "nq": "nquads", "nquads": "nquads", "n-quads": "nquads",
+    "trig": "trig",
+    "rdf": "xml", "xml": "xml", "rdfxml": "xml", "owl": "xml",
 }
 #: The suffix a file of each format has, for messages about bytes without a name.
-SUFFIXES = {"xlsx": ".xlsx", "csv-zip": ".zip", "turtle": ".ttl", "json-ld": ".jsonld"}
+SUFFIXES = {"xlsx": ".xlsx", "csv-zip": ".zip", "turtle": ".ttl", "json-ld": ".jsonld", "nt": ".nt", "nquads": ".nq",
+            "trig": ".trig", "xml": ".rdf"}
+#: Syntaxes of several graphs: read as a dataset, their triples merged into the proposal's one graph.
+_DATASET_SYNTAXES = {"nquads", "trig"}
 
 
 def format_of(name: str) -> str:
@@ -270,6 +278,11 @@ def _parse_rdf(data: bytes, fmt: str, name: str) -> Graph:
         except RecursionError:
             raise InputError(f"{name}: the JSON nests objects and arrays too deep to be a proposal") from None
         declared = context_terms(doc)
+    elif fmt == "xml":
+        from ..store.loading import check_xml
+
+        check_xml(data)  # no document type (its entities could expand without bound), no deep nesting
+        declared = data.count(b"xmlns:")
     else:
         declared = len(_PREFIX_DECLARATION.findall(data))
     if declared > MAX_PREFIXES:
@@ -279,7 +292,15 @@ def _parse_rdf(data: bytes, fmt: str, name: str) -> Graph:
     try:
         with warnings.catch_warnings():  # rdflib's JSON-LD parser warns about its own use of ConjunctiveGraph
             warnings.simplefilter("ignore", DeprecationWarning)
-            g.parse(data=text, format=fmt, publicID=str(PROPOSALS))
+            if fmt in _DATASET_SYNTAXES:
+                from rdflib import Dataset
+
+                dataset = Dataset()
+                dataset.parse(data=text, format=fmt, publicID=str(PROPOSALS))
+                for s, p, o, _ in dataset.quads():
+                    g.add((s, p, o))
+            else:
+                g.parse(data=text, format=fmt, publicID=str(PROPOSALS))
     except RecursionError:
         raise InputError(f"{name}: the {fmt} text nests too deep to be a proposal") from None
     except Exception as e:  # rdflib raises many types for malformed input
@@ -329,8 +350,8 @@ def _import(data: bytes | Path | str, fmt: str | None, name: str | None, project
         if fmt is None and not path.exists():
             raise InputError(f"{path}: no such file or directory")
         if fmt is None:
-            raise InputError(f"{name}: unsupported proposal format"
-                             " (use .xlsx, a directory of .csv or a .zip of them, .ttl or .jsonld)")
+            raise InputError(f"{name}: unsupported proposal format (use .xlsx, a directory of .csv or a .zip of them,"
+                             " or RDF: .ttl, .jsonld, .nt, .nq, .trig, .rdf)")
     if fmt == "csv":
         raise InputError(f"{name}: a CSV proposal is a directory with one <sheet>.csv per sheet;"
                          " give the directory (or a .zip of its files)")
