@@ -157,7 +157,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     iri = proposal_iri(graph)
     name = str(iri).rstrip("/").rsplit("/", 1)[-1]
     if args.server:
-        graph_iri = _load_through(args.server, args.token or os.environ.get("PPIKG_TOKEN"), Path(args.source), name,
+        graph_iri = _load_through(args.server, _token(args), Path(args.source), name,
                                   graph)
         print(f"loaded {iri} into {graph_iri} on {args.server} ({len(graph)} triples)", file=sys.stderr)
         return 0
@@ -323,8 +323,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .http import create_app
     from .http.wire import BoundedHttpToolsProtocol
 
+    token = _token(args)
+    sock = _listen(args.host, args.port)  # before the store opens: a busy port is said at once
     kg = _open(args)
-    app = create_app(kg, settings=Settings(timeout=args.timeout, update_enabled=args.update, token=args.token,
+    app = create_app(kg, settings=Settings(timeout=args.timeout, update_enabled=args.update, token=token,
                                            workers=args.workers, max_results=args.max_results,
                                            query_memory_mb=args.query_memory,
                                            validation_timeout=args.validation_timeout,
@@ -332,12 +334,46 @@ def cmd_serve(args: argparse.Namespace) -> int:
                                            queue_timeout=args.queue_timeout,
                                            validation_memory_mb=args.validation_memory,
                                            public_url=args.public_url))
-    print(f"ppikg {__version__} serving on http://{args.host}:{args.port}/", file=sys.stderr)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", http=BoundedHttpToolsProtocol))
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"ppikg {__version__} serving on http://{host}:{sock.getsockname()[1]}/", file=sys.stderr)
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", http=BoundedHttpToolsProtocol)
+        server.run(sockets=[sock])
     finally:
         kg.close()
+        sock.close()
     return 0
+
+
+def _listen(host: str, port: int):
+    """A socket bound to ``host``:``port`` and listening; Conflict (exit 2) when the address is taken or not
+    this machine's."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as e:
+        sock.close()
+        raise Conflict(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    return sock
+
+
+def _token(args: argparse.Namespace) -> str | None:
+    """The update token: --token-file (its first line), else $PPIKG_TOKEN, else --token (which `ps` shows)."""
+    if getattr(args, "token_file", None):
+        try:
+            lines = Path(args.token_file).read_text(encoding="utf-8").splitlines()
+        except OSError as e:
+            raise InputError(f"cannot read the token file {args.token_file}: {e.strerror or e}") from None
+        token = lines[0].strip() if lines else ""
+        if not token:
+            raise InputError(f"the token file {args.token_file} is empty")
+        return token
+    return os.environ.get("PPIKG_TOKEN") or args.token
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -386,7 +422,8 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("--load", action="store_true", help="load it into the store as its own named graph instead")
     im.add_argument("--server", metavar="URL",
                     help="load it through the ppikg server at URL instead (while a server holds the store)")
-    im.add_argument("--token", help="the server's update token (default: $PPIKG_TOKEN)")
+    im.add_argument("--token", help="the server's update token (or $PPIKG_TOKEN, or --token-file)")
+    im.add_argument("--token-file", metavar="FILE", help="read the update token from the first line of FILE")
     im.set_defaults(func=cmd_import)
 
     hi = with_store(sub.add_parser("history", help="every version of a loaded proposal, its status and report"))
@@ -426,12 +463,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = with_store(sub.add_parser("serve", help="serve the SPARQL endpoint and web pages"))
     s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--port", type=_port, default=8000, help="TCP port, 1–65535 (0: any free port; default 8000)")
     s.add_argument("--timeout", type=_seconds, default=10.0, metavar="SECONDS",
                    help="stop a query after this many seconds (default 10)")
     s.add_argument("--update", action="store_true",
                    help="accept SPARQL Update and Graph Store Protocol writes (needs --token)")
-    s.add_argument("--token", help="bearer token that updates must send (Authorization: Bearer TOKEN)")
+    s.add_argument("--token", help="bearer token that updates must send (Authorization: Bearer TOKEN); visible to "
+                                   "`ps`: prefer --token-file or $PPIKG_TOKEN")
+    s.add_argument("--token-file", metavar="FILE", help="read the update token from the first line of FILE")
     s.add_argument("--workers", type=_count, default=Settings.workers, metavar="N",
                    help=f"query worker processes, each killable at the timeout (default {Settings.workers})")
     s.add_argument("--max-results", type=_count, default=Settings.max_results, metavar="N",
@@ -460,6 +499,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _port(text: str) -> int:
+    """An argparse type: a TCP port number, 0–65535 (a usage error, exit 2, otherwise)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"not a TCP port: {text!r} (use 1–65535, or 0 for any free port)")
+    return port
+
+
 def _positive(convert, what: str):
     """An argparse type: ``convert(text)``, refused with a usage error unless it is a number above 0."""
 
@@ -484,8 +534,10 @@ def main(argv: Sequence[str] | None = None, project: Project | None = None) -> i
     parser = build_parser()
     args = parser.parse_args(argv)
     args.project = project or Project.default()
-    if getattr(args, "command", None) == "serve" and args.update and not args.token:
-        parser.exit(2, "ppi serve: error: --update needs --token TOKEN (updates require a bearer token)\n")
+    if getattr(args, "command", None) == "serve" and args.update and not (args.token or args.token_file
+                                                                          or os.environ.get("PPIKG_TOKEN")):
+        parser.exit(2, "ppi serve: error: --update needs a token: --token-file FILE, $PPIKG_TOKEN or --token TOKEN "
+                       "(updates require a bearer token)\n")
     try:
         return args.func(args)
     except BrokenPipeError:
