@@ -333,7 +333,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                                            write_timeout=args.write_timeout, body_timeout=args.body_timeout,
                                            queue_timeout=args.queue_timeout,
                                            validation_memory_mb=args.validation_memory,
-                                           public_url=args.public_url))
+                                           public_url=args.public_url, cors_origins=args.cors))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", http=BoundedHttpToolsProtocol))
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"ppikg {__version__} serving on http://{host}:{sock.getsockname()[1]}/", file=sys.stderr)
@@ -492,11 +492,27 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--validation-memory", type=_count, default=Settings.validation_memory_mb, metavar="MB",
                    help="memory a validation worker may reach; an upload that needs more is stopped with 503 "
                         f"(default {Settings.validation_memory_mb:,})")
+    s.add_argument("--cors", type=_origins, default=(), metavar="ORIGINS",
+                   help="let browser pages of these origins call the service (comma-separated, e.g. "
+                        "https://yasgui.example,http://localhost:3000; * for any); off by default")
     s.add_argument("--public-url", metavar="URL",
                    help="the server's URL as clients reach it (e.g. behind a proxy); names the endpoint in the "
                         "service description and is the base IRI of queries (default: the address it listens on)")
     s.set_defaults(func=cmd_serve)
     return parser
+
+
+def _origins(text: str) -> tuple[str, ...]:
+    """An argparse type: comma-separated web origins (``scheme://host[:port]``) or ``*``."""
+    import re
+
+    origins = tuple(o.strip().rstrip("/") for o in text.split(",") if o.strip())
+    for origin in origins:
+        if origin != "*" and not re.fullmatch(r"https?://[^/\s?#]+", origin):
+            raise argparse.ArgumentTypeError(f"not a web origin: {origin!r} (scheme://host[:port], or *)")
+    if not origins:
+        raise argparse.ArgumentTypeError("no origin given")
+    return origins
 
 
 def _port(text: str) -> int:

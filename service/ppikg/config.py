@@ -137,4 +137,5 @@ class Settings:
     validation_timeout: float = 60.0  # seconds one uploaded proposal may take to validate
     validation_memory_mb: int = 1024  # resident memory a validation worker may reach
     validation_workers: int = 2  # validation worker processes (started with the first upload)
+    cors_origins: tuple[str, ...] = ()  # origins whose browser pages may call the service (``*``: any); none by default
     public_url: str | None = None  # the server's URL as clients reach it (behind a proxy); else its own address

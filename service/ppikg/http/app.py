@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
 
 from .. import __version__, templating
 from ..store.graph import KnowledgeGraph
@@ -16,6 +17,11 @@ from .head import HeadAsGet
 from .lookups import LookupLane
 from ..config import Settings
 
+
+#: What a browser on another origin may send, once ``ppi serve --cors`` allows that origin (SPARQL Protocol,
+#: Graph Store Protocol, uploads).
+CORS_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE")
+CORS_HEADERS = ("Accept", "Accept-Language", "Authorization", "Content-Type", "Content-Disposition")
 
 #: Threads for blocking work (waits for workers, writes, page rendering): enough for every request a
 #: server on a few cores holds at once.
@@ -28,7 +34,16 @@ class PpikgApp(FastAPI):
     and exception layers (they cost a look-up a third of its time)."""
 
     def build_middleware_stack(self):
-        return HeadAsGet(LookupLane(super().build_middleware_stack()))
+        stack = HeadAsGet(LookupLane(super().build_middleware_stack()))
+        origins = self.state.settings.cors_origins
+        if not origins:
+            return stack
+        # Outermost, so that look-ups answered by the lane and every error carry the CORS headers too; it
+        # answers the preflight (OPTIONS with Access-Control-Request-Method) of an allowed origin itself.
+        return CORSMiddleware(stack, allow_origins=list(origins), allow_methods=list(CORS_METHODS),
+                              allow_headers=list(CORS_HEADERS), expose_headers=["Content-Disposition", "Location",
+                                                                               "Retry-After", "X-PPI-Conforms"],
+                              max_age=600)
 
 
 def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> FastAPI:
