@@ -169,7 +169,7 @@ CASES: dict[str, list[Case]] = {
     ] for prefix in LD_PREFIXES},
     "POST /propuestas": [
         post("/propuestas", 401, content="x", headers=TTL),
-        post("/propuestas", 415, content="x", headers={**AUTH, "Content-Type": "text/plain"}),
+        post("/propuestas", 415, content="x", headers={**AUTH, "Content-Type": "text/n3"}),
         post("/propuestas", 400, content=" ", headers={**AUTH, **TTL}),
         post("/propuestas", 400, content="<a> <b> .", headers={**AUTH, **TTL}),
         post("/propuestas", 413, content="x" * 3000, headers={**AUTH, **TTL}),
@@ -214,7 +214,7 @@ CASES: dict[str, list[Case]] = {
     # Not in app.routes: the look-up lane in front of the stack, HEAD for every GET, paths no route serves.
     "lane: look-ups": [
         C("GET", "/sparql", 406, params={"query": LOOKUP}, headers=PNG),
-        C("GET", "/sparql", 406, params={"query": LOOKUP, "format": "docx"}),
+        C("GET", "/sparql", 406, params={"query": LOOKUP, "format": "ttl"}),  # a format, but not of results
         C("GET", "/sparql", 400, params={"query": "SELECT ?o WHERE { <a b> ?p ?o }"}),
         C("GET", "/sparql", 413, params={"query": "SELECT ?s WHERE { ?s <http://e/p1> ?o }"}),
     ],

@@ -28,7 +28,7 @@ from ..errors import InputError, NotAcceptable, UnsupportedMediaType
 from ..sparql.protocol import RESULT_KINDS
 from ..sparql.protocol import Request as QueryRequest
 from ..store.graph import KnowledgeGraph
-from ..media import GRAPH_MEDIA, choose, formats, offers
+from ..media import GRAPH_MEDIA, choose, find, formats, offers
 from ..sparql.safety import analyse, check_length, refusal, with_using
 from ..store.snapshot import Snapshot
 from .common import PREFIX_MAP, call, check_update_allowed, client_of, endpoint_url, limited_body, query_executor, run_update
@@ -55,11 +55,11 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         named = [v for k, v in params if k == "named-graph-uri"]
 
         accept = request.headers.get("accept")
-        formats = [v for k, v in params if k == "format"]
+        named_format = known_format([v for k, v in params if k == "format"])
         executor = query_executor(request.app)
 
         check_length(text)  # before the text is sent to a worker
-        job = QueryRequest(text, accept, formats[-1] if formats else None, settings.max_results, base, PREFIX_MAP,
+        job = QueryRequest(text, accept, named_format, settings.max_results, base, PREFIX_MAP,
                            tuple(default), tuple(named))
         media_type, body = await executor.arun(job, settings.timeout, client_of(request))
         return Response(body, media_type=media_type, headers={"Vary": "Accept"})
@@ -136,6 +136,23 @@ def router(kg: KnowledgeGraph) -> APIRouter:
 
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
+def known_format(values: list[str]) -> str | None:
+    """The last ``format`` value (or media type of a comma-separated list in one) that names a format of some
+    kind of result; None when none does, so that an unknown name (``n3``, a client's private alias) never
+    overrides an ``Accept`` the server can satisfy. SPARQLWrapper sends ``format=json-ld`` and then
+    ``format=application/ld+json,application/x-json+ld`` for JSON-LD.
+
+    >>> known_format(["json-ld", "application/ld+json,application/x-json+ld"]), known_format(["n3"])
+    ('application/ld+json', None)
+    """
+    found = None
+    for value in values:
+        for part in value.split(","):
+            if any(find(kind, part.strip()) for kind in RESULT_KINDS):
+                found = part.strip()
+    return found
+
+
 FORMATS_NS = "http://www.w3.org/ns/formats/"
 
 
