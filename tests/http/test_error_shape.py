@@ -314,7 +314,8 @@ def test_pages_answer_errors_as_pages_to_browsers(client) -> None:
         assert api.json()["error"] in page.text.replace("&lt;", "<").replace("&gt;", ">").replace("&#39;", "'")
     # Routes whose success answer is not a page answer JSON to browsers too; RDF clients get JSON on pages.
     assert client.get("/api/indicator", headers=browser).headers["content-type"].startswith("application/json")
-    assert client.get("/nope", headers=browser).headers["content-type"].startswith("application/json")
+    assert client.get("/nope", headers=browser).headers["content-type"].startswith("text/html")  # a page for a person
+    assert client.get("/nope").headers["content-type"].startswith("application/json")
     rdf = client.get("/competencias/c99", headers={"Accept": "text/turtle"})
     assert rdf.status_code == 404 and rdf.json()["code"] == "not-found"
     assert client.get("/competencias/c99", params={"format": "ttl"}).json()["status"] == 404

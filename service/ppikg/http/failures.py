@@ -14,7 +14,9 @@ Every error answers ONE JSON body, whatever raised it::
 HTML pages: on a route whose success answer is HTML (declared with ``response_class=HTMLResponse``: the
 linked-data pages and the UI's pages), a client that prefers ``text/html`` to ``application/json`` (a browser;
 ``*/*``) gets the same status and message as a page (``templates/error.html``) instead of the JSON body; an
-explicit ``?format=`` other than ``html`` asks for the JSON body. Every other route answers JSON always.
+explicit ``?format=`` other than ``html`` asks for the JSON body. A path no route serves answers its 404 as a page
+to a client that prefers ``text/html`` (a browser), JSON otherwise (``*/*`` included). Every other route answers
+JSON always.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ log = logging.getLogger("ppikg.http")
 METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
 #: What an error page or body is offered as, on a route whose success answer is HTML.
 PAGE_ERROR_OFFERS = ["text/html", "application/json"]
+#: What the 404 of a path no route serves is offered as: JSON unless the client prefers HTML (``*/*``: JSON).
+UNKNOWN_PATH_OFFERS = ["application/json", "text/html"]
 
 
 def as_error(request: Request, exc: Exception) -> PpikgError:
@@ -79,10 +83,12 @@ def wants_page(request: Request) -> bool:
     """Whether an error of this request is answered as an HTML page (see the module's docstring)."""
     route = request.scope.get("route")
     page = getattr(route, "response_class", None)
-    if not (isinstance(page, type) and issubclass(page, HTMLResponse)):
-        return False
     fmt = request.query_params.get("format")
     if fmt is not None and getattr(find("page", fmt), "media", None) != "text/html":
+        return False
+    if route is None:  # a path no route serves: a page only for a client that prefers HTML to JSON (a browser)
+        return negotiate(request.headers.get("accept"), UNKNOWN_PATH_OFFERS) == "text/html"
+    if not (isinstance(page, type) and issubclass(page, HTMLResponse)):
         return False
     return negotiate(request.headers.get("accept"), PAGE_ERROR_OFFERS) == "text/html"
 

@@ -18,17 +18,17 @@ from __future__ import annotations
 
 import asyncio
 
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from ..errors import InputError, NotAcceptable, UnsupportedMediaType
 from ..sparql.protocol import RESULT_KINDS
 from ..sparql.protocol import Request as QueryRequest
 from ..store.graph import KnowledgeGraph
-from ..media import GRAPH_MEDIA, choose, find, formats, offers
+from ..media import GRAPH_MEDIA, choose, find, formats, negotiate, offers
 from ..sparql.safety import analyse, check_length, refusal, with_using
 from ..store.snapshot import Snapshot
 from .common import PREFIX_MAP, call, check_update_allowed, client_of, endpoint_url, limited_body, query_executor, run_update
@@ -100,6 +100,11 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         if any(k == "update" for k, _ in params):
             raise InputError("a SPARQL update must be sent with POST", headers={"Allow": "GET, POST"})
         if not queries:
+            if negotiate(request.headers.get("accept"), [*offers("graph"), "text/html"]) == "text/html":
+                # A browser opening the endpoint: the query page, not a download of the service description.
+                lang = request.query_params.get("lang")
+                return RedirectResponse("/" + (f"?lang={quote(lang)}" if lang else ""), status_code=303,
+                                        headers={"Vary": "Accept"})
             return await service_description(request)
         return await query(request, one(queries, "query"), params)
 
