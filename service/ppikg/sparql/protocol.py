@@ -74,18 +74,18 @@ def answer_request(snapshot, request: Request) -> tuple:
 
 def dataset_of(request: Request, clauses: list[tuple[str, str]]) -> tuple[list[str] | None, list[str] | None]:
     """The RDF dataset a query runs over (SPARQL 1.1 §13.2, Protocol §2.1.4): the protocol's
-    ``default-graph-uri`` / ``named-graph-uri`` if given, else the query's own ``FROM`` / ``FROM NAMED`` (a
-    query naming only one kind has none of the other), else (None, None): the union of every graph.
+    ``default-graph-uri`` / ``named-graph-uri`` if given, else the query's own ``FROM`` / ``FROM NAMED`` (either
+    way, naming only one kind gives none of the other), else (None, None): the union of every graph.
 
     >>> dataset_of(Request("", None, None, 1), [("FROM", "http://e/g")])
     (['http://e/g'], [])
     >>> dataset_of(Request("", None, None, 1, default_graph=("http://e/h",)), [("FROM", "http://e/g")])
-    (['http://e/h'], None)
+    (['http://e/h'], [])
     >>> dataset_of(Request("", None, None, 1), [])
     (None, None)
     """
     if request.default_graph or request.named_graphs:
-        return list(request.default_graph), list(request.named_graphs) if request.named_graphs else None
+        return list(request.default_graph), list(request.named_graphs)
     default = [iri for clause, iri in clauses if clause == "FROM"]
     named = [iri for clause, iri in clauses if clause == "FROM NAMED"]
     if default or named:

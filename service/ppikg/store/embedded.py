@@ -96,8 +96,11 @@ class StoreWriter(Writer):
 
 
 def _copy(store: ox.Store) -> ox.Store:
+    """A copy of ``store``: its quads and its named graphs, the empty ones too (``CREATE GRAPH``)."""
     out = ox.Store()
     out.extend(store)
+    for graph in store.named_graphs():
+        out.add_graph(graph)
     return out
 
 

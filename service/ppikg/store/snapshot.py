@@ -131,6 +131,7 @@ class Snapshot:
         self._lock = threading.Lock()
         self._memo: dict[Any, Any] = {}
         self._dump: bytes | None = None
+        self._graphs: list[str] = []  # the named graphs of the dump
 
     @classmethod
     def open(cls, directory: Path, state: int) -> Snapshot:
@@ -157,7 +158,9 @@ class Snapshot:
         with self._lock:
             if self._dump is None:
                 self._dump = self.store.dump(format=ox.RdfFormat.N_QUADS) or b""
-        return ("dump", self._dump, self.state, self.catalog.to_json())
+                # N-Quads holds no graph without triples: the names go beside it
+                self._graphs = [g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)]
+        return ("dump", self._dump, self.state, self.catalog.to_json(), self._graphs)
 
     def close(self) -> None:
         """Release the lease (the snapshot may then be collected)."""
@@ -383,8 +386,10 @@ def open_source(source: tuple) -> Snapshot:
     """The snapshot that :meth:`Snapshot.source` describes, opened in this process (a query worker)."""
     if source[0] == "path":
         return Snapshot.open(Path(source[1]), source[2])
-    _, dump, state, catalog = source
+    _, dump, state, catalog, graphs = source
     store = ox.Store()
     if dump:
         store.load(dump, format=ox.RdfFormat.N_QUADS)
+    for graph in graphs:  # those without triples too
+        store.add_graph(ox.NamedNode(graph))
     return Snapshot(state, store, Catalog.from_json(catalog))
