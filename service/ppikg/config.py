@@ -13,6 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _CHECKOUT = Path(__file__).resolve().parents[2]
+#: In an installed package (a wheel), the project's files are package data here (pyproject.toml's package-data).
+_INSTALLED = Path(__file__).resolve().parent / "shipped"
+
+
+def _home() -> Path:
+    """The checkout this module is in, else the installed package's copy of the project's files."""
+    return _CHECKOUT if (_CHECKOUT / "ontology").is_dir() and (_CHECKOUT / "service").is_dir() else _INSTALLED
 
 
 @dataclass(frozen=True)
@@ -26,8 +33,9 @@ class Project:
 
     @classmethod
     def default(cls) -> Project:
-        """``$PPIKG_HOME`` (else the checkout), with ``$PPIKG_SOURCES`` as the sources if set."""
-        root = Path(os.environ.get("PPIKG_HOME", _CHECKOUT))
+        """``$PPIKG_HOME`` (else the checkout, or in an installed package its own copy of the ontology, data,
+        shapes and queries), with ``$PPIKG_SOURCES`` as the sources if set."""
+        root = Path(os.environ["PPIKG_HOME"]) if os.environ.get("PPIKG_HOME") else _home()
         sources = os.environ.get("PPIKG_SOURCES")
         return cls(root, Path(sources) if sources else None)
 
