@@ -158,7 +158,7 @@ def test_a_workbook_with_hostile_parts_is_one_line_and_exit_2_on_the_command_lin
 def test_a_macro_enabled_media_type_is_415(served):
     r = httpx.post(served.url + "/validate", content=with_macros(), timeout=60,
                    headers={"Content-Type": "application/vnd.ms-excel.sheet.macroEnabled.12"})
-    assert_refused(r, 415, "send Turtle, JSON-LD or xlsx")
+    assert_refused(r, 415, "send xlsx or RDF")
 
 
 def test_a_zip_inside_a_sound_workbook_is_never_opened(served):
