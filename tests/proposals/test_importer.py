@@ -45,7 +45,7 @@ def test_error_message_format(csv_dir):
     row = set_cell(csv_dir, "tareas", "tarea-2", "plazo", "31/02/2014")
     with pytest.raises(TemplateError) as e:
         import_csv_dir(csv_dir)
-    assert str(e.value) == f"sheet 'tareas', row {row}, column 'plazo': not a date: '31/02/2014'"
+    assert str(e.value) == f"sheet 'tareas', row {row}, column 'plazo': not a date: '31/02/2014' (write AAAA-MM-DD or dd/mm/aaaa, e.g. 2014-12-31 or 31/12/2014)"
     assert (e.value.sheet, e.value.row, e.value.column) == ("tareas", row, "plazo")
 
 
@@ -166,7 +166,7 @@ def test_bad_workbook_cells(tmp_path):
         import_workbook(path)
     assert [str(p) for p in e.value.problems] == [
         "sheet 'indicadores', row 5, column 'atributos': unknown Acuerdo 449 attribute (c3/a5 or 3.5): 'c9/a1'",
-        "sheet 'tareas', row 3, column 'plazo': not a date: '31/02/2014'",
+        "sheet 'tareas', row 3, column 'plazo': not a date: '31/02/2014' (write AAAA-MM-DD or dd/mm/aaaa, e.g. 2014-12-31 or 31/12/2014)",
     ]
 
 
@@ -321,7 +321,7 @@ def test_bytes_problems_name_the_sheet_row_and_column_as_files_do(csv_dir):
     row = set_cell(csv_dir, "tareas", "tarea-2", "plazo", "31/02/2014")
     with pytest.raises(TemplateError) as e:
         import_proposal(_zip_of(csv_dir), "csv-zip")
-    assert str(e.value) == f"sheet 'tareas', row {row}, column 'plazo': not a date: '31/02/2014'"
+    assert str(e.value) == f"sheet 'tareas', row {row}, column 'plazo': not a date: '31/02/2014' (write AAAA-MM-DD or dd/mm/aaaa, e.g. 2014-12-31 or 31/12/2014)"
 
 
 def test_bytes_need_a_known_format():
@@ -361,3 +361,26 @@ def test_jsonld_bytes_with_a_remote_context_are_refused(no_network):
     doc = {"@context": "https://example.org/context.jsonld", "@id": str(EXAMPLE_IRI), "@type": "ppi:Proposal"}
     with pytest.raises(InputError, match="remote context"):
         import_proposal(json.dumps(doc).encode(), "jsonld")
+
+
+def test_a_workbook_with_dates_typed_as_mexicans_do_and_in_general_cells(tmp_path):
+    """dd/mm/aaaa text and a date in a General-format cell (a serial number) are the dates they say."""
+    import openpyxl
+    from rdflib import XSD, Literal, URIRef
+
+    from ppikg.config import Project
+    from ppikg.proposals.importer import import_proposal
+
+    book = openpyxl.load_workbook(Project.default().templates_dir / "propuesta-ejemplo-dgb.xlsx")
+    sheet = book["tareas"]
+    header = [c.value for c in sheet[1]]
+    rows = {r[0].value: r for r in sheet.iter_rows(min_row=2)}
+    rows["tarea-1"][header.index("plazo")].value = "31/01/2014"
+    cell = rows["tarea-2"][header.index("plazo")]
+    cell.value, cell.number_format = 41698, "General"  # 2014-02-28 as a serial number
+    book.save(tmp_path / "fechas.xlsx")
+    graph = import_proposal(tmp_path / "fechas.xlsx")
+    deadline = URIRef("https://w3id.org/ppikg/ontology#deadline")
+    base = "https://w3id.org/ppikg/propuestas/ejemplo-dgb/"
+    assert graph.value(URIRef(base + "tarea-1"), deadline) == Literal("2014-01-31", datatype=XSD.date)
+    assert graph.value(URIRef(base + "tarea-2"), deadline) == Literal("2014-02-28", datatype=XSD.date)

@@ -65,8 +65,20 @@ def test_a_cell_becomes_a_term_and_the_term_the_cell(kind, cell, term, back, no_
     assert KINDS[kind].cell(term, None, no_rows) == back
 
 
+@pytest.mark.parametrize("cell, day", [("31/12/2014", "2014-12-31"), ("1/2/2014", "2014-02-01"),
+                                       ("2014-03-14", "2014-03-14"), (41712, "2014-03-14"), (41712.0, "2014-03-14")])
+def test_dates_as_mexicans_type_them_and_serial_numbers_of_general_cells_are_dates(cell, day, no_rows):
+    """31/12/2014 (día/mes/año) and a date typed in a General-format cell (its serial number) are read."""
+    from rdflib import XSD, Literal
+
+    assert KINDS["date"].term(cell, None, no_rows) == Literal(day, datatype=XSD.date)
+
+
 @pytest.mark.parametrize("kind, cell, message", [
     ("date", "2014-02-31", "not a date"),
+    ("date", "12/31/2014", "write AAAA-MM-DD or dd/mm/aaaa"),  # month/day/year: no month 31
+    ("date", 41712.5, r"not a date: 41712.5 \(a date cell, or write AAAA-MM-DD or dd/mm/aaaa\)"),
+    ("date", True, "not a date"),
     ("decimal", True, "not a number"),
     ("decimal", "1,5", "not a number"),
     ("integer", "1.5", "not a whole number"),

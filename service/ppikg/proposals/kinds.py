@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: A date as Mexicans write it: day/month/year (31/12/2014; 1/2/2014 too).
+DMY_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+#: Day 0 of a spreadsheet's date serial numbers (1900 system, as Excel and LibreOffice write them).
+SERIAL_EPOCH = _dt.date(1899, 12, 30)
 INT_RE = re.compile(r"^[+-]?\d+$")
 DEC_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
@@ -143,7 +147,7 @@ class StringKind(LiteralKind):
 
 class DateKind(LiteralKind):
     name = "date"
-    es, en = "fecha AAAA-MM-DD (o celda de fecha)", "date YYYY-MM-DD (or a date cell)"
+    es, en = "fecha AAAA-MM-DD o dd/mm/aaaa (o celda de fecha)", "date YYYY-MM-DD or dd/mm/yyyy (or a date cell)"
     number_format = "yyyy-mm-dd"
 
     def term(self, value, col, rows):
@@ -151,13 +155,21 @@ class DateKind(LiteralKind):
             return Literal(value.date().isoformat(), datatype=XSD.date)
         if isinstance(value, _dt.date):
             return Literal(value.isoformat(), datatype=XSD.date)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            # A date typed in a cell of General format keeps its serial number (days since 1899-12-30).
+            if value != int(value) or not 1 <= value <= 2_958_465:
+                raise BadCell(f"not a date: {value!r} (a date cell, or write AAAA-MM-DD or dd/mm/aaaa)")
+            return Literal((SERIAL_EPOCH + _dt.timedelta(days=int(value))).isoformat(), datatype=XSD.date)
         text = text_of(value)
         try:
+            if (m := DMY_RE.match(text)) is not None:
+                day = _dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+                return Literal(day.isoformat(), datatype=XSD.date)
             if not DATE_RE.match(text):
                 raise ValueError
             _dt.date.fromisoformat(text)
         except ValueError:
-            raise BadCell(f"not a date: {text!r}") from None
+            raise BadCell(f"not a date: {text!r} (write AAAA-MM-DD or dd/mm/aaaa, e.g. 2014-12-31 or 31/12/2014)") from None
         return Literal(text, datatype=XSD.date)
 
     def literal_cell(self, term):
