@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..conformance.render import outcome_word
+from ..conformance.render import counted, outcome_word
 from ..i18n import words
 from ..store.versions import Version
 from .diff import Diff
@@ -13,13 +13,13 @@ from .reports import StoredReport
 
 def report_summary(report: StoredReport | None, lang: str) -> str:
     """``conforme`` or ``no conforme: 2 violación, 1 advertencia`` (counts of requirements by outcome)."""
-    w, r = words("lifecycle", lang), words("report", lang)
+    w = words("lifecycle", lang)
     if report is None:
         return "—"
     counts: dict[str, int] = {}
     for outcome, _ in report.outcomes.values():
         counts[outcome] = counts.get(outcome, 0) + 1
-    failing = ", ".join(f"{counts[o]} {r[o].lower()}" for o in ("violation", "warning", "info") if counts.get(o))
+    failing = ", ".join(counted(counts[o], o, lang) for o in ("violation", "warning", "info") if counts.get(o))
     return w["conforms"] if report.conforms and not failing else f"{w['not_conforms'] if not report.conforms else w['conforms']}: {failing}"
 
 

@@ -43,6 +43,15 @@ def render(report: ValidationReport, format: str = "text", lang: str = "es",
     raise InputError(f"unknown report format {format!r}: use one of {', '.join(FORMATS)}")
 
 
+def counted(n: int, outcome: str, lang: str) -> str:
+    """``n`` requirements of ``outcome`` in a sentence, singular or plural.
+
+    >>> counted(2, "violation", "es"), counted(1, "warning", "es"), counted(0, "conforms", "en")
+    ('2 violaciones', '1 advertencia', '0 conform')
+    """
+    return f"{n} {words('report', lang)[f'{outcome}_1' if n == 1 else f'{outcome}_n']}"
+
+
 def outcome_word(outcome: str, lang: str) -> str:
     """The report's word for a requirement's ``outcome`` (violation, warning, info, needs-attestation, conforms)."""
     return words("report", lang)["conforms_outcome" if outcome == "conforms" else outcome]

@@ -6,7 +6,7 @@ import textwrap
 
 from ..validator import ValidationReport
 from ...i18n import words
-from . import outcome_word
+from . import counted, outcome_word
 
 _ORDER = {"violation": 0, "warning": 1, "info": 2, "needs-attestation": 3, "conforms": 4}
 
@@ -21,8 +21,7 @@ def render_text(report: ValidationReport, lang: str) -> str:
     lines = [
         f"{w['title']} — {w['proposal']}: {report.proposal}",
         f"{w['conforms'] if report.conforms else w['not_conforms']}: "
-        f"{s['violation']} {w['violation'].lower()}, {s['warning']} {w['warning'].lower()}, "
-        f"{s['needs-attestation']} {w['needs-attestation'].lower()}, {s['conforms']} {w['conforms_outcome'].lower()}",
+        + ", ".join(counted(s[o], o, lang) for o in ("violation", "warning", "needs-attestation", "conforms")),
         "",
     ]
     for r in sorted(report.results, key=lambda r: _ORDER[r.outcome]):
