@@ -164,3 +164,16 @@ def test_the_national_dashboard_sorts_and_links_to_each_proposals_history(page, 
     page.wait_for_url(re.compile(r"/diferencias"))
     assert "LIN-14-I" in page.locator("table.requirements-diff").inner_text()
     assert proposals in page.locator("main").inner_text().lower()
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_each_template_downloads_from_the_audit_page(page, base_url, lang):
+    page.goto(f"{base_url}/audit?lang={lang}")
+    links = page.locator("ul.downloads a")
+    assert links.count() == 4
+    for i in range(4):
+        with page.expect_download() as got:
+            links.nth(i).click()
+        download = got.value
+        assert download.suggested_filename == links.nth(i).get_attribute("href").rsplit("/", 1)[-1]
+        assert download.failure() is None and len(open(download.path(), "rb").read()) > 1000

@@ -174,6 +174,11 @@ CASES: dict[str, list[Case]] = {
         post("/propuestas", 400, content="<a> <b> .", headers={**AUTH, **TTL}),
         post("/propuestas", 413, content="x" * 3000, headers={**AUTH, **TTL}),
     ],
+    "GET /plantillas/{name}": [
+        C("GET", "/plantillas/nope.xlsx", 404),
+        C("GET", "/plantillas/propuesta-ppi.docx", 404),
+        C("GET", "/plantillas/..%2Fcolumns.csv", 404),
+    ],
     "GET /propuestas": [
         C("GET", "/propuestas", 400, params={"orden": "nada"}),
         C("GET", "/propuestas", 400, params={"format": "xyz"}),

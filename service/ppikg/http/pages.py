@@ -12,10 +12,11 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
+from ..errors import NotFound
 from ..store.graph import KnowledgeGraph
 from ..namespaces import LINEAMIENTOS, PPI
 from ..describe import local_href
@@ -61,6 +62,25 @@ SELECT ?p (SAMPLE(?t) AS ?title) (SAMPLE(?x) AS ?example) WHERE {
   ?p a ppi:Proposal . OPTIONAL { ?p dcterms:title ?t } OPTIONAL { ?p ppi:isExample ?x }
 } GROUP BY ?p ORDER BY ?p
 """
+
+
+#: The templates a person may download: the blank one and the complete (unofficial) example.
+TEMPLATE_FILES = ("propuesta-ppi", "propuesta-ejemplo-dgb")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def zipped(folder: Path) -> bytes:
+    """The CSV files of a template folder as one zip (the importer's ``csv-zip``), in name order, stable bytes."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for f in sorted(folder.glob("*.csv")):
+            info = zipfile.ZipInfo(f.name, date_time=(2014, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, f.read_bytes())
+    return out.getvalue()
 
 
 def page_href(iri: str | None) -> str:
@@ -122,6 +142,19 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         _, proposals = await call(request, Snapshot.query_rows, PROPOSALS)
         return page(request, "/browse", lang, competencies=competencies, provisions=provisions,
                     proposals=proposals)
+
+    @r.get("/plantillas/{name}")
+    def template_file(name: str) -> Response:
+        """The blank template and the complete example, as the workbook (``.xlsx``) or its CSV folder zipped
+        (``.zip``), to download."""
+        stem, _, suffix = name.rpartition(".")
+        folder = kg.project.templates_dir
+        if stem not in TEMPLATE_FILES or suffix not in ("xlsx", "zip"):
+            raise NotFound(f"no template {name!r}: there are {', '.join(f'{s}.xlsx, {s}.zip' for s in TEMPLATE_FILES)}")
+        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+        if suffix == "xlsx":
+            return Response((folder / name).read_bytes(), media_type=XLSX, headers=headers)
+        return Response(zipped(folder / stem), media_type="application/zip", headers=headers)
 
     @r.get("/audit", response_class=HTMLResponse)
     def audit(request: Request, lang: str | None = None) -> HTMLResponse:
