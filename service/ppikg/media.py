@@ -78,6 +78,7 @@ FORMATS: tuple[Format, ...] = (
     _f("application/n-quads", "nq nquads n-quads", "dataset proposal", rdf=R.N_QUADS, w3c="N-Quads"),
     _f("application/trig", "trig", "dataset proposal", rdf=R.TRIG, w3c="TriG"),
     _f("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", "proposal"),
+    _f("application/vnd.oasis.opendocument.spreadsheet", "ods", "proposal"),
     _f("text/html", "html", "page report table", "application/xhtml+xml"),
     _f("application/json", "json", "report matrix table"),
     _f("text/plain", "text txt", "report"),

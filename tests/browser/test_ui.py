@@ -177,3 +177,20 @@ def test_each_template_downloads_from_the_audit_page(page, base_url, lang):
         download = got.value
         assert download.suggested_filename == links.nth(i).get_attribute("href").rsplit("/", 1)[-1]
         assert download.failure() is None and len(open(download.path(), "rb").read()) > 1000
+
+
+def test_an_ods_spreadsheet_uploads_and_validates(page, base_url, tmp_path):
+    """LibreOffice's own format, written from the template's CSV folder, is checked like the workbook."""
+    from tests.proposals.helpers import EXAMPLE_CSV
+    from tests.proposals.test_ods import ods
+
+    path = tmp_path / "mi-propuesta.ods"
+    path.write_bytes(ods(EXAMPLE_CSV))
+    page.goto(f"{base_url}/audit?lang=es")
+    page.set_input_files("#proposal-file", str(path))
+    with page.expect_response(lambda r: "/validate" in r.url) as answer:
+        page.get_by_role("button", name="Verificar").click()
+    assert answer.value.status == 200
+    assert answer.value.request.headers["content-type"] == "application/vnd.oasis.opendocument.spreadsheet"
+    page.wait_for_selector("#report-section:not([hidden])")
+    assert page.frame_locator("#report-frame").locator("#verdict").inner_text().startswith("CONFORME")

@@ -45,6 +45,7 @@ MAX_PARTS = 1_000
 #: The formats, by every name they go by (a leading dot is ignored: ".xlsx" is "xlsx").
 FORMATS = {
     "xlsx": "xlsx",
+    "ods": "ods",  # LibreOffice's own format
     "csv-zip": "csv-zip",
     "zip": "csv-zip",
     "csv": "csv",  # a folder: only as a path
@@ -59,7 +60,7 @@ FORMATS = {
     "rdf": "xml", "xml": "xml", "rdfxml": "xml", "owl": "xml",
 }
 #: The suffix a file of each format has, for messages about bytes without a name.
-SUFFIXES = {"xlsx": ".xlsx", "csv-zip": ".zip", "turtle": ".ttl", "json-ld": ".jsonld", "nt": ".nt", "nquads": ".nq",
+SUFFIXES = {"xlsx": ".xlsx", "ods": ".ods", "csv-zip": ".zip", "turtle": ".ttl", "json-ld": ".jsonld", "nt": ".nt", "nquads": ".nq",
             "trig": ".trig", "xml": ".rdf"}
 #: Syntaxes of several graphs: read as a dataset, their triples merged into the proposal's one graph.
 _DATASET_SYNTAXES = {"nquads", "trig"}
@@ -119,7 +120,7 @@ def _read_rows(sheet: str, rows: Iterator[Sequence[Any]], problems: list[Problem
     return Table(header or [], data)
 
 
-def check_workbook(data: bytes, name: str) -> None:
+def check_workbook(data: bytes, name: str, kind: str = ".xlsx workbook") -> None:
     """InputError unless ``data`` is a sound zip of at most MAX_PARTS parts that expand to at most MAX_EXPANDED
     bytes, without macros or links to other workbooks (:func:`check_workbook_parts`), every part read back with
     its checksum right (a damaged workbook is refused, not read in part)."""
@@ -135,11 +136,11 @@ def check_workbook(data: bytes, name: str) -> None:
             check_workbook_parts(zf, name)
             damaged = zf.testzip()  # reads every part, within the sizes its directory declares
     except zipfile.BadZipFile as e:
-        raise InputError(f"{name}: not a readable .xlsx workbook ({e})") from None
+        raise InputError(f"{name}: not a readable {kind} ({e})") from None
     except (OSError, ValueError, EOFError, zipfile.LargeZipFile, NotImplementedError) as e:
-        raise InputError(f"{name}: a damaged .xlsx workbook ({e})") from None
+        raise InputError(f"{name}: a damaged {kind} ({e})") from None
     if damaged is not None:
-        raise InputError(f"{name}: a damaged .xlsx workbook (part {damaged} fails its checksum)")
+        raise InputError(f"{name}: a damaged {kind} (part {damaged} fails its checksum)")
 
 
 def check_workbook_parts(zf: zipfile.ZipFile, name: str) -> None:
@@ -156,6 +157,10 @@ def check_workbook_parts(zf: zipfile.ZipFile, name: str) -> None:
     if macros is not None:
         raise InputError(f"{name}: a workbook with macros ({macros}) is not accepted: macros are never run here; "
                          "save it as an Excel Workbook (.xlsx, without macros) and send that")
+    scripts = next((n for n in names if n.startswith(("Basic/", "Scripts/"))), None)  # an .ods with macros
+    if scripts is not None:
+        raise InputError(f"{name}: a spreadsheet with macros ({scripts}) is not accepted: macros are never run "
+                         "here; save it without macros and send that")
     links = next((n for n in names if n.lower().startswith("xl/externallinks/")), None)
     if links is not None:
         raise InputError(f"{name}: the workbook takes values from other workbooks ({links}), which are never "
@@ -183,6 +188,28 @@ def _read_workbook(data: bytes, name: str, problems: list[Problem]) -> dict[str,
         return tables
     finally:
         wb.close()
+
+
+def _read_ods(data: bytes, name: str, problems: list[Problem]) -> dict[str, Table]:
+    """An OpenDocument spreadsheet (LibreOffice's .ods), read with python-calamine, sheet by sheet as a
+    workbook is; its zip checked first as a workbook's is (parts, size, macros)."""
+    from python_calamine import CalamineWorkbook
+
+    check_workbook(data, name, ".ods spreadsheet")
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        tables = {}
+        for sheet in wb.sheet_names:
+            if sheet == README_SHEET:
+                continue
+            rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            cells = (tuple(None if v == "" else v for v in row[:MAX_COLUMNS + 1]) for row in rows)
+            tables[sheet] = _read_rows(sheet, cells, problems)
+        return tables
+    except InputError:
+        raise
+    except Exception as e:  # calamine raises its own errors for a sheet it cannot read
+        raise InputError(f"{name}: not a readable .ods spreadsheet ({type(e).__name__}: {e})") from None
 
 
 def _read_csv_files(files: dict[str, bytes], problems: list[Problem]) -> dict[str, Table]:
@@ -318,6 +345,8 @@ def _from_bytes(data: bytes, fmt: str, name: str, project: Project, limit: int) 
     check_size(name, len(data), limit)
     if fmt == "xlsx":
         return _tables_graph(lambda problems: _read_workbook(data, name, problems), project)
+    if fmt == "ods":
+        return _tables_graph(lambda problems: _read_ods(data, name, problems), project)
     if fmt == "csv-zip":
         files = _zip_members(data, name, limit)
         return _tables_graph(lambda problems: _read_csv_files(files, problems), project)
@@ -350,7 +379,7 @@ def _import(data: bytes | Path | str, fmt: str | None, name: str | None, project
         if fmt is None and not path.exists():
             raise InputError(f"{path}: no such file or directory")
         if fmt is None:
-            raise InputError(f"{name}: unsupported proposal format (use .xlsx, a directory of .csv or a .zip of them,"
+            raise InputError(f"{name}: unsupported proposal format (use .xlsx or .ods, a directory of .csv or a .zip of them,"
                              " or RDF: .ttl, .jsonld, .nt, .nq, .trig, .rdf)")
     if fmt == "csv":
         raise InputError(f"{name}: a CSV proposal is a directory with one <sheet>.csv per sheet;"

@@ -9,7 +9,9 @@
   var ENDPOINT = new URL("/sparql", window.location.href).href;
 
   var XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-  var TYPES = { xlsx: XLSX, ttl: "text/turtle", jsonld: "application/ld+json", json: "application/ld+json" };
+  var TYPES = { xlsx: XLSX, ods: "application/vnd.oasis.opendocument.spreadsheet", ttl: "text/turtle",
+                jsonld: "application/ld+json", json: "application/ld+json", nt: "application/n-triples",
+                nq: "application/n-quads", trig: "application/trig", rdf: "application/rdf+xml" };
 
   var DEFAULT_QUERY = [
     "# " + (LANG === "en" ? "The six director competencies of Acuerdo 449 and the Octavo aspect each one matches"
