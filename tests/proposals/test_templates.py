@@ -10,7 +10,7 @@ from rdflib.compare import isomorphic
 
 from ppikg.proposals import templates
 from ppikg.proposals.importer import import_csv_dir, import_workbook
-from ppikg.proposals.spec import README_SHEET, load_spec
+from ppikg.proposals.spec import LISTS_SHEET, README_SHEET, load_spec
 from ppikg.proposals.tables import TemplateError
 from ppikg.proposals.templates import render_docs
 
@@ -20,7 +20,7 @@ from .helpers import EMPTY_CSV, EMPTY_XLSX, EXAMPLE_CSV, EXAMPLE_XLSX, TEMPLATES
 def test_empty_template_has_every_sheet_and_column(project):
     wb = openpyxl.load_workbook(EMPTY_XLSX, read_only=True)
     spec = load_spec(project.spec_file)
-    assert wb.sheetnames == [README_SHEET] + [s.name for s in spec]
+    assert wb.sheetnames == [README_SHEET] + [s.name for s in spec] + [LISTS_SHEET]  # the drop-downs' values
     for sheet in spec:
         rows = list(wb[sheet.name].iter_rows(values_only=True))
         assert [list(r) for r in rows] == [[c.name for c in sheet.columns]]

@@ -22,7 +22,7 @@ from rdflib import Graph
 from ..config import Project, Settings
 from ..errors import InputError
 from .cells import is_empty, text_of
-from .spec import PROPOSALS, README_SHEET, proposal_iri
+from .spec import LISTS_SHEET, PROPOSALS, README_SHEET, proposal_iri
 from .tables import Problem, Table, TemplateError, build_graph
 
 #: Limits against huge or hostile files.
@@ -178,7 +178,7 @@ def _read_workbook(data: bytes, name: str, problems: list[Problem]) -> dict[str,
     try:
         tables = {}
         for ws in wb.worksheets:
-            if ws.title == README_SHEET:
+            if ws.title in (README_SHEET, LISTS_SHEET):
                 continue
             rows = ws.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
             try:
@@ -200,7 +200,7 @@ def _read_ods(data: bytes, name: str, problems: list[Problem]) -> dict[str, Tabl
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         tables = {}
         for sheet in wb.sheet_names:
-            if sheet == README_SHEET:
+            if sheet in (README_SHEET, LISTS_SHEET):
                 continue
             rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
             cells = (tuple(None if v == "" else v for v in row[:MAX_COLUMNS + 1]) for row in rows)

@@ -94,6 +94,10 @@ class Kind:
         """What a term of this kind says of itself, beyond the cell's statement (none for most kinds)."""
         return iter(())
 
+    def choices(self, data: Shipped) -> list[str]:
+        """What a cell of this kind may hold, for a workbook's drop-down list (empty: free text)."""
+        return []
+
 
 class IdKind(Kind):
     name = "id"
@@ -242,6 +246,9 @@ class BooleanKind(LiteralKind):
             return "sí" if str(term) == "true" else "no"
         return None
 
+    def choices(self, data):
+        return ["sí", "no"]
+
 
 class IriKind(Kind):
     """A kind whose terms are IRIs: ``iri_cell`` reads one back."""
@@ -316,6 +323,15 @@ class ReferenceKind(IriKind):
         text, ns = str(term), str(self.namespace)
         return text[len(ns):] if text.startswith(ns) and text in self.known(rows) else None
 
+    def choices(self, data):
+        ns = str(self.namespace)
+        return sorted((i[len(ns):] for i in data.known(self.rdf_class, ns)), key=_natural)
+
+
+def _natural(key: str) -> list:
+    """c2/a10 after c2/a9; II after I."""
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", key)]
+
 
 class CompetencyKind(ReferenceKind):
     name = "competency"
@@ -346,6 +362,10 @@ class AspectKind(ReferenceKind):
 
     def local(self, value, text):
         return text.upper() if re.fullmatch(r"[IVXivx]+", text) else None
+
+    def choices(self, data):
+        order = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8}
+        return sorted(super().choices(data), key=lambda a: order.get(a, 99))
 
 
 class SubsystemKind(ReferenceKind):
@@ -397,6 +417,12 @@ class AuthorityKind(ReferenceKind):
         if _BODY.fullmatch(str(term)[len(str(self.namespace)):]):
             yield term, RDF.type, PPI.DecentralisedBody
 
+    def choices(self, data):
+        """The filers: the Subsecretaría and each state's code (an Organismo Descentralizado writes its od/ key)."""
+        ns = str(self.namespace)
+        states = sorted(i[len(ns) + len("ael/"):].upper() for i in data.known(PPI.LocalEducationAuthority, ns))
+        return ["subsecretaria", *states]
+
 
 class ProvisionKind(ReferenceKind):
     name = "provision"
@@ -432,6 +458,9 @@ class StatusKind(IriKind):
 
     def iri_cell(self, term, col, rows):
         return self.written.get(term)
+
+    def choices(self, data):
+        return list(self.written.values())
 
 
 class ClassKind(IriKind):

@@ -30,6 +30,8 @@ from .kinds import KINDS
 PROPOSALS = Namespace(BASE + "propuestas/")
 
 README_SHEET = "LEEME"
+#: The workbook's hidden sheet of drop-down values (templates.py); not a table of the proposal.
+LISTS_SHEET = "listas"
 LIST_SEPARATOR = ";"
 
 CURIE_PREFIXES: dict[str, Namespace | type[DefinedNamespace]] = {"ppi": PPI, "dcterms": DCTERMS, "rdfs": RDFS, "rdf": RDF}

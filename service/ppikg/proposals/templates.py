@@ -20,8 +20,8 @@ from ..namespaces import PPI
 from . import importer
 from .exporter import export_tables
 from .cells import canonical_decimal
-from .kinds import KINDS
-from .spec import PROPOSALS, README_SHEET, curie_of, load_spec
+from .kinds import KINDS, shipped
+from .spec import LISTS_SHEET, PROPOSALS, README_SHEET, curie_of, load_spec
 
 #: The generated templates in ``data/templates``: file or folder name → filled in with the example or not.
 GENERATED = {"propuesta-ppi.xlsx": False, "propuesta-ppi": False,
@@ -66,6 +66,34 @@ def _doc_rows(project: Project) -> list[list[str]]:
     return rows
 
 
+#: Rows a column's drop-down list and date check cover (the template's tables are far shorter).
+VALIDATED_ROWS = 1000
+
+
+def _validation(ws, col, letter: str, ranges: dict[str, str]) -> None:
+    """A drop-down list for a column of a kind with choices; a date check for a date column. Both warn rather
+    than refuse: an Organismo Descentralizado's od/ key, several values of a list column («I; III»), a date
+    written dd/mm/aaaa are right too."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    cells = f"{letter}2:{letter}{VALIDATED_ROWS + 1}"
+    kind = KINDS[col.kind]
+    if kind.name in ranges:
+        check = DataValidation(type="list", formula1=ranges[kind.name], allow_blank=True, errorStyle="warning",
+                               showErrorMessage=True)
+    elif kind.name == "date":
+        check = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True,
+                               errorStyle="warning", showErrorMessage=True)
+    else:
+        return
+    several = " Varios: sepárelos con «;». / Several: separate them with “;”." if col.is_list else ""
+    check.promptTitle, check.prompt = col.name[:32], (f"{kind.es} / {kind.en}"[:255 - len(several)] + several)
+    check.errorTitle, check.error = col.name[:32], f"{kind.es} / {kind.en}"[:255]
+    check.showInputMessage = True
+    check.add(cells)
+    ws.add_data_validation(check)
+
+
 def workbook_bytes(project: Project, graph: Graph | None = None) -> bytes:
     """The ``.xlsx`` template: a ``LEEME`` sheet documenting every column, then one sheet per spec sheet.
 
@@ -73,7 +101,7 @@ def workbook_bytes(project: Project, graph: Graph | None = None) -> bytes:
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    from openpyxl.utils import get_column_letter, quote_sheetname
 
     tables = _tables(project, graph)
     bold = Font(bold=True)
@@ -109,6 +137,11 @@ def workbook_bytes(project: Project, graph: Graph | None = None) -> bytes:
         for c in row:
             c.alignment = Alignment(wrap_text=True, vertical="top")
 
+    data = shipped(project)
+    choices = {kind.name: values for kind in KINDS.values() if (values := kind.choices(data))}
+    ranges = {name: f"{quote_sheetname(LISTS_SHEET)}!${get_column_letter(i)}$2:${get_column_letter(i)}${len(v) + 1}"
+              for i, (name, v) in enumerate(choices.items(), start=1)}
+
     for sheet in load_spec(project.spec_file):
         ws = wb.create_sheet(sheet.name)
         ws.append([c.name for c in sheet.columns])
@@ -126,6 +159,12 @@ def workbook_bytes(project: Project, graph: Graph | None = None) -> bytes:
             ws.column_dimensions[letter].number_format = fmt
             for cell in ws[letter][1:]:
                 cell.number_format = fmt
+            _validation(ws, col, letter, ranges)
+    lists = wb.create_sheet(LISTS_SHEET)  # the drop-down lists' values, one column per kind, last and hidden
+    lists.sheet_state = "hidden"
+    for i, (name, values) in enumerate(choices.items(), start=1):
+        for r, value in enumerate([name, *values], start=1):
+            lists.cell(row=r, column=i, value=value)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
