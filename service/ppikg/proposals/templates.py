@@ -162,8 +162,8 @@ def workbook_bytes(project: Project, graph: Graph | None = None) -> bytes:
             _validation(ws, col, letter, ranges)
     lists = wb.create_sheet(LISTS_SHEET)  # the drop-down lists' values, one column per kind, last and hidden
     lists.sheet_state = "hidden"
-    for i, (name, values) in enumerate(choices.items(), start=1):
-        for r, value in enumerate([name, *values], start=1):
+    for i, (name, offered) in enumerate(choices.items(), start=1):
+        for r, value in enumerate([name, *offered], start=1):
             lists.cell(row=r, column=i, value=value)
     out = io.BytesIO()
     wb.save(out)
