@@ -163,8 +163,8 @@ def workbook_bytes(project: Project, graph: Graph | None = None) -> bytes:
     lists = wb.create_sheet(LISTS_SHEET)  # the drop-down lists' values, one column per kind, last and hidden
     lists.sheet_state = "hidden"
     for i, (name, offered) in enumerate(choices.items(), start=1):
-        for r, value in enumerate([name, *offered], start=1):
-            lists.cell(row=r, column=i, value=value)
+        for row, value in enumerate([name, *offered], start=1):
+            lists.cell(row=row, column=i, value=value)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
