@@ -36,7 +36,7 @@ from ..i18n import pick_lang, words
 from ..lifecycle.diff import diff
 from ..lifecycle.reports import status_labels, version_report
 from ..lifecycle.render import history_rows
-from ..media import by_media, choose, find, offers
+from ..media import by_media, choose, find, formats, offers
 from ..store.catalog import UPDATE_ROLE
 from ..store.graph import KnowledgeGraph
 from ..store.versions import Version
@@ -44,6 +44,8 @@ from ..lifecycle.authorisation import decide
 from .common import check_update_allowed, client_of, limited_body, query_executor, templates
 from .pages import render_page
 
+#: A stored proposal's report: a page by default (``*/*``), else JSON, text or Turtle.
+STORED_REPORT_OFFERS = ["text/html", "application/json", "text/plain", "text/turtle"]
 #: The lifecycle's tables: a page (the default), JSON or CSV.
 TABLE_OFFERS = ["text/html", "application/json", "text/csv"]
 
@@ -190,13 +192,26 @@ def router(kg: KnowledgeGraph) -> APIRouter:
                             status_code=201 if made else 200, headers={"Location": version})
 
     @r.get("/propuestas/{name:path}/versiones/{number:int}/informe")
-    async def report(request: Request, name: str, number: int, lang: str | None = None) -> Response:
+    async def report(request: Request, name: str, number: int | None, lang: str | None = None) -> Response:
         """The version's full conformance report (HTML by default; text, JSON, Turtle by ?format= or Accept)."""
+        return await version_report_response(request, name, number, lang)
+
+    @r.get("/validate")
+    async def validate_loaded(request: Request, proposal: str | None = None, lang: str | None = None) -> Response:
+        """The report of a proposal already in the store, by its IRI (its current version)."""
+        if not proposal:
+            raise InputError("GET /validate needs ?proposal=IRI of a proposal in the store (POST /validate checks a file)")
+        if "://" not in proposal:
+            raise InputError(f"not an IRI: {proposal!r}")
+        return await version_report_response(request, proposal, None, lang)
+
+    async def version_report_response(request: Request, name: str, number: int | None, lang: str | None) -> Response:
         code = pick_lang(lang)
         fmt = request.query_params.get("format")
-        media = choose("report", fmt, request.headers.get("accept"))
+        media = choose("report", fmt, request.headers.get("accept"), STORED_REPORT_OFFERS)
         if media is None:
-            raise NotAcceptable(f"reports are offered as {', '.join(offers('report'))}")
+            raise NotAcceptable(f"reports are offered as {', '.join(f.name for f in formats('report'))} "
+                                f"({', '.join(STORED_REPORT_OFFERS)})")
 
         def make(kg: KnowledgeGraph, validator: Validator) -> str:
             from ..lifecycle.reports import recorded_facts

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from ..conformance.pool import Severity, Upload, ValidationPool
 from ..errors import InputError, NotAcceptable, UnsupportedMediaType
 from ..i18n import LANGS
-from ..media import choose, find, offers
+from ..media import Format, choose, find, formats, offers
 from .common import limited_body
 
 #: A proposal is read from a body of a ``proposal`` format of ppikg.media (Turtle, JSON-LD, xlsx), and its
@@ -31,22 +31,52 @@ def validation_pool(app) -> ValidationPool:
         return app.state.validation
 
 
+async def form_file(request: Request, body: bytes) -> tuple[bytes, Format]:
+    """The one file of a ``multipart/form-data`` upload (a browser form's), and its format from its name."""
+    from starlette.datastructures import UploadFile
+
+    async def replay() -> dict:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    try:
+        form = await Request(request.scope, replay).form(max_files=1, max_fields=20)
+    except Exception as e:  # the multipart parser's own errors for a malformed body
+        raise InputError(f"the form upload cannot be read: {e}") from None
+    files = [v for v in form.values() if isinstance(v, UploadFile)]
+    if not files:
+        raise InputError("the form has no file: send the proposal in a file field")
+    upload = files[0]
+    name = upload.filename or ""
+    proposal = find("proposal", name.rsplit(".", 1)[-1]) if "." in name else None
+    if proposal is None:
+        raise UnsupportedMediaType(f"the file {name!r} is not a proposal: send .xlsx, .ods or RDF (.ttl, .jsonld, "
+                                   ".nt, .nq, .trig, .rdf)")
+    return await upload.read(), proposal
+
+
 def router() -> APIRouter:
     r = APIRouter()
 
     @r.post("/validate")
     async def validate_proposal(request: Request, lang: str = "es", severity: str = "info") -> Response:
-        proposal = find("proposal", request.headers.get("content-type") or "text/turtle", media_only=True)
-        if proposal is None:
-            sent = request.headers.get("content-type", "").split(";")[0].strip()
+        content_type = request.headers.get("content-type") or "text/turtle"
+        multipart = content_type.split(";")[0].strip().lower() == "multipart/form-data"
+        proposal = None if multipart else find("proposal", content_type, media_only=True)
+        if proposal is None and not multipart:
+            sent = content_type.split(";")[0].strip()
             raise UnsupportedMediaType(f"unsupported content type {sent!r}: send xlsx or RDF (Turtle, JSON-LD, "
-                                       "N-Triples, N-Quads, TriG, RDF/XML)")
+                                       "N-Triples, N-Quads, TriG, RDF/XML), or a form with the file")
         if lang not in LANGS or severity not in ("violation", "warning", "info"):
             raise InputError("lang must be es or en; severity violation, warning or info")
-        media = choose("report", None, request.headers.get("accept"), REPORT_OFFERS)
+        fmt = request.query_params.get("format")
+        media = choose("report", fmt, request.headers.get("accept"), REPORT_OFFERS)
         if media is None:
-            raise NotAcceptable(f"the report is offered as {', '.join(REPORT_OFFERS)}")
+            names = ", ".join(f.name for f in formats("report"))
+            raise NotAcceptable(f"the report is offered as {names} ({', '.join(REPORT_OFFERS)})"
+                                + (f", not {fmt!r}" if fmt else ""))
         body = await limited_body(request)
+        if multipart:
+            body, proposal = await form_file(request, body)
         if not body.strip():
             raise InputError(f"the {proposal.media} body is empty: send a proposal (xlsx or RDF)")
         upload = Upload(body, proposal.suffix, media, lang, cast(Severity, severity))
