@@ -77,6 +77,7 @@ def router() -> APIRouter:
         body = await limited_body(request)
         if multipart:
             body, proposal = await form_file(request, body)
+        assert proposal is not None  # the content type named one, or the form's file did
         if not body.strip():
             raise InputError(f"the {proposal.media} body is empty: send a proposal (xlsx or RDF)")
         upload = Upload(body, proposal.suffix, media, lang, cast(Severity, severity))
