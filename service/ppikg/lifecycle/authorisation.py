@@ -52,12 +52,10 @@ def parse_date(text: str, what: str) -> date:
     >>> parse_date("31/12/2014", "the act"), parse_date("2015-01-02", "the act")
     (datetime.date(2014, 12, 31), datetime.date(2015, 1, 2))
     """
-    value = text.strip()
-    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)
+    from ..proposals.kinds import read_day
+
     try:
-        if m:
-            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        return date.fromisoformat(value)
+        return read_day(text)
     except ValueError:
         raise InputError(f"the date of {what} is not a date: {text!r} (write AAAA-MM-DD or dd/mm/aaaa)") from None
 

@@ -31,6 +31,22 @@ ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 #: A date as Mexicans write it: day/month/year (31/12/2014; 1/2/2014 too).
 DMY_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def read_day(text: str) -> _dt.date:
+    """A date written AAAA-MM-DD or dd/mm/aaaa; ValueError otherwise.
+
+    >>> read_day("31/12/2014"), read_day("2015-01-02")
+    (datetime.date(2014, 12, 31), datetime.date(2015, 1, 2))
+    """
+    text = text.strip()
+    if (m := DMY_RE.match(text)) is not None:
+        return _dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    if not DATE_RE.match(text):
+        raise ValueError(text)
+    return _dt.date.fromisoformat(text)
+
+
 #: Day 0 of a spreadsheet's date serial numbers (1900 system, as Excel and LibreOffice write them).
 SERIAL_EPOCH = _dt.date(1899, 12, 30)
 INT_RE = re.compile(r"^[+-]?\d+$")
@@ -166,15 +182,9 @@ class DateKind(LiteralKind):
             return Literal((SERIAL_EPOCH + _dt.timedelta(days=int(value))).isoformat(), datatype=XSD.date)
         text = text_of(value)
         try:
-            if (m := DMY_RE.match(text)) is not None:
-                day = _dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-                return Literal(day.isoformat(), datatype=XSD.date)
-            if not DATE_RE.match(text):
-                raise ValueError
-            _dt.date.fromisoformat(text)
+            return Literal(read_day(text).isoformat(), datatype=XSD.date)
         except ValueError:
             raise BadCell(f"not a date: {text!r} (write AAAA-MM-DD or dd/mm/aaaa, e.g. 2014-12-31 or 31/12/2014)") from None
-        return Literal(text, datatype=XSD.date)
 
     def literal_cell(self, term):
         return _dt.date.fromisoformat(str(term)) if term.datatype == XSD.date and DATE_RE.match(str(term)) else None

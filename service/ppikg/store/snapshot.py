@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -43,6 +44,8 @@ DB = "db"
 QUERY_PREFIXES = {p: str(ns) for p, ns in PREFIXES.items()}
 PPI_VERSION_GRAPH = str(PREFIXES["ppi"]) + "versionGraph"
 PROV_INVALIDATED = "http://www.w3.org/ns/prov#invalidatedAtTime"
+#: A query that may name its own dataset (the lexer then says whether FROM is a keyword there).
+_FROM = re.compile(r"\bfrom\b", re.IGNORECASE)
 VERSION_GRAPHS = (str(GRAPH["versiones/"]), str(GRAPH["inferred/versiones/"]))  # content graphs of versions
 
 
@@ -192,7 +195,7 @@ class Snapshot:
         """A SPARQL query over this state: by default over the union of all graphs (asserted + inferred), the
         project prefixes predeclared, large joins run as hash joins (ppikg.sparql.planner)."""
         check_nesting(sparql)
-        if not dataset and "from" in sparql.lower():  # the query's own FROM / FROM NAMED pin its dataset
+        if not dataset and _FROM.search(sparql):  # the query's own FROM / FROM NAMED pin its dataset
             from ..sparql.safety import analyse
 
             clauses = [(c, iri) for c, iri in analyse(sparql, QUERY_PREFIXES).dataset if c in ("FROM", "FROM NAMED")]
