@@ -123,7 +123,7 @@ def _proposal_graphs(args: argparse.Namespace, validator):
         from .lifecycle.reports import recorded_facts
 
         with _open(args, progress=False) as kg:
-            graph, inferred = kg.proposal_graphs(target)
+            graph, inferred = kg.proposal_triples(target)
             try:
                 current = [v for v in kg.history(target) if v.current]
             except NotFound:  # loaded before versions were recorded

@@ -13,7 +13,6 @@ import hashlib
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-import rdflib
 
 from ..conformance.validator import ValidationReport, Validator
 from ..errors import InputError
@@ -55,11 +54,10 @@ def report_iri(version: Version, shapes: str) -> str:
     return f"{version.iri}/informe/{shapes}/{version.status.rsplit('#', 1)[-1]}"
 
 
-def recorded_facts(version: Version) -> rdflib.Graph:
+def recorded_facts(version: Version) -> list[ox.Triple]:
     """What the records say about the version that its validation needs: its state (``ppi:recordedStatus``)."""
-    facts = rdflib.Graph()
-    facts.add((rdflib.URIRef(version.proposal), PPI.recordedStatus, rdflib.URIRef(version.status)))
-    return facts
+    return [ox.Triple(ox.NamedNode(version.proposal), ox.NamedNode(str(PPI.recordedStatus)),
+                      ox.NamedNode(version.status))]
 
 
 def report_quads(version: Version, report: ValidationReport, shapes: str, when: str | None = None) -> list[ox.Quad]:
@@ -145,7 +143,7 @@ def version_report(kg: KnowledgeGraph, validator: Validator, version: Version) -
         return kept
     if version.dropped:
         raise InputError(f"version {version.number} of <{version.proposal}> was dropped: it has no report")
-    asserted, inferred = kg.version_graphs(version)
+    asserted, inferred = kg.version_triples(version)
     report = validator.validate(asserted, inferred=inferred + recorded_facts(version))
     quads = report_quads(version, report, shapes)
     if not kg.read_only:

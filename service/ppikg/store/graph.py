@@ -118,18 +118,16 @@ class KnowledgeGraph:
         iri = self.graph_iri(graph) if graph is not None else None
         snapshot.export(out, fmt, snapshot.selected_graphs(which, iri, versions=fmt.supports_datasets and iri is None))
 
-    def proposal_graphs(self, proposal: str) -> tuple[rdflib.Graph, rdflib.Graph]:
-        """The asserted graph that holds proposal ``proposal`` (its IRI) and the inferences made for it."""
+    def proposal_triples(self, proposal: str) -> tuple[list[ox.Triple], list[ox.Triple]]:
+        """The triples of the asserted graph that holds proposal ``proposal`` (its IRI) and of the inferences
+        made for it, as the store has them (what validation by IRI reads, with no conversion)."""
         snapshot = self.snapshot()
         graph = snapshot.proposal_graph(proposal)
+        return ([q.triple for q in snapshot.quads(graph)], [q.triple for q in snapshot.quads(inferred_of(graph))])
 
-        def as_rdflib(g: str) -> rdflib.Graph:
-            out = rdflib.Graph()
-            for q in snapshot.quads(g):
-                out.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-            return out
-
-        return as_rdflib(graph), as_rdflib(inferred_of(graph))
+    def proposal_graphs(self, proposal: str) -> tuple[rdflib.Graph, rdflib.Graph]:
+        """:meth:`proposal_triples` as rdflib graphs."""
+        return _as_rdflib(self.proposal_triples(proposal))
 
     def shipped_graphs(self) -> list[str]:
         """IRIs of the graphs holding shipped data files."""
@@ -317,17 +315,17 @@ class KnowledgeGraph:
         raise NotFound(f"<{versions[0].proposal}> has no version {number} "
                          f"(it has {', '.join(str(v.number) for v in versions)})")
 
-    def version_graphs(self, version: Version) -> tuple[rdflib.Graph, rdflib.Graph]:
+    def version_triples(self, version: Version) -> tuple[list[ox.Triple], list[ox.Triple]]:
         """The triples of ``version`` and the inferences made for it, as written (InputError once dropped)."""
         if version.dropped:
             raise InputError(f"version {version.number} of <{version.proposal}> was dropped on {version.dropped}")
-        out = []
-        for data in self.backend.archive.get(version.iri):
-            graph = rdflib.Graph()
-            for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
-                graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
-            out.append(graph)
-        return out[0], out[1]
+        asserted, inferred = (list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+                              for data in self.backend.archive.get(version.iri))
+        return asserted, inferred
+
+    def version_graphs(self, version: Version) -> tuple[rdflib.Graph, rdflib.Graph]:
+        """:meth:`version_triples` as rdflib graphs."""
+        return _as_rdflib(self.version_triples(version))
 
     def drop_version(self, proposal: str, number: int, role: str | None = None) -> tuple[str, str | None]:
         """Drop version ``number`` of ``proposal``, recorded with the time and ``role`` (see
@@ -400,6 +398,13 @@ class KnowledgeGraph:
             "graphs": dict(snapshot.graphs()),
             "classes": snapshot.counts_by_class(),
         }
+
+
+def _as_rdflib(parts: tuple[list[ox.Triple], list[ox.Triple]]) -> tuple[rdflib.Graph, rdflib.Graph]:
+    asserted, inferred = (rdflib.Graph() for _ in range(2))
+    for graph, triples in ((asserted, parts[0]), (inferred, parts[1])):
+        graph.addN((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object), graph) for t in triples)
+    return asserted, inferred
 
 
 def _source_record(source: str | Path | tuple[str, bytes] | None, raw: bytes | None) -> tuple[str | None, bytes | None]:
