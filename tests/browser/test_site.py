@@ -1,6 +1,6 @@
-"""The pages as one site, in a real browser: YASGUI's labels in the page's language, the server's prefixes known
-to the editor, a query's error readable inside the page, results that keep the page's width, the linked-data
-pages in the same frame and language as the others, /browse a page of proposals at a time."""
+"""The pages as one site, in a real browser: YASGUI's labels in the page's language, the linked-data pages in the
+same frame and language as the others, /browse a page of proposals at a time. (What the query page drew wrong
+before — prefixes marked as errors, a raw error line, results wider than the page — is in tests/regressions/.)"""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import pytest
 
 from ppikg.i18n import words
 
-from .conftest import needs
 from .test_ui import RESULT_ROWS, open_editor
 
 VIEWPORT_WIDTH = 1280
@@ -49,10 +48,6 @@ def run_default_query(page, base_url: str, lang: str) -> None:
     page.wait_for_selector(RESULT_ROWS)
 
 
-def set_query(page, text: str) -> None:
-    page.evaluate("q => document.querySelector('.yasqe .CodeMirror').CodeMirror.setValue(q)", text)
-
-
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_yasgui_speaks_the_pages_language(page, base_url, lang):
     run_default_query(page, base_url, lang)
@@ -72,61 +67,6 @@ def test_yasgui_speaks_the_pages_language(page, base_url, lang):
                       "Filter query results", "Run query"):
             assert label in labels, label
         assert not {"Tabla", "Respuesta", "Vista simple"} & set(labels)
-
-
-def test_the_servers_prefixes_are_not_parse_errors_in_the_editor(page, base_url):
-    open_editor(page, base_url, "es")
-    page.click(".yasqe .CodeMirror")
-    page.keyboard.press("Control+A")
-    page.keyboard.press("Delete")
-    # Typed, as a person does: no PREFIX line, prefixes only the server declares.
-    page.keyboard.type("SELECT ?c ?a WHERE { ?c a ppi:Competency ; skos:notation ?n ; ppi:correspondsToAspect ?a . "
-                       "FILTER(?c = comp:c3 && ?a = asp:III) }")
-    page.keyboard.press("Escape")
-    assert page.locator(".yasqe .parseErrorIcon, .CodeMirror-lint-marker-error").count() == 0
-    assert page.locator(".yasqe .cm-error").count() == 0
-    assert "PREFIX" not in page.evaluate("document.querySelector('.yasqe .CodeMirror').CodeMirror.getValue()")
-    page.click(".yasqe_queryButton")
-    page.wait_for_selector(RESULT_ROWS)
-    assert page.locator(RESULT_ROWS).count() == 1
-    # A prefix nobody declared is still an error.
-    set_query(page, "SELECT * WHERE { ?c a nadie:Competency }")
-    page.wait_for_selector(".yasqe .parseErrorIcon")
-
-
-@pytest.mark.parametrize("lang,heading,position", [("es", "Error de sintaxis en la consulta", "línea 3, columna 17"),
-                                                   ("en", "Syntax error in the query", "line 3, column 17")])
-def test_a_syntax_error_is_shown_wrapped_inside_the_page(page, base_url, lang, heading, position):
-    open_editor(page, base_url, lang)
-    set_query(page, "SELECT ?x WHERE {\n ?x a ppi:Competency .\n FILTER(?x = ) }")
-    with page.expect_response(lambda r: r.url.endswith("/sparql")) as answer:
-        page.click(".yasqe_queryButton")
-    assert answer.value.status == 400
-    box = page.locator(".query-error")
-    box.wait_for()
-    assert box.locator("h3").inner_text().startswith(heading)
-    assert box.locator(".position").inner_text() == position
-    message = box.locator("pre.message")
-    assert "expected one of" in message.inner_text() and not message.inner_text().startswith("{")
-    right = page.evaluate("document.querySelector('.query-error').getBoundingClientRect().right")
-    assert right <= VIEWPORT_WIDTH
-    assert page.evaluate("(e => e.scrollWidth <= e.clientWidth)(document.querySelector('.query-error pre'))")
-    assert message.bounding_box()["height"] > 30  # the long message runs on more than one line
-    assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORT_WIDTH
-
-
-def test_the_page_keeps_its_width_after_each_canned_query(page, base_url):
-    needs(base_url, "/queries")
-    open_editor(page, base_url, "es")
-    forms = page.locator("#canned-list form")
-    forms.first.wait_for()
-    for i in range(forms.count()):
-        form = forms.nth(i)
-        with page.expect_response(lambda r: ("/queries/" in r.url and ".rq" not in r.url) or r.url.endswith("/sparql")):
-            form.locator("button.run").click()
-        page.wait_for_selector(RESULT_ROWS)
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= VIEWPORT_WIDTH, (form.get_attribute("data-query-id"), width)
 
 
 def nav_of(page) -> list[tuple[str, str]]:
