@@ -52,7 +52,8 @@ async def ld_page(request: Request, template: str, page: dict, headers: dict, **
     lang = pick_lang(request.query_params.get("lang"))
     labels = page.get("labels") or {}
     title = labels.get(lang) or next(iter(labels.values()), None) or page.get("curie") or page.get("iri")
-    html, code = await asyncio.to_thread(site_html, request, template, lang, title=title, **page, **extra)
+    context = {**page, **extra}
+    html, code = await asyncio.to_thread(lambda: site_html(request, template, lang, title=title, **context))
     return page_response(html, code, headers=headers)
 
 
