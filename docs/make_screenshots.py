@@ -1,12 +1,15 @@
-"""Render the auditor's HTML report for an example with findings and photograph it in headless Chromium.
+"""Photograph the site and the auditor's report for the README, in Debian's headless Chromium through Playwright.
 
-    .venv/bin/python docs/make_screenshots.py        # writes docs/img/informe-*.png (needs Debian's chromium)
+    .venv/bin/python docs/make_screenshots.py        # writes docs/img/*.png (needs chromium and playwright)
+
+The pages come from the browser tests' own server and browser (tests/browser/conftest.py: ``start_server``,
+``launch``): the service on 127.0.0.1 (a random free port) over a store built in a temporary folder from the
+shipped data and examples, the browser's network closed. The report pictures (``informe-*.png``) are the
+example proposal with three requirements broken, rendered by ``ppikg.conformance.render``.
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -15,14 +18,15 @@ from rdflib import Graph
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "service"))
+sys.path.insert(0, str(ROOT / "tests"))
 
 from ppikg.conformance.render import render  # noqa: E402
 from ppikg.conformance.validator import Validator  # noqa: E402
 
+OUT = ROOT / "docs" / "img"
 EXAMPLE = ROOT / "data" / "examples" / "propuesta-ejemplo-dgb.ttl"
 VARIANTS = ROOT / "data" / "examples" / "variantes"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars"]
+VIEWPORT = {"width": 1280, "height": 860}
 
 
 def broken_example() -> Graph:
@@ -34,19 +38,62 @@ def broken_example() -> Graph:
 
 
 def main() -> None:
-    chromium = shutil.which("chromium") or sys.exit("chromium not found: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    from browser.conftest import EXAMPLE_XLSX, launch, start_server
+
+    OUT.mkdir(parents=True, exist_ok=True)
     report = Validator().validate(broken_example())
-    out = ROOT / "docs" / "img"
-    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        for lang in ("es", "en"):
-            page = Path(tmp) / f"informe-{lang}.html"
-            page.write_text(render(report, "html", lang), encoding="utf-8")
-            png = out / f"informe-{lang}.png"
-            subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp}/profile", "--window-size=1100,1500",
-                            f"--screenshot={png}", page.as_uri()], check=True, capture_output=True, timeout=120)
-            print(f"wrote {png.relative_to(ROOT)}")
+        base, stop = start_server(Path(tmp) / "store")
+        try:
+            with sync_playwright() as p:
+                browser = launch(p)
+                page = browser.new_page(viewport=VIEWPORT, device_scale_factor=1)
+                page.set_default_timeout(20_000)
+
+                def shot(name: str, full: bool = False) -> None:
+                    page.screenshot(path=str(OUT / name), full_page=full)
+                    print(f"wrote {(OUT / name).relative_to(ROOT)}")
+
+                for lang in ("es", "en"):  # the report, as `ppi validate --format html` writes it
+                    page.set_viewport_size({"width": 1100, "height": 1500})
+                    page.set_content(render(report, "html", lang))
+                    shot(f"informe-{lang}.png")
+                page.set_viewport_size(VIEWPORT)
+
+                page.goto(f"{base}/?lang=es")  # the query page with a canned query's results
+                page.wait_for_selector(".yasqe .CodeMirror")
+                page.locator("#canned-list form[data-query-id='competency'] button.run").click()
+                page.wait_for_selector(".yasr table tbody tr")
+                page.evaluate("window.scrollTo(0, 0)")
+                shot("ui-consulta-es.png")
+
+                page.goto(f"{base}/browse?lang=en#proposals")
+                shot("ui-browse-en.png")
+
+                page.goto(f"{base}/competencias/c3?lang=en")  # a resource's linked-data page
+                shot("ui-recurso-en.png")
+
+                page.goto(f"{base}/propuestas?lang=es")  # the national dashboard
+                page.wait_for_selector("table.dashboard tbody tr")
+                shot("ui-propuestas-es.png")
+
+                page.goto(f"{base}/audit?lang=en")
+                page.set_input_files("#proposal-file", str(EXAMPLE_XLSX))
+                page.get_by_role("button", name="Check").click()
+                page.wait_for_selector("#report-section:not([hidden])")
+                page.frame_locator("#report-frame").locator("#verdict").wait_for()
+                page.evaluate("window.scrollTo(0, 0)")
+                shot("ui-audit-en.png")
+
+                page.goto(f"{base}/coverage?lang=es")
+                page.wait_for_selector("#coverage-svg")
+                shot("ui-cobertura-es.png", full=True)
+                browser.close()
+        finally:
+            stop()
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # the SPARQL endpoint's worker processes are spawned: keep the guard
     main()

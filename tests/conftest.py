@@ -78,3 +78,48 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(urllib.request, "urlopen", refuse)
+
+
+# ---- the browser tests' fixtures (tests/browser/, and the regressions of the pages): one server, one chromium.
+
+@pytest.fixture(scope="session")
+def base_url(shipped_store, tmp_path_factory):
+    """A server on 127.0.0.1 over a copy of the shipped store (tests/browser/conftest.py: ``start_server``)."""
+    from browser.conftest import start_server
+
+    url, stop = start_server(shipped_store(tmp_path_factory.mktemp("browser") / "store"))
+    yield url
+    stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium with the network closed, through Playwright."""
+    from browser.conftest import launch
+
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed: run `make test`")
+    with sync_api.sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page whose every request is recorded; the test fails if one was not to 127.0.0.1."""
+    from browser.conftest import is_local
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.requests = []
+    page.errors = []
+    context.on("request", lambda r: page.requests.append(r.url))  # popups' requests too
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and "Content Security Policy" in m.text
+            and page.errors.append(m.text))
+    yield page
+    context.close()
+    outside = [u for u in page.requests if not is_local(u)]
+    assert not outside, f"requests left 127.0.0.1: {outside}"
+    assert not page.errors, f"errors in the page: {page.errors}"

@@ -4,7 +4,9 @@ The server runs in this process (a thread) over a store built in a temporary fol
 with the example proposal so that browsing and coverage have a proposal to show. Chromium is launched with
 the network closed: every request that is not to 127.0.0.1 goes to a proxy on a closed port and fails, and
 each test's requests are recorded and checked to be local. Nothing is installed or downloaded here:
-``make test`` installs chromium (apt) and playwright (pip, the ``test`` extra).
+``make test`` installs chromium (apt) and playwright (pip, the ``test`` extra). The fixtures (``base_url``,
+``browser``, ``page``) are in tests/conftest.py, so that the regressions of the pages share the one server and
+the one browser.
 """
 
 from __future__ import annotations
@@ -71,22 +73,6 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-@pytest.fixture(scope="session")
-def base_url(shipped_store, tmp_path_factory):
-    url, stop = start_server(shipped_store(tmp_path_factory.mktemp("browser") / "store"))
-    yield url
-    stop()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed: run `make test`")
-    with sync_api.sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
-
-
 def status_of(url: str) -> int:
     try:
         with urllib.request.urlopen(url, timeout=10) as r:
@@ -105,22 +91,3 @@ def needs(base_url: str, path: str) -> None:
 def is_local(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme in ("data", "blob", "about") or parts.hostname in LOCAL_HOSTS
-
-
-@pytest.fixture
-def page(browser):
-    """A fresh page whose every request is recorded; the test fails if one was not to 127.0.0.1."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.requests = []
-    page.errors = []
-    context.on("request", lambda r: page.requests.append(r.url))  # popups' requests too
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.on("console", lambda m: m.type == "error" and "Content Security Policy" in m.text
-            and page.errors.append(m.text))
-    yield page
-    context.close()
-    outside = [u for u in page.requests if not is_local(u)]
-    assert not outside, f"requests left 127.0.0.1: {outside}"
-    assert not page.errors, f"errors in the page: {page.errors}"

@@ -31,10 +31,12 @@ def test_editor_loads_runs_a_query_and_shows_results(page, base_url):
     page.wait_for_selector(RESULT_ROWS)
     rows = page.locator(RESULT_ROWS)
     assert rows.count() == 6
-    assert "competencias/c3" in rows.nth(2).inner_text()
+    # IRIs are shown with the server's prefixes (comp: is one), linking to the full IRI.
+    assert "comp:c3" in rows.nth(2).inner_text()
+    assert rows.nth(2).locator("a[href='https://w3id.org/ppikg/competencias/c3']").count() == 1
     # A minted IRI in the results opens its linked-data page here (in a new tab), not on w3id.org.
     with page.context.expect_page() as opened:
-        page.locator(RESULT_ROWS + " a", has_text="competencias/c1").first.click()
+        page.locator(RESULT_ROWS + " a", has_text="comp:c1").first.click()
     assert opened.value.url.startswith(base_url + "/competencias/c1")
 
 
@@ -105,7 +107,7 @@ def test_browse_lists_link_to_linked_data_pages_and_the_language_switches(page, 
     assert page.get_attribute("html", "lang") == "es"
     assert page.locator("ol.competencies > li").count() == 6
     assert page.locator("ul.provisions a[href$='/lineamiento_8/fraccion_3']").count() == 1
-    assert page.locator("ul.proposals a[href='/propuestas/ejemplo-dgb']").count() == 1
+    assert page.locator("table.proposals a[href='/propuestas/ejemplo-dgb']").count() == 1
     page.get_by_role("link", name="English").click()
     page.wait_for_url(re.compile(r"/browse\?lang=en$"))
     assert page.get_attribute("html", "lang") == "en"
@@ -116,7 +118,7 @@ def test_browse_lists_link_to_linked_data_pages_and_the_language_switches(page, 
     # A proposal's gaps: the canned query `gaps` opened in the editor with the proposal filled in, and run.
     if status_of(base_url + "/queries/gaps") == 200:
         with page.expect_response(lambda r: "/queries/gaps?proposal=" in r.url) as answer:
-            example = page.locator("ul.proposals li", has=page.locator("a[href='/propuestas/ejemplo-dgb']"))
+            example = page.locator("table.proposals tr", has=page.locator("a[href='/propuestas/ejemplo-dgb?lang=en']"))
             example.get_by_role("link", name="coverage gaps").click()
         assert answer.value.status == 200
         page.wait_for_selector(RESULT_ROWS)

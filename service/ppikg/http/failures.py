@@ -28,10 +28,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from .. import __version__
 from ..errors import KINDS, InputError, MethodNotAllowed, NotFound, PpikgError, code_for, error_body
 from ..media import find, negotiate
-from .common import templates
+from ..i18n import pick_lang, words
+from .pages import page_response, site_html
 
 log = logging.getLogger("ppikg.http")
 #: The methods a route may answer, in the order an ``Allow`` header names them.
@@ -102,10 +102,11 @@ async def respond(request: Request, exc: Exception) -> Response:
         log.error("%s %s: %s", request.method, request.url.path, error)
     headers = {**error.headers, "Vary": "Accept"}
     if wants_page(request):
-        html = templates(request).get_template("error.html").render(status=error.status, code=error.code,
-                                                                    message=str(error), see=error.see,
-                                                                    version=__version__)
-        return HTMLResponse(html, status_code=error.status, headers=headers)
+        lang = pick_lang(request.query_params.get("lang"))
+        w = words("ui", lang)
+        html, code = site_html(request, "error.html", lang, title=w.get(f"error_{error.status}", w["error_title"]),
+                               status=error.status, code=error.code, message=str(error), see=error.see)
+        return page_response(html, code, error.status, headers)
     return JSONResponse(error_body(error), status_code=error.status, headers=headers)
 
 

@@ -15,14 +15,15 @@ from urllib.parse import unquote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from .. import __version__
 from ..describe import HASH_DOCS, describe, hash_document, local_href
 from ..errors import InputError, NotAcceptable, NotFound
 from ..store.graph import KnowledgeGraph
 from ..media import by_media, find, negotiate, offers
 from ..namespaces import BASE
 from ..sparql.canned import check_iri
-from .common import call, templates
+from ..i18n import pick_lang
+from .common import call
+from .pages import page_response, site_html
 
 #: What a resource is offered as: a page first (the default, and ``*/*``), then every graph format.
 OFFERS = ["text/html", *offers("graph")]
@@ -45,6 +46,17 @@ def representation(request: Request) -> str:
     return media
 
 
+async def ld_page(request: Request, template: str, page: dict, headers: dict, **extra: object) -> Response:
+    """A linked-data page in the site's frame, in the language of ``?lang=`` (its title the resource's label in
+    that language where the data has one, else in the other, else its CURIE), rendered off the event loop."""
+    lang = pick_lang(request.query_params.get("lang"))
+    labels = page.get("labels") or {}
+    title = labels.get(lang) or next(iter(labels.values()), None) or page.get("curie") or page.get("iri")
+    context = {**page, **extra}
+    html, code = await asyncio.to_thread(lambda: site_html(request, template, lang, title=title, **context))
+    return page_response(html, code, headers=headers)
+
+
 def router(kg: KnowledgeGraph) -> APIRouter:
     r = APIRouter()
 
@@ -57,9 +69,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
             raise NotFound(f"nothing is known about <{iri}>", see=(local_href(near), near) if near else None)
         if "rdf" in found:
             return Response(found["rdf"], media_type=media, headers=headers)
-        page = templates(request).get_template(template)
-        html = await asyncio.to_thread(page.render, **found["page"], version=__version__, **extra)  # off the loop
-        return HTMLResponse(html, headers=headers)
+        return await ld_page(request, template, found["page"], headers, **extra)
 
     def raw_iri(request: Request) -> str:
         """The requested path as the minted IRI (the raw path, so percent-escapes stay as minted)."""
@@ -90,9 +100,8 @@ def router(kg: KnowledgeGraph) -> APIRouter:
             return await respond(request, BASE + doc)
         if "rdf" in found:
             return Response(found["rdf"], media_type=media, headers=headers)
-        html = await asyncio.to_thread(templates(request).get_template("ld_document.html").render, page=found["page"],
-                                       terms=found["terms"], doc=doc, ns=ns, version=__version__)
-        return HTMLResponse(html, headers=headers)
+        return await ld_page(request, "ld_document.html", {"page": found["page"], "labels": found["page"]["labels"],
+                                                           "curie": doc}, headers, terms=found["terms"], doc=doc, ns=ns)
 
     for prefix in PREFIX_PATHS:
         async def minted(request: Request, rest: str) -> Response:

@@ -16,13 +16,14 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
-from ..errors import NotFound
+from ..errors import InputError, NotFound
 from ..store.graph import KnowledgeGraph
 from ..namespaces import LINEAMIENTOS, PPI
 from ..describe import local_href
 from ..store.snapshot import Snapshot
-from ..i18n import pick_lang, words
-from .common import call, templates
+from ..i18n import LANGS, pick_lang, words
+from ..lifecycle.dashboard import proposal_rows
+from .common import PREFIX_MAP, call, templates
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
@@ -57,11 +58,13 @@ SELECT ?p ?label ?seq ?text (COUNT(DISTINCT ?up) AS ?depth) WHERE {
   OPTIONAL { ?p ppi:text ?text }
 } GROUP BY ?p ?label ?seq ?text ORDER BY xsd:integer(?seq)
 """
-PROPOSALS = """
-SELECT ?p (SAMPLE(?t) AS ?title) (SAMPLE(?x) AS ?example) WHERE {
-  ?p a ppi:Proposal . OPTIONAL { ?p dcterms:title ?t } OPTIONAL { ?p ppi:isExample ?x }
-} GROUP BY ?p ORDER BY ?p
-"""
+#: The kinds of filer /browse groups proposals by, in order (ppikg.lifecycle.dashboard's ``filer_kind``).
+FILER_KINDS = ("subsecretaria", "ael", "od", "other")
+#: Proposals /browse shows a page at a time, unless ``?por_pagina=`` (1 to BROWSE_MAX) says otherwise.
+BROWSE_PAGE, BROWSE_MAX = 20, 200
+#: The data links of every page's footer: (href, key of its ``ui`` word or None, name when no word).
+DATA_LINKS = [("/ontology", "ontology", ""), ("/queries", "queries_api", ""), ("/.well-known/void", None, "VoID"),
+              ("/sparql", None, "SPARQL")]
 
 
 #: The templates a person may download: the blank one and the complete (unofficial) example.
@@ -101,20 +104,98 @@ def _curie(iri: str) -> str:
     return "ppi:" + iri[len(str(PPI)):] if iri.startswith(str(PPI)) else iri
 
 
-def render_page(request: Request, template: str, lang: str | None, *, title_key: str | None = None,
-                title: str | None = None, current: str | None = None, **context) -> HTMLResponse:
-    """A page of the site in ``lang`` (``ui_base.html``: the menu, the language switch to the same URL):
-    its title one of the ``ui`` words (``title_key``) or given (``title``)."""
+def yasgui_words(lang: str) -> list[tuple[str, str]]:
+    """(YASGUI's own English label, the label in ``lang``) for each of its labels that ``lang`` words otherwise:
+    what static/ui.js swaps as YASGUI draws (none for English)."""
+    return [(en, other) for en, other in zip(words("yasgui", "en").values(), words("yasgui", lang).values())
+            if en != other]
+
+
+def keep_lang(lang: str):
+    """The function a page links with: a link to this server (``/…``) keeps the page's language when it is not
+    the default (``?lang=en``); other links are left alone.
+
+    >>> keep_lang("en")("/competencias/c1"), keep_lang("en")("/x?a=1"), keep_lang("es")("/x"), keep_lang("en")("http://e.org/")
+    ('/competencias/c1?lang=en', '/x?a=1&lang=en', '/x', 'http://e.org/')
+    """
+    def link(url: str) -> str:
+        if lang == LANGS[0] or not url.startswith("/") or "lang=" in url:
+            return url
+        path, hash_, frag = url.partition("#")
+        return f"{path}{'&' if '?' in path else '?'}lang={lang}{hash_}{frag}"
+    return link
+
+
+def site(request: Request, lang: str | None) -> dict:
+    """What every page of the site (``ui_base.html``) is drawn with in ``lang`` (the default if not spoken): the
+    ``ui`` words, the menu (one entry per page of :data:`PAGES`, in order), the language switch to the same URL,
+    the data links of the footer, the link helpers."""
     lang = pick_lang(lang)
     w = words("ui", lang)
     other = w["switch_lang"]
     params = {k: v for k, v in request.query_params.items() if k != "lang"} | {"lang": other}
+    return dict(lang=lang, w=w, path=request.url.path, version=__version__,
+                nav=[(p, w[PAGES[p][2]], PAGES[p][2]) for p in PAGES],
+                data_links=[(href, w[key] if key else key_name) for href, key, key_name in DATA_LINKS],
+                switch_href=f"{request.url.path}?{urlencode(params)}", other=other, href=page_href,
+                lhref=keep_lang(lang))
+
+
+def site_html(request: Request, template: str, lang: str | None, *, title_key: str | None = None,
+              title: str | None = None, current: str | None = None, **context) -> tuple[str, str]:
+    """A page of the site in ``lang`` as HTML, and the language it is in: its title one of the ``ui`` words
+    (``title_key``) or given (``title``)."""
+    common = site(request, lang)
     text = templates(request).get_template(template).render(
-        lang=lang, w=w, title=title or w[title_key or "site"], current=current, path=request.url.path,
-        version=__version__, nav=[(p, w[PAGES[p][2]], PAGES[p][2]) for p in PAGES],
-        switch_href=f"{request.url.path}?{urlencode(params)}", other=other, href=page_href, **context,
-    )
-    return HTMLResponse(text, headers={"Content-Security-Policy": CSP, "Content-Language": lang})
+        **common, title=title or common["w"][title_key or "site"], current=current, **context)
+    return text, common["lang"]
+
+
+def render_page(request: Request, template: str, lang: str | None, *, title_key: str | None = None,
+                title: str | None = None, current: str | None = None, status: int = 200, **context) -> HTMLResponse:
+    """:func:`site_html` as the response, with the site's Content Security Policy."""
+    text, code = site_html(request, template, lang, title_key=title_key, title=title, current=current, **context)
+    return page_response(text, code, status)
+
+
+def page_response(text: str, lang: str, status: int = 200, headers: dict | None = None) -> HTMLResponse:
+    """A page of the site as the response: its Content Security Policy and language."""
+    return HTMLResponse(text, status_code=status,
+                        headers={"Content-Security-Policy": CSP, "Content-Language": lang, **(headers or {})})
+
+
+def browse_proposals(rows: list, page: int, size: int) -> dict:
+    """One page of the proposals of ``rows`` (dashboard rows) for /browse: ordered by the kind of filer (the
+    Subsecretaría, the Autoridades Educativas Locales, the Organismos Descentralizados), then filer and title,
+    and grouped so (kind → filer → proposals); ``page`` counts from 1 and is brought within the pages there are."""
+    rank = {k: i for i, k in enumerate(FILER_KINDS)}
+    ordered = sorted(rows, key=lambda r: (rank.get(r.filer_kind, len(rank)), r.filer_label or r.filer or "",
+                                          r.title, r.proposal))
+    pages = max(1, -(-len(ordered) // size))
+    page = min(max(page, 1), pages)
+    shown = ordered[(page - 1) * size:page * size]
+    groups: list[dict] = []
+    for r in shown:
+        if not groups or groups[-1]["kind"] != r.filer_kind:
+            groups.append({"kind": r.filer_kind, "filers": []})
+        filers = groups[-1]["filers"]
+        if not filers or filers[-1]["filer"] != r.filer:
+            filers.append({"filer": r.filer, "label": r.filer_label, "proposals": []})
+        filers[-1]["proposals"].append(r)
+    return {"groups": groups, "page": page, "pages": pages, "size": size, "total": len(ordered),
+            "first": (page - 1) * size + 1 if shown else 0, "last": (page - 1) * size + len(shown)}
+
+
+def provision_tree(provisions: list[dict]) -> list[dict]:
+    """The provisions of /browse (in the order of the text, each with its depth) as one group per provision of
+    the first level (a Lineamiento, a Transitorio, the Anexo) with the parts inside it."""
+    groups: list[dict] = []
+    for p in provisions:
+        if not groups or int(p["depth"] or 0) <= 1:
+            groups.append({"head": p, "parts": []})
+        else:
+            groups[-1]["parts"].append(p)
+    return groups
 
 
 def router(kg: KnowledgeGraph) -> APIRouter:
@@ -132,16 +213,21 @@ def router(kg: KnowledgeGraph) -> APIRouter:
     async def home(request: Request, lang: str | None = None) -> HTMLResponse:
         counts = await call(request, Snapshot.counts_by_class)  # remembered per state: a scan of every rdf:type
         classes = [(_curie(c), n) for c, n in counts.items() if c.startswith(str(PPI))]
-        return page(request, "/", lang, classes=classes)
+        return page(request, "/", lang, classes=classes, prefixes=PREFIX_MAP, yasgui_words=yasgui_words(pick_lang(lang)))
 
     @r.get("/browse", response_class=HTMLResponse)
-    async def browse(request: Request, lang: str | None = None) -> HTMLResponse:
+    async def browse(request: Request, lang: str | None = None, pagina: int = 1,
+                     por_pagina: int = BROWSE_PAGE) -> HTMLResponse:
+        """Competencies, provisions (grouped by their first level) and the proposals a page at a time, grouped
+        by kind of filer and filer, each with its subsystems and current version."""
+        if not 1 <= por_pagina <= BROWSE_MAX:
+            raise InputError(f"por_pagina must be between 1 and {BROWSE_MAX}, not {por_pagina}")
         code = pick_lang(lang)
         _, competencies = await call(request, Snapshot.query_rows, COMPETENCIES % {"lang": code})
         _, provisions = await call(request, Snapshot.query_rows, PROVISIONS % {"lang": code, "act": LINEAMIENTOS})
-        _, proposals = await call(request, Snapshot.query_rows, PROPOSALS)
-        return page(request, "/browse", lang, competencies=competencies, provisions=provisions,
-                    proposals=proposals)
+        rows = await call(request, proposal_rows, code)
+        return page(request, "/browse", lang, competencies=competencies, provisions=provision_tree(provisions),
+                    proposals=browse_proposals(rows, pagina, por_pagina))
 
     @r.get("/plantillas/{name}")
     def template_file(name: str) -> Response:

@@ -11,7 +11,7 @@ from datetime import date
 from ..conformance.validator import Validator
 from ..store.catalog import VERSIONS_GRAPH
 from ..store.graph import KnowledgeGraph
-from ..store.versions import PROPOSALS_BASE, Version, version_key
+from ..store.versions import PROPOSALS_BASE, Version, history, version_key
 from .reports import StoredReport, shapes_version, stored_report
 
 _PROPOSALS = """
@@ -72,23 +72,16 @@ def _kind(filer: str | None, kind: str | None) -> str:
     return "other"
 
 
-def dashboard(kg: KnowledgeGraph, validator: Validator, lang: str = "es", *, today: str | None = None,
-              sort: str = "proposal", descending: bool = False) -> tuple[list[Row], list[Version]]:
-    """The rows, sorted by ``sort`` (one of :data:`SORT_KEYS`), and the current versions that have no report
-    yet under the validator's shapes (the caller makes them: a report costs a validation)."""
-    if sort not in SORT_KEYS:
-        from ..errors import InputError
+def proposal_rows(snapshot, lang: str = "es") -> list[Row]:
+    """Every proposal of ``snapshot`` with its title, filer (label in ``lang``), subsystems and current version,
+    in IRI order: the dashboard's rows before their reports (``/browse`` lists them so, without validating)."""
+    return [row for row, _ in _with_current(snapshot, lang)]
 
-        raise InputError(f"unknown column {sort!r} to sort by: use {', '.join(SORT_KEYS)}")
-    snapshot = kg.snapshot()
+
+def _with_current(snapshot, lang: str) -> list[tuple[Row, Version | None]]:
     _, proposals = snapshot.query_rows(_PROPOSALS % {"lang": lang})
     labels = {r["s"]: r["l"] for r in snapshot.query_rows(_LABELS % {"lang": lang})[1]}
-    in_force = {r["p"]: (int(r["n"] or 0), r["next"]) for r in snapshot.query_rows(_IN_FORCE % {"g": VERSIONS_GRAPH})[1]}
-    shapes = shapes_version(validator)
-    today = today or date.today().isoformat()
-    rows, missing = [], []
-    from ..store.versions import history
-
+    rows = []
     for p in proposals:
         iri = p["p"] or ""
         subsystems = sorted((s, labels.get(s) or s.rsplit("/", 1)[-1]) for s in (p["subsystems"] or "").split())
@@ -99,6 +92,26 @@ def dashboard(kg: KnowledgeGraph, validator: Validator, lang: str = "es", *, tod
         row.versions = len(versions)
         if current is not None:
             row.version, row.version_time, row.status = current.number, current.time, current.status
+        rows.append((row, current))
+    return rows
+
+
+def dashboard(kg: KnowledgeGraph, validator: Validator, lang: str = "es", *, today: str | None = None,
+              sort: str = "proposal", descending: bool = False) -> tuple[list[Row], list[Version]]:
+    """The rows, sorted by ``sort`` (one of :data:`SORT_KEYS`), and the current versions that have no report
+    yet under the validator's shapes (the caller makes them: a report costs a validation)."""
+    if sort not in SORT_KEYS:
+        from ..errors import InputError
+
+        raise InputError(f"unknown column {sort!r} to sort by: use {', '.join(SORT_KEYS)}")
+    snapshot = kg.snapshot()
+    in_force = {r["p"]: (int(r["n"] or 0), r["next"]) for r in snapshot.query_rows(_IN_FORCE % {"g": VERSIONS_GRAPH})[1]}
+    shapes = shapes_version(validator)
+    today = today or date.today().isoformat()
+    rows, missing = [], []
+    for row, current in _with_current(snapshot, lang):
+        rows.append(row)
+        if current is not None:
             report: StoredReport | None = stored_report(snapshot, current, shapes)
             if report is None:
                 missing.append(current)
@@ -106,10 +119,9 @@ def dashboard(kg: KnowledgeGraph, validator: Validator, lang: str = "es", *, tod
                 row.conforms = report.conforms
                 row.violations = sum(o == "violation" for o, _ in report.outcomes.values())
                 row.warnings = sum(o == "warning" for o, _ in report.outcomes.values())
-        if iri in in_force:
-            row.in_force, row.next_revision = in_force[iri]
+        if row.proposal in in_force:
+            row.in_force, row.next_revision = in_force[row.proposal]
             row.overdue = bool(row.next_revision and row.next_revision < today)
-        rows.append(row)
     keys = {"proposal": lambda r: r.name, "filer": lambda r: (r.filer_label or r.filer or ""),
             "subsystems": lambda r: [label for _, label in r.subsystems], "version": lambda r: r.version or 0,
             "conformance": lambda r: r.conformance_key, "status": lambda r: r.status or "",

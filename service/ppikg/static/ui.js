@@ -74,6 +74,139 @@
 
   var yasgui = null;
 
+  function pageJson(id, fallback) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : fallback;
+  }
+
+  function escapeRe(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+
+  /* YASGUI draws its own labels in English. `pairs` ([YASGUI's text, this page's text], from words.toml) say
+     what to show instead: a text with {0}, {1}, … matches whatever YASGUI put there, carried over in place. */
+  function translator(pairs) {
+    var exact = {}, patterns = [];
+    pairs.forEach(function (pair) {
+      var from = pair[0], to = pair[1];
+      if (from === to) return;
+      var parts = from.split(/\{(\d)\}/);
+      if (parts.length === 1) { exact[from] = to; return; }
+      var order = [];
+      var source = parts.map(function (part, i) {
+        if (i % 2) { order.push(Number(part)); return "(.+?)"; }
+        return escapeRe(part);
+      }).join("");
+      patterns.push({ re: new RegExp("^" + source + "$"), order: order, to: to });
+    });
+    return function (text) {
+      var t = text.trim();
+      if (!t) return null;
+      if (Object.prototype.hasOwnProperty.call(exact, t)) return text.replace(t, exact[t]);
+      for (var i = 0; i < patterns.length; i++) {
+        var m = patterns[i].re.exec(t);
+        if (!m) continue;
+        var values = {};
+        patterns[i].order.forEach(function (n, k) { values[n] = m[k + 1]; });
+        return text.replace(t, patterns[i].to.replace(/\{(\d)\}/g, function (_, n) { return values[n]; }));
+      }
+      return null;
+    };
+  }
+
+  var LABEL_ATTRIBUTES = ["title", "placeholder", "aria-label"];
+
+  /* What is the reader's, not YASGUI's: the query's text and the results' values and column names (the
+     columns' own labels, their attributes, are YASGUI's). */
+  function readersText(node) {
+    var elem = node.nodeType === 1 ? node : node.parentElement;
+    if (!elem || !elem.closest) return false;
+    if (elem.closest(".CodeMirror-line") || (node.nodeType === 3 && elem.closest("thead th"))) return true;
+    var cell = elem.closest("tbody td");
+    return !!cell && !cell.classList.contains("dt-empty");
+  }
+
+  /* Swap YASGUI's labels as it draws them (and redraws them: the table's counts, a new tab, the settings). */
+  function localise(root, pairs) {
+    var tr = translator(pairs);
+    function text(node) {
+      if (readersText(node)) return;
+      var swapped = tr(node.nodeValue);
+      if (swapped !== null && swapped !== node.nodeValue) node.nodeValue = swapped;
+    }
+    function attributes(elem) {
+      if (readersText(elem)) return;
+      LABEL_ATTRIBUTES.forEach(function (name) {
+        var value = elem.getAttribute(name);
+        if (!value) return;
+        var swapped = tr(value);
+        if (swapped !== null && swapped !== value) elem.setAttribute(name, swapped);
+      });
+    }
+    function walk(node) {
+      if (node.nodeType === 3) { text(node); return; }
+      if (node.nodeType !== 1) return;
+      attributes(node);
+      var walker = document.createTreeWalker(node, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+      for (var n = walker.nextNode(); n; n = walker.nextNode()) {
+        if (n.nodeType === 3) text(n); else attributes(n);
+      }
+    }
+    walk(root);
+    new MutationObserver(function (records) {
+      records.forEach(function (r) {
+        if (r.type === "characterData") text(r.target);
+        else if (r.type === "attributes") attributes(r.target);
+        else r.addedNodes.forEach(walk);
+      });
+    }).observe(root, { subtree: true, childList: true, characterData: true, attributes: true,
+                       attributeFilter: LABEL_ATTRIBUTES });
+  }
+
+  /* The server declares some prefixes for every query (the same map its endpoint uses): YASQE's tokenizer is
+     told of them too, so a query using them without PREFIX is not drawn as a parse error. */
+  function predeclare(Yasqe, prefixes) {
+    var modes = Yasqe.modes;
+    var make = modes && modes.sparql11;
+    if (!make || make.predeclared) return;
+    var wrapped = function (config, parserConfig) {
+      var mode = make(config, parserConfig);
+      var start = mode.startState;
+      mode.startState = function () {
+        var state = start.apply(mode, arguments);
+        Object.keys(prefixes).forEach(function (p) {
+          if (state.prefixes[p] === undefined) state.prefixes[p] = prefixes[p];
+        });
+        return state;
+      };
+      return mode;
+    };
+    wrapped.predeclared = true;
+    modes.sparql11 = wrapped;
+  }
+
+  /* The server's answer to a query it could not run ({"error", "status", "code"}), readable: a heading, the
+     line and column when the message gives them ("error at 3:17"), the message wrapped. */
+  function queryError(error) {
+    if (!error || !error.text) return undefined;  // no answer at all: YASGUI's own message
+    var message = error.text;
+    var status = error.status;
+    try {
+      var body = JSON.parse(error.text);
+      message = body.error || message;
+      status = status || body.status;
+    } catch (e) { /* not JSON: the text itself */ }
+    if (typeof message !== "string") message = JSON.stringify(message);
+    var syntax = /syntax error/i.test(message);
+    var box = el("div", { "class": "query-error", role: "alert" }, [
+      el("h3", { text: (syntax ? W.syntax_error : W.query_error) + (status ? " (HTTP " + status + ")" : "") })]);
+    var at = /\berror at (\d+):(\d+)/.exec(message);
+    if (at) {
+      box.appendChild(el("p", { "class": "position", "data-line": at[1], "data-column": at[2],
+                                text: W.at_position.replace("{line}", at[1]).replace("{column}", at[2]) }));
+    }
+    box.appendChild(el("pre", { "class": "message", text: message }));
+    return box;
+  }
+
   function setupEditor() {
     var host = document.getElementById("yasgui");
     var status = document.getElementById("editor-status");
@@ -84,6 +217,10 @@
     }
     var Yasgui = window.Yasgui;
     var Yasqe = Yasgui.Yasqe;
+    predeclare(Yasqe, pageJson("sparql-prefixes", {}));
+    Yasgui.Yasr.defaults.errorRenderers = [queryError];
+    var pairs = pageJson("yasgui-words", []);
+    if (pairs.length) localise(host, pairs);
     // No look-ups on other hosts: drop the autocompleters that ask Linked Open Vocabularies (class,
     // property); the prefix autocompleter uses YASQE's built-in list since prefixCcApi is null.
     Yasqe.defaults.autocompleters = Yasqe.defaults.autocompleters.filter(function (name) {
