@@ -83,7 +83,7 @@ def main() -> None:
         kg.add_graph("propuestas/ejemplo-dgb", proposal)
         total = sum(n for _, n in kg.graphs())
         def from_store():  # the store made the proposal's inferences when it was loaded
-            asserted, inferred = kg.proposal_triples(PROPOSAL)
+            asserted, inferred = kg.proposal_ntriples(PROPOSAL)
             return validator.validate(asserted, inferred=inferred)
 
         med, worst = timed(from_store, args.runs)

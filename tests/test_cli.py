@@ -194,3 +194,35 @@ def test_serve_limits_from_the_command_line(shipped_store, tmp_path):
         import psutil
         workers = [c for c in psutil.Process(proc.pid).children(recursive=True) if "spawn_main" in " ".join(c.cmdline())]
         assert len(workers) == 1
+
+
+def test_validate_all_reports_every_proposal_of_the_store(shipped_store, tmp_path):
+    """`ppi validate --all`: one summary row and one report per proposal; exit 1 as soon as one does not conform."""
+    store = shipped_store(tmp_path / "store")
+    broken = Graph().parse(EXAMPLES / "propuesta-ejemplo-dgb.ttl")
+    broken.update((EXAMPLES / "variantes" / "LIN-07-IV.ru").read_text(encoding="utf-8"))
+    renamed = broken.serialize(format="nt").replace("/propuestas/ejemplo-dgb", "/propuestas/rota")
+    (tmp_path / "rota.nt").write_text(renamed, encoding="utf-8")
+    loaded = run("import", str(tmp_path / "rota.nt"), "--load", "--store", str(store))
+    assert loaded.returncode == 0, loaded.stderr
+
+    done = run("validate", "--all", "--store", str(store), "--format", "json", "--reports", str(tmp_path / "informes"))
+    assert done.returncode == 1, done.stderr
+    summary = {row["name"]: row for row in json.loads(done.stdout)}
+    assert set(summary) == {"ejemplo-dgb", "ejemplo-ael-jal", "ejemplo-od-cecyte", "rota"}
+    assert [n for n, row in summary.items() if not row["conforms"]] == ["rota"]
+    assert summary["rota"]["violation"] == 1 and summary["ejemplo-dgb"]["violation"] == 0
+    reports = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in (tmp_path / "informes").iterdir()}
+    assert set(reports) == set(summary)
+    assert {r["id"] for r in reports["rota"]["requirements"] if r["findings"]} == {"LIN-07-IV"}
+
+    table = run("validate", "--all", "--store", str(store), "--lang", "en")
+    assert table.returncode == 1
+    head, rule, *rows = table.stdout.splitlines()
+    assert head.startswith("proposal") and "violations" in head and len(rows) == 4
+    assert next(r for r in rows if r.startswith("rota ")).count("does not conform") == 1
+
+    both = run("validate", "--all", "https://w3id.org/ppikg/propuestas/rota", "--store", str(store))
+    neither = run("validate", "--store", str(store))
+    assert both.returncode == 2 and "--all" in both.stderr
+    assert neither.returncode == 2 and "--all" in neither.stderr

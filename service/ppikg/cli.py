@@ -123,7 +123,7 @@ def _proposal_graphs(args: argparse.Namespace, validator):
         from .lifecycle.reports import recorded_facts
 
         with _open(args, progress=False) as kg:
-            graph, inferred = kg.proposal_triples(target)
+            graph, inferred = kg.proposal_ntriples(target)
             try:
                 current = [v for v in kg.history(target) if v.current]
             except NotFound:  # loaded before versions were recorded
@@ -134,11 +134,46 @@ def _proposal_graphs(args: argparse.Namespace, validator):
     return validator.load(Path(target)), None
 
 
+def _validate_all(args: argparse.Namespace, validator) -> int:
+    """``ppi validate --all``: every proposal of the store; exit 0 when all conform."""
+    from .conformance.render import render
+    from .lifecycle.batch import validate_all
+    from .lifecycle.render import batch_rows
+    from .media import find
+
+    if args.proposal is not None:
+        raise InputError("--all validates every proposal of the store: name no proposal with it")
+    folder = Path(args.reports) if args.reports else None
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    suffix = (find("report", args.format) or find("report", "text")).suffix  # type: ignore[union-attr]
+    with _open(args, progress=False) as kg:
+        checked = []
+        for c in validate_all(kg, validator, args.lang):
+            if folder is not None:
+                (folder / (c.row.name.replace("/", "--") + suffix)).write_text(
+                    render(c.report.filtered(args.severity), args.format, args.lang), encoding="utf-8")
+            checked.append(c)
+    if args.format == "json":
+        text = json.dumps([c.summary() for c in checked], ensure_ascii=False, indent=1) + "\n"
+    else:
+        text = _table(*batch_rows(checked, args.lang))
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0 if all(c.report.conforms for c in checked) else 1
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from .conformance.render import render
     from .conformance.validator import Validator
 
     validator = Validator(args.project)
+    if args.all:
+        return _validate_all(args, validator)
+    if args.proposal is None:
+        raise InputError("name a proposal to validate (a file, a folder or an IRI), or give --all")
     proposal, inferred = _proposal_graphs(args, validator)
     report = validator.validate(proposal, inferred=inferred)
     text = render(report.filtered(args.severity), args.format, args.lang)
@@ -407,8 +442,12 @@ def build_parser() -> argparse.ArgumentParser:
     i.set_defaults(func=cmd_info)
 
     v = with_store(sub.add_parser("validate", help="check a proposal against the Lineamientos (exit 0 conforms, 1 not, 2 bad input)"))
-    v.add_argument("proposal", help="a .xlsx workbook, a folder of CSV files (or a .zip of them), RDF (.ttl, .jsonld, "
-                                    ".nt, .nq, .trig, .rdf) or the IRI of a loaded proposal")
+    v.add_argument("proposal", nargs="?", help="a .xlsx workbook, a folder of CSV files (or a .zip of them), RDF "
+                                               "(.ttl, .jsonld, .nt, .nq, .trig, .rdf) or the IRI of a loaded proposal")
+    v.add_argument("--all", action="store_true",
+                   help="every proposal in the store: a summary table (JSON with --format json) and, with "
+                        "--reports, one report per proposal")
+    v.add_argument("--reports", metavar="DIR", help="with --all: write each proposal's report to DIR/NAME.EXT")
     v.add_argument("--format", choices=REPORT_FORMATS, default="text")
     v.add_argument("--lang", choices=LANGS, default=LANGS[0])
     v.add_argument("--severity", choices=("violation", "warning", "info"), default="info",

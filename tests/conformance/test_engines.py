@@ -54,7 +54,7 @@ def test_the_engines_are_really_different_and_both_find_the_broken_requirement(e
 
 
 def test_triples_from_the_store_and_an_rdflib_graph_give_the_same_report(engines):
-    """Validation by IRI hands the store's triples over unconverted; the report must not depend on it."""
+    """Validation by IRI hands the store's N-Triples over unconverted; the report must not depend on it."""
     from ppikg.store.graph import KnowledgeGraph
 
     turbo, _ = engines
@@ -64,8 +64,8 @@ def test_triples_from_the_store_and_an_rdflib_graph_give_the_same_report(engines
     with KnowledgeGraph(None) as kg:
         kg.load_shipped()  # the ontology and context the store's inferences come from
         kg.add_graph("propuestas/variante", data)
-        asserted, inferred = kg.proposal_triples("https://w3id.org/ppikg/propuestas/variante")
-    assert isinstance(asserted, list) and asserted and not isinstance(asserted, Graph)
+        asserted, inferred = kg.proposal_ntriples("https://w3id.org/ppikg/propuestas/variante")
+    assert isinstance(asserted, bytes) and asserted
     from_store, from_file = turbo.validate(asserted, inferred=inferred), turbo.validate(data)
     assert {r.requirement.id for r in from_store.results if r.findings} == {"LIN-12-I"}
     assert essence(from_store) == essence(from_file)

@@ -7,13 +7,14 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Iterable, Literal as TypingLiteral
 
 import pyoxigraph as ox
 import pyshacl
 import pyshacl_turbo
-from pyshacl_turbo.rdf import Input as TurboInput
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
 
@@ -39,9 +40,12 @@ _PROPOSAL, _INFERRED = "urn:ppikg:proposal", "urn:ppikg:inferred"
 # subclass axioms and its individuals, e.g. ppi:Pending a ppi:AuthorisationStatus).
 _DATA_GRAPHS = (_PROPOSAL, _INFERRED, _CONTEXT, _ONTOLOGY)
 Engine = TypingLiteral["turbo", "pyshacl"]
-# A proposal or its inferences: an rdflib graph, or triples as the store holds them (no conversion needed).
-Triples = Graph | list[ox.Triple]
+# A proposal or its inferences: an rdflib graph, triples as the store holds them, or N-Triples as the store
+# dumps them (the last two need no conversion).
+Triples = Graph | list[ox.Triple] | bytes
 _TYPE, _PROPOSAL_CLASS = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PPI.Proposal))
+_TYPED_PROPOSAL = re.compile(rb"^<([^>]*)> <%s> <%s> \.$" % (str(RDF.type).encode(), str(PPI.Proposal).encode()),
+                             re.MULTILINE)
 
 
 @dataclass
@@ -99,8 +103,13 @@ class ValidationReport:
     proposal: str | None
     conforms: bool
     results: list[RequirementResult]
-    graph: Graph
+    report_ntriples: str  # the SHACL validation report as the engine wrote it (N-Triples)
     chapters: dict[str, dict[str, str]] = field(default_factory=dict)  # chapter IRI → heading by language
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The SHACL validation report as an rdflib graph (parsed when first asked for: most uses never do)."""
+        return Graph().parse(data=self.report_ntriples, format="nt")
 
     def summary(self) -> dict[str, int]:
         counts = {k: 0 for k in ("conforms", "violation", "warning", "info", "needs-attestation")}
@@ -113,7 +122,7 @@ class ValidationReport:
         """The same report keeping only findings at ``minimum`` severity or above."""
         keep = [RequirementResult(r.requirement, r.outcome,
                                   [f for f in r.findings if _RANK[f.severity] >= _RANK[minimum]]) for r in self.results]
-        return ValidationReport(self.proposal, self.conforms, keep, self.graph, self.chapters)
+        return ValidationReport(self.proposal, self.conforms, keep, self.report_ntriples, self.chapters)
 
 
 def _lang_map(graph: Graph, subject, predicate) -> dict[str, str]:
@@ -151,6 +160,7 @@ class Validator:
                  shapes: Graph | None = None, ontology: Graph | None = None, context: Graph | None = None,
                  provisions: Graph | None = None, engine: Engine = "turbo") -> None:
         self.engine = engine
+        self._related_cache: dict[str, CitedProvision | None] = {}
         self.project = project = project or Project.default()
         self.settings = settings or Settings()
         self.shapes = shapes if shapes is not None else _read(project.shape_files())
@@ -222,20 +232,24 @@ class Validator:
                 req.provisions = [self._provision(iri) for iri in sorted(self.shapes.objects(shape, DCTERMS.source), key=str)]
         return dict(sorted(found.items(), key=lambda kv: _catalogue_key(kv[0])))
 
-    def _message(self, results: Graph, result, data: ox.Store) -> dict[str, str]:
+    def _message(self, result: "_Result", data: ox.Store) -> dict[str, str]:
         """The result's message by language. pyshacl drops the language of SPARQL message templates, so
         those are filled here again; their variables all describe ?value, shown by its notation or label."""
-        constraint = results.value(result, SH.sourceConstraint)
-        if constraint is None:
-            return _lang_map(results, result, SH.resultMessage)
-        shown = _shown(data, results.value(result, SH.value))
+        if result.constraint is None:
+            return result.messages
+        shown = _shown(data, result.value)
         return {lang: re.sub(r"\{[?$]\w+\}", shown, template)
-                for lang, template in _lang_map(self.shapes, constraint, SH.message).items()}
+                for lang, template in _lang_map(self.shapes, result.constraint, SH.message).items()}
 
-    def _related(self, value) -> CitedProvision | None:
+    def _related(self, value: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> CitedProvision | None:
         """For a value from the context (an aspect, a competency), the provision of the Lineamientos it comes from."""
-        if not isinstance(value, URIRef):
+        if not isinstance(value, ox.NamedNode):
             return None
+        if value.value not in self._related_cache:
+            self._related_cache[value.value] = self._related_provision(URIRef(value.value))
+        return self._related_cache[value.value]
+
+    def _related_provision(self, value: URIRef) -> CitedProvision | None:
         sources = [s for s in self.context.objects(value, DCTERMS.source) if (s, PPI.text, None) in self.provisions]
         if not sources:
             return None
@@ -282,47 +296,59 @@ class Validator:
         """The shapes compiled once by pyshacl-turbo (SHACL-AF on: the shapes use SPARQL-based constraints)."""
         return pyshacl_turbo.compile_shapes(self.shapes, advanced=True)
 
-    def _scratch(self, proposal: Triples, inferred: Triples | None) -> ox.Store:
-        """An in-memory store with the fixed graphs, the proposal and its inferences (made here if not given)."""
+    @cached_property
+    def _fixed_ntriples(self) -> bytes:
+        """The context and the ontology as the shapes read them, in N-Triples."""
         store = ox.Store()
         store.extend(self._fixed_quads)
-        store.extend(_quads(proposal, _PROPOSAL))
+        return b"".join(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)) or b""
+                        for g in (_CONTEXT, _ONTOLOGY))
+
+    def _scratch(self, proposal: Triples, inferred: Triples | None) -> tuple[ox.Store, bytes]:
+        """An in-memory store with the fixed graphs, the proposal and its inferences (made here if not given),
+        and the N-Triples the shapes are run over (the proposal, its inferences, the context, the ontology)."""
+        store = ox.Store()
+        store.extend(self._fixed_quads)
+        text = [_put(store, proposal, _PROPOSAL)]
         if inferred is None:
             apply_rules(store, self.reasoner.rules, [_CONTEXT, _PROPOSAL, _ONTOLOGY_INFERRED], _INFERRED,
                         ontology_graph=_ONTOLOGY)
+            text.append(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(_INFERRED)) or b"")
         else:
-            store.extend(_quads(inferred, _INFERRED))
-        return store
+            text.append(_put(store, inferred, _INFERRED))
+        return store, b"".join([*text, self._fixed_ntriples])
 
     def infer(self, proposal: Graph) -> Graph:
         """The proposal's own inferences (rules path, proven equal to owlrl's by the test suite)."""
-        store = self._scratch(proposal, None)
+        store, _ = self._scratch(proposal, None)
         inferred = Graph()
         for q in store.quads_for_pattern(None, None, None, ox.NamedNode(_INFERRED)):
             inferred.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
         return inferred
 
-    def _shacl(self, store: ox.Store) -> tuple[bool, Graph]:
-        """Run the shapes over the union of the data graphs of ``store``: whether it conforms, the report."""
+    def _shacl(self, data: bytes) -> tuple[bool, str, Callable[[str], Node]]:
+        """Run the shapes over ``data`` (N-Triples): whether it conforms, the report as N-Triples, and how a
+        blank node label of the report names a node of the shapes graph."""
         if self.engine == "turbo":
-            # N-Triples straight from the store: the engine parses them natively, no rdflib graph is built.
-            text = b"".join(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)) or b""
-                            for g in _DATA_GRAPHS).decode("utf-8")
-            conforms, report, _ = self._program.validate(TurboInput(text, "nt", None, {}, preserve_ids=True),
-                                                         allow_warnings=True, allow_infos=True)
-            return bool(conforms), report
-        data = Graph()
-        for g in _DATA_GRAPHS:
-            data.addN((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), data)
-                      for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
-        conforms, report, _ = pyshacl.validate(data, shacl_graph=self.shapes, inference="none", inplace=True,
+            # The compiled program's native call is the one CompiledShapes.validate makes, less its decoding of
+            # the report into rdflib (seconds for a report of thousands of findings; pinned version, and the
+            # tests compare every report with pySHACL's).
+            program = self._program
+            conforms, report, *_ = program._native.validate(
+                data.decode("utf-8"), "nt", None, False, 100, 15, False, True, True, False, [], [], [])
+            shape_nodes = program._blank_nodes
+            return bool(conforms), report, lambda label: shape_nodes.get(label) or BNode(label)
+        graph = Graph().parse(data=data, format="nt")
+        conforms, report, _ = pyshacl.validate(graph, shacl_graph=self.shapes, inference="none", inplace=True,
                                                advanced=True, allow_warnings=True, allow_infos=True)  # no copy
-        return bool(conforms), report
+        return bool(conforms), report.serialize(format="nt"), BNode
 
     def validate(self, proposal: Triples, *, inferred: Triples | None = None) -> ValidationReport:
         """Check one proposal graph; ``inferred`` may pass inferences already made (e.g. by the store)."""
         if isinstance(proposal, Graph):
             proposals = {str(p) for p in proposal.subjects(RDF.type, PPI.Proposal)}
+        elif isinstance(proposal, bytes):
+            proposals = {m.decode("utf-8") for m in _TYPED_PROPOSAL.findall(proposal)}
         else:
             proposals = {str(t.subject.value) for t in proposal  # type: ignore[union-attr]
                          if t.predicate == _TYPE and t.object == _PROPOSAL_CLASS}
@@ -330,26 +356,18 @@ class Validator:
             raise InputError("no ppi:Proposal in the data: nothing to validate")
         if len(proposals) > 1:
             raise InputError(f"{len(proposals)} proposals in one file: validate them one at a time")
-        store = self._scratch(proposal, inferred)
-        conforms, results_graph = self._shacl(store)
+        store, data = self._scratch(proposal, inferred)
+        conforms, report, shape_node = self._shacl(data)
         findings: dict[str, list[Finding]] = {rid: [] for rid in self.requirements}
-        # Top-level results only: those under sh:detail explain a result, they are not results themselves.
-        for result in results_graph.objects(None, SH.result):
-            shape = results_graph.value(result, SH.sourceShape)
-            rid = self.shape_requirements.get(shape)
+        for result in _results(report, shape_node):
+            rid = self.shape_requirements.get(result.shape)
             if rid is None:
                 continue
-            value = results_graph.value(result, SH.value)
-            path = results_graph.value(result, SH.resultPath)
             findings[rid].append(Finding(
-                focus=str(results_graph.value(result, SH.focusNode)),
-                severity=SEVERITIES.get(results_graph.value(result, SH.resultSeverity),  # type: ignore[call-overload]
-                                        "violation"),
-                message=self._message(results_graph, result, store),
-                path=str(path) if isinstance(path, URIRef) else None,
-                value=str(value) if value is not None else None,
-                shape=str(shape) if isinstance(shape, URIRef) else None,
-                related=self._related(value),
+                focus=result.focus, severity=result.severity, message=self._message(result, store),
+                path=result.path, value=result.value.value if result.value is not None else None,
+                shape=str(result.shape) if isinstance(result.shape, URIRef) else None,
+                related=self._related(result.value),
             ))
         results = []
         for rid, req in self.requirements.items():
@@ -359,11 +377,68 @@ class Validator:
             else:
                 outcome = "needs-attestation" if "attestation" in req.kinds else "conforms"
             results.append(RequirementResult(req, outcome, found))
-        return ValidationReport(next(iter(proposals)), conforms, results, results_graph,
-                                self.chapter_titles)
+        return ValidationReport(next(iter(proposals)), conforms, results, report, self.chapter_titles)
 
 
-def _quads(graph: Triples, name: str) -> list[ox.Quad]:
+@dataclass
+class _Result:
+    """What the report says of one top-level result."""
+
+    focus: str
+    severity: Severity
+    shape: Node | None  # the source shape, as a node of the shapes graph
+    constraint: Node | None  # the source constraint of a SPARQL-based constraint, likewise
+    path: str | None
+    value: ox.NamedNode | ox.BlankNode | ox.Literal | None
+    messages: dict[str, str]
+
+
+_SHACL = str(SH)
+
+
+def _results(report: str, shape_node: Callable[[str], Node]) -> Iterator[_Result]:
+    """The top-level results of a SHACL report in N-Triples (those under sh:detail explain a result: they are
+    not results themselves), read with pyoxigraph."""
+    by_subject: dict[object, dict[str, list]] = {}
+    top = []
+    for t in ox.parse(report, format=ox.RdfFormat.N_TRIPLES):
+        name = t.predicate.value
+        if not name.startswith(_SHACL):
+            continue
+        name = name[len(_SHACL):]
+        if name == "result":
+            top.append(t.object)
+        else:
+            by_subject.setdefault(t.subject, {}).setdefault(name, []).append(t.object)
+
+    def shape(term) -> Node | None:
+        if isinstance(term, ox.NamedNode):
+            return URIRef(term.value)
+        return shape_node(term.value) if isinstance(term, ox.BlankNode) else None
+
+    for node in top:
+        fields = by_subject.get(node, {})
+        first = {k: v[0] for k, v in fields.items()}
+        path, severity = first.get("resultPath"), first.get("resultSeverity")
+        yield _Result(
+            focus=first["focusNode"].value,
+            severity=SEVERITIES.get(URIRef(severity.value), "violation") if severity is not None else "violation",
+            shape=shape(first.get("sourceShape")), constraint=shape(first.get("sourceConstraint")),
+            path=path.value if isinstance(path, ox.NamedNode) else None, value=first.get("value"),
+            messages={(m.language or "und"): m.value for m in fields.get("resultMessage", [])
+                      if isinstance(m, ox.Literal)})
+
+
+def _put(store: ox.Store, data: Triples, name: str) -> bytes:
+    """Add ``data`` to graph ``name`` of ``store``; its N-Triples."""
+    if isinstance(data, bytes):
+        store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
+        return data if data.endswith(b"\n") or not data else data + b"\n"
+    store.extend(_quads(data, name))
+    return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name)) or b""
+
+
+def _quads(graph: Graph | list[ox.Triple], name: str) -> list[ox.Quad]:
     """The triples of ``graph`` as quads of graph ``name`` (each distinct rdflib term converted once)."""
     g = ox.NamedNode(name)
     terms: dict = {}
@@ -385,14 +460,13 @@ def _quads(graph: Triples, name: str) -> list[ox.Quad]:
     return quads
 
 
-def _shown(store: ox.Store, value) -> str:
+def _shown(store: ox.Store, value: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
     """How a message shows a value: its notation or label in the data, else the value itself."""
-    if value is not None and not isinstance(value, Literal):
-        term = to_oxigraph(value)
+    if isinstance(value, (ox.NamedNode, ox.BlankNode)):
         for predicate in (SKOS.notation, RDFS.label):
-            for q in store.quads_for_pattern(term, ox.NamedNode(str(predicate)), None, None):  # type: ignore[arg-type]
+            for q in store.quads_for_pattern(value, ox.NamedNode(str(predicate)), None, None):
                 return str(q.object.value)  # type: ignore[union-attr]
-    return str(value)
+    return "None" if value is None else value.value
 
 
 _SEVERITY_IRI = {v: k for k, v in SEVERITIES.items()}

@@ -217,7 +217,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
             from ..lifecycle.reports import recorded_facts
 
             version = kg.version(name, number)
-            asserted, inferred = kg.version_triples(version)
+            asserted, inferred = kg.version_ntriples(version)
             result = validator.validate(asserted, inferred=inferred + recorded_facts(version))
             return render(result, media, code, templates(request))
 

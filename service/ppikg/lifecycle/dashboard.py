@@ -75,10 +75,11 @@ def _kind(filer: str | None, kind: str | None) -> str:
 def proposal_rows(snapshot, lang: str = "es") -> list[Row]:
     """Every proposal of ``snapshot`` with its title, filer (label in ``lang``), subsystems and current version,
     in IRI order: the dashboard's rows before their reports (``/browse`` lists them so, without validating)."""
-    return [row for row, _ in _with_current(snapshot, lang)]
+    return [row for row, _ in proposals_with_current(snapshot, lang)]
 
 
-def _with_current(snapshot, lang: str) -> list[tuple[Row, Version | None]]:
+def proposals_with_current(snapshot, lang: str) -> list[tuple[Row, Version | None]]:
+    """:func:`proposal_rows` each with its current version (None for a proposal loaded without one)."""
     _, proposals = snapshot.query_rows(_PROPOSALS % {"lang": lang})
     labels = {r["s"]: r["l"] for r in snapshot.query_rows(_LABELS % {"lang": lang})[1]}
     rows = []
@@ -109,7 +110,7 @@ def dashboard(kg: KnowledgeGraph, validator: Validator, lang: str = "es", *, tod
     shapes = shapes_version(validator)
     today = today or date.today().isoformat()
     rows, missing = [], []
-    for row, current in _with_current(snapshot, lang):
+    for row, current in proposals_with_current(snapshot, lang):
         rows.append(row)
         if current is not None:
             report: StoredReport | None = stored_report(snapshot, current, shapes)

@@ -1,4 +1,5 @@
-"""A proposal's history and a diff between two of its versions as text (es/en), for the terminal."""
+"""A proposal's history, a diff between two of its versions and the check of every proposal as text (es/en),
+for the terminal."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Mapping
 from ..conformance.render import counted, outcome_word
 from ..i18n import words
 from ..store.versions import Version
+from .batch import Checked
 from .diff import Diff
 from .reports import StoredReport
 
@@ -35,6 +37,20 @@ def history_rows(versions: list[Version], reports: Mapping[str, StoredReport | N
         rows.append([f"{v.number}{mark}", v.time, status_labels.get(v.status, v.status.rsplit("#", 1)[-1]), revision,
                      v.file_name or "—", (v.sha256 or "")[:12] or "—", (v.role or "").rsplit("#", 1)[-1] or "—",
                      report_summary(reports.get(v.iri), lang)])
+    return head, rows
+
+
+def batch_rows(checked: list[Checked], lang: str) -> tuple[list[str], list[list[str]]]:
+    """The check of every proposal as a table: one row per proposal, with its counts of findings."""
+    w, r = words("lifecycle", lang), words("report", lang)
+    head = [w["proposal"], w["filer"], w["version"], w["conformance"], w["violations"], w["warnings"],
+            r["needs-attestation_n"], w["findings"]]
+    rows = []
+    for c in checked:
+        n = c.report.summary()
+        rows.append([c.row.name, c.row.filer_label or c.row.filer or "—", str(c.row.version or "—"),
+                     w["conforms"] if c.report.conforms else w["not_conforms"], str(n["violation"]),
+                     str(n["warning"]), str(n["needs-attestation"]), str(n["findings"])])
     return head, rows
 
 

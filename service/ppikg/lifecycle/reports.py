@@ -54,10 +54,10 @@ def report_iri(version: Version, shapes: str) -> str:
     return f"{version.iri}/informe/{shapes}/{version.status.rsplit('#', 1)[-1]}"
 
 
-def recorded_facts(version: Version) -> list[ox.Triple]:
-    """What the records say about the version that its validation needs: its state (``ppi:recordedStatus``)."""
-    return [ox.Triple(ox.NamedNode(version.proposal), ox.NamedNode(str(PPI.recordedStatus)),
-                      ox.NamedNode(version.status))]
+def recorded_facts(version: Version) -> bytes:
+    """What the records say about the version that its validation needs, in N-Triples: its state
+    (``ppi:recordedStatus``)."""
+    return f"<{version.proposal}> <{PPI.recordedStatus}> <{version.status}> .\n".encode()
 
 
 def report_quads(version: Version, report: ValidationReport, shapes: str, when: str | None = None) -> list[ox.Quad]:
@@ -143,7 +143,7 @@ def version_report(kg: KnowledgeGraph, validator: Validator, version: Version) -
         return kept
     if version.dropped:
         raise InputError(f"version {version.number} of <{version.proposal}> was dropped: it has no report")
-    asserted, inferred = kg.version_triples(version)
+    asserted, inferred = kg.version_ntriples(version)
     report = validator.validate(asserted, inferred=inferred + recorded_facts(version))
     quads = report_quads(version, report, shapes)
     if not kg.read_only:

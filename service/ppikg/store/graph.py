@@ -118,16 +118,16 @@ class KnowledgeGraph:
         iri = self.graph_iri(graph) if graph is not None else None
         snapshot.export(out, fmt, snapshot.selected_graphs(which, iri, versions=fmt.supports_datasets and iri is None))
 
-    def proposal_triples(self, proposal: str) -> tuple[list[ox.Triple], list[ox.Triple]]:
-        """The triples of the asserted graph that holds proposal ``proposal`` (its IRI) and of the inferences
-        made for it, as the store has them (what validation by IRI reads, with no conversion)."""
+    def proposal_ntriples(self, proposal: str) -> tuple[bytes, bytes]:
+        """The asserted graph that holds proposal ``proposal`` (its IRI) and the inferences made for it, as
+        N-Triples dumped by the store (what validation by IRI reads, with no conversion)."""
         snapshot = self.snapshot()
         graph = snapshot.proposal_graph(proposal)
-        return ([q.triple for q in snapshot.quads(graph)], [q.triple for q in snapshot.quads(inferred_of(graph))])
+        return snapshot.ntriples(graph), snapshot.ntriples(inferred_of(graph))
 
     def proposal_graphs(self, proposal: str) -> tuple[rdflib.Graph, rdflib.Graph]:
-        """:meth:`proposal_triples` as rdflib graphs."""
-        return _as_rdflib(self.proposal_triples(proposal))
+        """:meth:`proposal_ntriples` as rdflib graphs."""
+        return _as_rdflib(self.proposal_ntriples(proposal))
 
     def shipped_graphs(self) -> list[str]:
         """IRIs of the graphs holding shipped data files."""
@@ -315,17 +315,16 @@ class KnowledgeGraph:
         raise NotFound(f"<{versions[0].proposal}> has no version {number} "
                          f"(it has {', '.join(str(v.number) for v in versions)})")
 
-    def version_triples(self, version: Version) -> tuple[list[ox.Triple], list[ox.Triple]]:
-        """The triples of ``version`` and the inferences made for it, as written (InputError once dropped)."""
+    def version_ntriples(self, version: Version) -> tuple[bytes, bytes]:
+        """The triples of ``version`` and the inferences made for it, in N-Triples as the archive keeps them
+        (InputError once dropped)."""
         if version.dropped:
             raise InputError(f"version {version.number} of <{version.proposal}> was dropped on {version.dropped}")
-        asserted, inferred = (list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
-                              for data in self.backend.archive.get(version.iri))
-        return asserted, inferred
+        return self.backend.archive.get(version.iri)
 
     def version_graphs(self, version: Version) -> tuple[rdflib.Graph, rdflib.Graph]:
-        """:meth:`version_triples` as rdflib graphs."""
-        return _as_rdflib(self.version_triples(version))
+        """:meth:`version_ntriples` as rdflib graphs."""
+        return _as_rdflib(self.version_ntriples(version))
 
     def drop_version(self, proposal: str, number: int, role: str | None = None) -> tuple[str, str | None]:
         """Drop version ``number`` of ``proposal``, recorded with the time and ``role`` (see
@@ -400,10 +399,11 @@ class KnowledgeGraph:
         }
 
 
-def _as_rdflib(parts: tuple[list[ox.Triple], list[ox.Triple]]) -> tuple[rdflib.Graph, rdflib.Graph]:
+def _as_rdflib(parts: tuple[bytes, bytes]) -> tuple[rdflib.Graph, rdflib.Graph]:
     asserted, inferred = (rdflib.Graph() for _ in range(2))
-    for graph, triples in ((asserted, parts[0]), (inferred, parts[1])):
-        graph.addN((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object), graph) for t in triples)
+    for graph, data in ((asserted, parts[0]), (inferred, parts[1])):
+        graph.addN((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object), graph)
+                   for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
     return asserted, inferred
 
 

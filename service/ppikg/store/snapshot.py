@@ -248,6 +248,12 @@ class Snapshot:
             return self.with_versions([graph]).quads(graph)
         return self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
 
+    def ntriples(self, graph: str) -> bytes:
+        """The triples of ``graph`` (as :meth:`quads` finds them) in N-Triples."""
+        if graph.startswith(VERSION_GRAPHS) and not self.contains_graph(graph):
+            return self.with_versions([graph]).ntriples(graph)
+        return self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
+
     def version_graphs(self) -> list[str]:
         """The content graphs (and their inferences) of every kept version: what a dataset export adds."""
         from .versions import VERSIONS_GRAPH
