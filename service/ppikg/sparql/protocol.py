@@ -194,7 +194,7 @@ def run_job(snapshot, job: Job, plan: bool = True) -> tuple:
     kwargs: dict = {"base_iri": job.base_iri, "prefixes": job.prefixes, **_dataset(job)}
     try:
         text = job.query
-        if plan:
+        if plan and not snapshot.remote:
             try:
                 text = planner_for(snapshot, job).rewrite(text) or text
             except (SyntaxError, ValueError, TypeError, StopIteration):
