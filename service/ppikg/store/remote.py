@@ -485,19 +485,27 @@ class RemoteWriter(Writer):
         self.add(graph, triples)
 
     def drop(self, graph: str) -> None:
-        self.client.update(f"DROP SILENT GRAPH <{graph}>")
+        self.client.update(f"CLEAR SILENT GRAPH <{graph}>")  # Virtuoso drops only graphs made by CREATE
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         from ..sparql.lexer import decode_escapes, tokenize
 
-        tokens = tokenize(decode_escapes(sparql))
-        for a, b in zip(tokens, tokens[1:]):
-            if a.keyword in ("CLEAR", "DROP") and b.keyword in ("DEFAULT", "ALL", "SILENT"):
-                target = b if b.keyword != "SILENT" else tokens[tokens.index(b) + 1] if b is not tokens[-1] else b
-                if target.keyword in ("DEFAULT", "ALL"):
-                    raise InputError(f"{a.keyword} {target.keyword} is refused on a remote store: its default graph "
-                                     "is the union of every graph it holds; name the graph")
-        self.client.update(_prologue(QUERY_PREFIXES, base_iri) + sparql)
+        text = decode_escapes(sparql)
+        tokens = tokenize(text)
+        drops = []
+        for i, a in enumerate(tokens[:-1]):
+            if a.keyword not in ("CLEAR", "DROP"):
+                continue
+            target = tokens[i + 2] if tokens[i + 1].keyword == "SILENT" and i + 2 < len(tokens) else tokens[i + 1]
+            if target.keyword in ("DEFAULT", "ALL"):
+                raise InputError(f"{a.keyword} {target.keyword} is refused on a remote store: its default graph "
+                                 "is the union of every graph it holds; name the graph")
+            if a.keyword == "DROP":
+                drops.append(a.start)
+        # DROP as CLEAR: a remote store lists no empty graph anyway, and Virtuoso drops only graphs made by CREATE
+        for at in reversed(drops):
+            text = text[:at] + "CLEAR" + text[at + 4:]
+        self.client.update(_prologue(QUERY_PREFIXES, base_iri) + text)
 
     def quads(self, graph: str | None = None, subject: ox.NamedNode | None = None,
               object: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
@@ -583,3 +591,25 @@ def open_remote_source(source: tuple) -> Snapshot:
     _, endpoint, state, catalog = source
     client = SparqlClient(endpoint)
     return RemoteSnapshot(state, client, Catalog.from_json(catalog), RemoteArchive(client))
+
+
+def copy_into(backend: RemoteStore, snapshot: Snapshot) -> None:
+    """Make the remote store hold what ``snapshot`` (of any store) holds: its graphs, catalogue and kept
+    version contents, in one write (the project's graphs already there are dropped first). Moves a store to a
+    server without inferring it again."""
+    from .snapshot import PPI_VERSION_GRAPH
+    from .versions import VERSIONS_GRAPH
+
+    with backend.write() as writer:
+        for g in writer.graph_names():
+            writer.drop(g)
+        for g in snapshot.graph_names():
+            writer.add(g, [q.triple for q in snapshot.quads(g)])
+        if snapshot.contains_graph(VERSIONS_GRAPH) and snapshot.archive is not None:
+            rows = snapshot.query(f"SELECT DISTINCT ?v WHERE {{ GRAPH <{VERSIONS_GRAPH}> {{ ?v <{PPI_VERSION_GRAPH}> ?g }} }}")
+            for row in rows:
+                try:
+                    backend.archive.put(row["v"].value, *snapshot.archive.get(row["v"].value))
+                except InputError:  # a dropped version: its content is gone
+                    continue
+        writer.catalog = snapshot.catalog.copy()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ppikg.store.graph import KnowledgeGraph
-from ppikg.store.remote import Endpoint, RemoteStore
+from ppikg.store.remote import Endpoint, RemoteStore, copy_into
 from ppikg.store.servers import Server, oxigraph_server, virtuoso_server
 
 
@@ -15,9 +15,10 @@ def endpoint_of(server: Server) -> Endpoint:
 
 
 @pytest.fixture(scope="session")
-def embedded_kg():
-    with KnowledgeGraph(None) as kg:
-        kg.load_shipped()
+def embedded_kg(shipped_store, tmp_path_factory):
+    """The embedded store holding the shipped data (a copy of the session's)."""
+    with KnowledgeGraph(shipped_store(tmp_path_factory.mktemp("embedded") / "store")) as kg:
+        kg.load_shipped()  # up to date: a no-op
         yield kg
 
 
@@ -31,11 +32,13 @@ def oxigraph():
 
 
 @pytest.fixture(scope="session")
-def virtuoso():
-    """Virtuoso holding the shipped data: (server, knowledge graph over it)."""
+def virtuoso(embedded_kg):
+    """Virtuoso holding the shipped data: (server, knowledge graph over it). The data are copied from the
+    embedded store (copy_into) rather than inferred a third time; loading them is the Oxigraph fixture's part."""
     with virtuoso_server() as server:
         with KnowledgeGraph(None, backend=RemoteStore(endpoint_of(server))) as kg:
-            kg.load_shipped()
+            copy_into(kg.backend, embedded_kg.snapshot())  # type: ignore[arg-type]
+            assert kg.load_shipped() is False  # the copy is up to date
             yield server, kg
 
 
