@@ -79,12 +79,11 @@ class Endpoint:
     password: str | None = field(default=None, repr=False)  # never shown, never logged
     timeout: float = 300.0
 
-    def describe(self) -> str:
-        return self.query
-
 
 class _Auth(httpx.Auth):
     """Basic or Digest authentication, whichever the server's challenge names."""
+
+    requires_response_body = True
 
     def __init__(self, user: str, password: str) -> None:
         self._digest = httpx.DigestAuth(user, password)
@@ -106,7 +105,7 @@ class _Auth(httpx.Auth):
         response.read()
         flow = (self._digest if self._scheme == "digest" else self._basic).auth_flow(request)
         if self._scheme == "digest":  # replay the challenge into the digest flow
-            flow.send(None)
+            next(flow)
             yield flow.send(response)
         else:
             yield next(flow)
@@ -195,10 +194,6 @@ def _triples_result(triples: list[ox.Triple]):
     scratch = ox.Store()
     scratch.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
     return scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")
-
-
-def _term_sparql(term) -> str:
-    return str(term)
 
 
 def _data_block(quads: Iterable[ox.Quad]) -> str:
@@ -299,7 +294,8 @@ class RemoteQuads:
             if "boolean" in data:
                 return _boolean(bool(data["boolean"]))
             bindings = data.get("results", {}).get("bindings", [])  # Virtuoso: one row, one integer
-            value = next(iter(bindings[0].values()), {}).get("value") if bindings else None
+            cells: list[dict[str, str]] = list(bindings[0].values()) if bindings else []
+            value = cells[0].get("value") if cells else None
             return _boolean(value in ("1", "true"))
         for name in _boolean_variables(sparql):
             for row in data.get("results", {}).get("bindings", []):
@@ -360,7 +356,8 @@ class RemoteSnapshot(Snapshot):
     remote = True
 
     def __init__(self, state: int, client: SparqlClient, catalog: Catalog, archive: Archive) -> None:
-        super().__init__(state, RemoteQuads(client, _visible_in(catalog)), catalog, archive=archive)
+        # RemoteQuads answers the reading calls of a pyoxigraph store that snapshots make
+        super().__init__(state, RemoteQuads(client, _visible_in(catalog)), catalog, archive=archive)  # type: ignore[arg-type]
         self.client = client
 
     @property

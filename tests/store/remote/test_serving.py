@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 
 import httpx
 import pytest
@@ -13,6 +14,7 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 
 from ppikg.http.testing import serving_process
 from ppikg.sparql import canned
+from ppikg.store.remote import REFRESH
 
 SELECT = "SELECT ?c ?n WHERE { ?c a ppi:Competency ; skos:notation ?n } ORDER BY ?c"
 
@@ -53,9 +55,15 @@ def test_updates_go_to_the_remote_store(served):
     ask = httpx.post(url + "/sparql", data={"query": 'ASK { <http://e/a> <http://e/p> "uno"@es }'},
                      headers={"Accept": "application/sparql-results+json"})
     assert ask.json()["boolean"] is True
-    assert graph in kg.added_graphs() or graph in kg.snapshot().graph_names() or kg.backend.snapshot()
+    time.sleep(REFRESH)  # another process wrote: this one reads the state again past REFRESH
+    assert graph in kg.added_graphs() and graph in kg.snapshot().graph_names()
     dropped = httpx.post(url + "/sparql", data={"update": f"DROP GRAPH <{graph}>"}, headers={"Authorization": "Bearer t0k3n"})
     assert dropped.status_code in (200, 204), dropped.text
+    time.sleep(REFRESH)
+    assert graph not in kg.added_graphs() and graph not in kg.snapshot().graph_names()
+    assert not bool(kg.query('ASK { <http://e/a> <http://e/p> "uno"@es }'))
+    everything = httpx.post(url + "/sparql", data={"update": "DROP ALL"}, headers={"Authorization": "Bearer t0k3n"})
+    assert everything.status_code in (400, 403) and kg.graphs(), everything.text
 
 
 def _ppi(server, *args: str) -> subprocess.CompletedProcess:
