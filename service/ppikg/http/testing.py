@@ -75,10 +75,7 @@ def serving_process(store: str, *args: str, timeout: float = 120,
                 time.sleep(0.3)
         yield url, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        from ..store.servers import stop
+
+        stop(proc, timeout=20)
         log.close()

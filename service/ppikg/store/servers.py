@@ -70,10 +70,11 @@ def _wait(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
     raise RuntimeError(f"the server at {url} did not answer within {timeout} s: {log.read_text(errors='replace')[-2000:]}")
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def stop(proc: subprocess.Popen, timeout: float = 15) -> None:
+    """Stop ``proc``: SIGTERM, then SIGKILL past ``timeout`` seconds."""
     proc.terminate()
     try:
-        proc.wait(timeout=15)
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
@@ -103,7 +104,7 @@ def oxigraph_server(folder: Path | None = None) -> Iterator[Server]:
             _wait(f"{base}/query", proc, log, 30)
             yield Server("oxigraph", f"{base}/query", f"{base}/update", f"{base}/store")
         finally:
-            _stop(proc)
+            stop(proc)
 
 
 _VIRTUOSO_INI = """\
@@ -172,4 +173,4 @@ def virtuoso_server() -> Iterator[Server]:
             yield Server("virtuoso", f"{base}/sparql", f"{base}/sparql-auth", f"{base}/sparql-graph-crud-auth",
                          "dba", "dba")
         finally:
-            _stop(proc)
+            stop(proc)
