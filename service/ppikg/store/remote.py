@@ -12,7 +12,7 @@ What a remote server cannot give, and what stands in for it:
 
 - **State**: a counter and the catalogue (store/catalog.py) are kept in the bookkeeping graph
   ``urn:ppikg:store``; every write moves the counter when it ends, so every cache keyed on the state
-  (answers, VoID, class counts) is dropped. A process reads the counter again at most every
+  (answers, VoID, class counts) is dropped. A thread of each process reads the counter again every
   :data:`REFRESH` seconds, so another process's write is seen within that time.
 - **Snapshots**: a reader reads the live remote store; a query that runs while a write is under way may see
   part of it.
@@ -34,7 +34,6 @@ import base64
 import gzip
 import json
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -528,22 +527,26 @@ class RemoteStore(Backend):
         self.archive = RemoteArchive(self.client)
         self._write_lock = threading.Lock()
         self._lock = threading.Lock()
-        self._checked = 0.0
-        self._latest = self._read()
-
-    def _read(self) -> RemoteSnapshot:
-        """The state and catalogue as the server holds them now."""
         state, catalog = read_state(self.client)
-        self._checked = time.monotonic()
-        return RemoteSnapshot(state, self.client, catalog, self.archive)
+        self._latest = RemoteSnapshot(state, self.client, catalog, self.archive)
+        # The state is read again in a thread of its own, so that snapshot() never waits on the network (it is
+        # called on the web server's event loop).
+        self._stop = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, name="ppikg-remote-state", daemon=True)
+        self._watcher.start()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(REFRESH):
+            try:
+                state, catalog = read_state(self.client)
+            except Exception:  # the server is away for now: keep the last state, try again
+                continue
+            with self._lock:
+                if state != self._latest.state:
+                    self._latest = RemoteSnapshot(state, self.client, catalog, self.archive)
 
     def snapshot(self) -> Snapshot:
         with self._lock:
-            if time.monotonic() - self._checked >= REFRESH:
-                state, catalog = read_state(self.client)
-                self._checked = time.monotonic()
-                if state != self._latest.state:
-                    self._latest = RemoteSnapshot(state, self.client, catalog, self.archive)
             return self._latest
 
     @contextmanager
@@ -568,9 +571,10 @@ class RemoteStore(Backend):
                            f"INSERT DATA {{ {_data_block(record)} }}")
         with self._lock:
             self._latest = RemoteSnapshot(state, self.client, catalog, self.archive)
-            self._checked = time.monotonic()
 
     def close(self) -> None:
+        self._stop.set()
+        self._watcher.join(timeout=REFRESH + 5)
         self.client.close()
 
 
