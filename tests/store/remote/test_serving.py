@@ -41,6 +41,11 @@ def test_the_endpoint_answers_from_the_remote_store(served, embedded_kg):
     expected = canned.run_rows(embedded_kg, canned.get_query(kg.project, "coverage"))[1]
     got = [{k: v["value"] for k, v in b.items()} for b in coverage.json()["results"]["bindings"]]
     assert got == [{k: v for k, v in r.items() if v is not None} for r in expected]
+    view = httpx.get(url + "/api/competency", params={"iri": "https://w3id.org/ppikg/competencias/c4"},
+                     headers={"Accept": "application/sparql-results+json"})
+    assert view.status_code == 200 and view.json()["results"]["bindings"], view.text
+    report = httpx.get(url + "/validate", params={"proposal": "https://w3id.org/ppikg/propuestas/ejemplo-dgb", "format": "json"})
+    assert report.status_code == 200 and report.json()["conforms"] is True, report.text
     assert httpx.get(url + "/.well-known/void", headers={"Accept": "text/turtle"}).status_code == 200
     dump = httpx.get(url + "/export", params={"format": "nq", "which": "asserted"})
     assert dump.status_code == 200 and b"/graph/lineamientos>" in dump.content
@@ -57,6 +62,11 @@ def test_updates_go_to_the_remote_store(served):
     assert ask.json()["boolean"] is True
     time.sleep(REFRESH)  # another process wrote: this one reads the state again past REFRESH
     assert graph in kg.added_graphs() and graph in kg.snapshot().graph_names()
+    put = httpx.put(url + "/rdf-graphs/service", params={"graph": graph}, content=b"<http://e/b> <http://e/p> <http://e/c> .",
+                    headers={"Content-Type": "application/n-triples", "Authorization": "Bearer t0k3n"})
+    assert put.status_code in (200, 201, 204), put.text
+    read = httpx.get(url + "/rdf-graphs/service", params={"graph": graph}, headers={"Accept": "application/n-triples"})
+    assert read.status_code == 200 and read.text.strip() == "<http://e/b> <http://e/p> <http://e/c> ."
     dropped = httpx.post(url + "/sparql", data={"update": f"DROP GRAPH <{graph}>"}, headers={"Authorization": "Bearer t0k3n"})
     assert dropped.status_code in (200, 204), dropped.text
     time.sleep(REFRESH)
@@ -102,3 +112,13 @@ def test_the_password_comes_only_from_a_file_or_the_environment(oxigraph, tmp_pa
     needs_user = subprocess.run([sys.executable, "-m", "ppikg", "info", *server.cli_args(), "--store-password-file",
                                  str(empty)], capture_output=True, text=True, timeout=60)
     assert needs_user.returncode == 2 and "--store-user" in needs_user.stderr and "secreto" not in needs_user.stderr
+
+
+def test_a_wrong_password_is_refused_and_never_shown(virtuoso, project):
+    server, _ = virtuoso
+    workbook = project.root / "data" / "templates" / "propuesta-ejemplo-dgb.xlsx"
+    out = subprocess.run([sys.executable, "-m", "ppikg", "import", str(workbook), "--load", *server.cli_args()],
+                         capture_output=True, text=True, timeout=120,
+                         env={**server.env(), "PPIKG_STORE_PASSWORD": "no-es-la-clave"})
+    assert out.returncode != 0 and "401" in out.stderr, out.stderr
+    assert "no-es-la-clave" not in out.stderr + out.stdout and "Traceback" not in out.stderr
