@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, str]] = {}
     with KnowledgeGraph(None) as kg:
         results["embedded (memory)"] = measure(kg, args.triples, args.runs)
-    for name, start in (("Oxigraph server 0.5.13", oxigraph_server), ("Virtuoso 7", virtuoso_server)):
+    for name, start in (("Oxigraph server 0.5.13", oxigraph_server), ("Virtuoso 7.2.5 (Debian 12)", virtuoso_server)):
         with start() as server:
             endpoint = Endpoint(server.endpoint, server.update, server.gsp, server.user, server.password)
             with KnowledgeGraph(None, backend=RemoteStore(endpoint)) as kg:

@@ -1,4 +1,4 @@
-"""The servers, started once per test session, each holding the shipped data loaded through ppikg: Oxigraph's
+"""The servers, started once per test run, each holding the shipped data loaded through ppikg: Oxigraph's
 server and Virtuoso Open Source 7 (store/servers.py); and the embedded store they are compared with."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ def endpoint_of(server: Server) -> Endpoint:
 
 @pytest.fixture(scope="session")
 def embedded_kg(shipped_store, tmp_path_factory):
-    """The embedded store holding the shipped data (a copy of the session's)."""
+    """The embedded store holding the shipped data (a copy of the one the whole run shares)."""
     with KnowledgeGraph(shipped_store(tmp_path_factory.mktemp("embedded") / "store")) as kg:
         kg.load_shipped()  # up to date: a no-op
         yield kg
