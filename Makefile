@@ -18,6 +18,8 @@ test: install
 	@# The browser tests drive Debian's chromium through Playwright (installed by pip from the test extra);
 	@# no browser is ever downloaded by Playwright itself.
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	@# The remote-store tests start Virtuoso Open Source 7 (and Oxigraph's server, from the test extra) on 127.0.0.1.
+	command -v virtuoso-t >/dev/null || (apt-get update && apt-get install -y virtuoso-opensource-7-bin)
 	$(BIN)/ruff check service tests bench scripts docs
 	$(BIN)/mypy
 	$(BIN)/python -m pytest

@@ -37,9 +37,38 @@ def _open(args: argparse.Namespace, progress: bool = True):
     """The knowledge graph at --store, with the shipped data loaded (a no-op when already current)."""
     from .store.graph import KnowledgeGraph
 
-    kg = KnowledgeGraph(None if args.memory else _store(args), project=args.project)
+    endpoint = _endpoint(args)
+    if endpoint is not None:
+        from .store.remote import RemoteStore
+
+        kg = KnowledgeGraph(None, project=args.project, backend=RemoteStore(endpoint))
+    else:
+        kg = KnowledgeGraph(None if args.memory else _store(args), project=args.project)
     kg.load_shipped(progress=(lambda line: print(line, file=sys.stderr)) if progress else None)
     return kg
+
+
+def _endpoint(args: argparse.Namespace):
+    """The remote SPARQL store of --store-endpoint (None: the embedded store). Its password comes from
+    --store-password-file (first line) or $PPIKG_STORE_PASSWORD, never from the command line."""
+    url = getattr(args, "store_endpoint", None)
+    if not url:
+        return None
+    from .store.remote import Endpoint
+
+    for name, value in (("--store-endpoint", url), ("--store-update", args.store_update), ("--store-gsp", args.store_gsp)):
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise InputError(f"{name} takes an http:// or https:// URL, not {value!r}")
+    password = os.environ.get("PPIKG_STORE_PASSWORD")
+    if args.store_password_file:
+        try:
+            lines = Path(args.store_password_file).read_text(encoding="utf-8").splitlines()
+        except OSError as e:
+            raise InputError(f"cannot read the password file {args.store_password_file}: {e.strerror or e}") from None
+        password = lines[0].strip() if lines else ""
+    if password and not args.store_user:
+        raise InputError("a store password needs --store-user")
+    return Endpoint(url, args.store_update, args.store_gsp, args.store_user, password)
 
 
 def _read_query(text: str) -> str:
@@ -419,6 +448,13 @@ def build_parser() -> argparse.ArgumentParser:
     def with_store(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument("--store", type=Path, help="store folder (default: $PPIKG_STORE or var/store)")
         p.add_argument("--memory", action="store_true", help="use a fresh in-memory store instead")
+        remote = p.add_argument_group("a remote SPARQL 1.1 store instead (docs/deployment.md)")
+        remote.add_argument("--store-endpoint", metavar="URL", help="its SPARQL query URL")
+        remote.add_argument("--store-update", metavar="URL", help="its SPARQL update URL (default: the query URL)")
+        remote.add_argument("--store-gsp", metavar="URL", help="its Graph Store Protocol URL (bulk loads)")
+        remote.add_argument("--store-user", metavar="NAME", help="the account for updates (Basic or Digest)")
+        remote.add_argument("--store-password-file", metavar="FILE",
+                            help="a file whose first line is the password (else $PPIKG_STORE_PASSWORD)")
         return p
 
     q = with_store(sub.add_parser("query", help="run a SPARQL query (asserted + inferred triples)"))

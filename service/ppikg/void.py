@@ -40,8 +40,7 @@ def void_graph(snapshot, base: str) -> rdflib.Graph:
     # Each kept version's content is in the dataset dumps under its own graph name (store/versions.py).
     graphs.update({g: sum(1 for _ in snapshot.quads(g)) for g in snapshot.version_graphs()})
     total = sum(graphs.values())
-    entities = next(iter(snapshot.store.query(
-        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s)) }")))["n"].value
+    entities = snapshot.entities()
     lit = rdflib.Literal
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, RDF.type, DCAT.Dataset))

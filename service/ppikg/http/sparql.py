@@ -153,7 +153,7 @@ def known_format(values: list[str]) -> str | None:
     found = None
     for value in values:
         for part in value.split(","):
-            if any(find(kind, part.strip()) for kind in RESULT_KINDS):
+            if any(find(kind, part.strip()) for kind in (*RESULT_KINDS, "dataset")):
                 found = part.strip()
     return found
 
@@ -179,7 +179,7 @@ def describe(endpoint: str, graphs: list[str], update_enabled: bool, media: str)
     ]
     if update_enabled:
         triples.append(ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Update")))
-    for fmt in formats(*RESULT_KINDS):
+    for fmt in formats(*RESULT_KINDS, "dataset"):  # a CONSTRUCT is answered in N-Quads and TriG too
         if fmt.w3c is not None:
             triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMATS_NS + fmt.w3c)))
     for i, g in enumerate(graphs):

@@ -41,7 +41,8 @@ def serving(app, host: str = "127.0.0.1") -> Iterator[str]:
 
 
 @contextmanager
-def serving_process(store: str, *args: str, timeout: float = 120) -> Iterator[tuple[str, "subprocess.Popen"]]:
+def serving_process(store: str, *args: str, timeout: float = 120,
+                    env: dict[str, str] | None = None) -> Iterator[tuple[str, "subprocess.Popen"]]:
     """Run ``ppi serve --store STORE ARGS`` in a process of its own on a free port (so that a crash of the
     server cannot take the caller with it); yields its base URL and the process, stops it at the end."""
     import subprocess
@@ -56,7 +57,7 @@ def serving_process(store: str, *args: str, timeout: float = 120) -> Iterator[tu
     # refused requests) would block on its next line.
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen([sys.executable, "-m", "ppikg", "serve", "--port", str(port), "--store", str(store), *args],
-                            stdout=log, stderr=subprocess.STDOUT)
+                            stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
@@ -74,10 +75,7 @@ def serving_process(store: str, *args: str, timeout: float = 120) -> Iterator[tu
                 time.sleep(0.3)
         yield url, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        from ..store.servers import stop
+
+        stop(proc, timeout=20)
         log.close()

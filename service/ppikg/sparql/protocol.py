@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape as _xml_escape
 import pyoxigraph as ox
 
 from ..errors import InputError, NotAcceptable
-from ..media import GRAPH_MEDIA, RESULT_MEDIA, choose, offers
+from ..media import GRAPH_MEDIA, RESULT_MEDIA, by_media, choose, offers
 from .safety import analyse, refusal
 
 #: The kind of result (a row of ppikg.media.FORMATS) of each query form.
@@ -49,10 +49,13 @@ def negotiate(form: str | None, fmt: str | None, accept: str | None) -> dict[str
     media = {kind: offers(kind)[0] for kind in RESULT_KINDS}
     for kind in [FORM_KIND[form]] if form else RESULT_KINDS:
         chosen = choose(kind, fmt, accept)
+        if chosen is None and kind == "graph":  # a graph in a dataset format: its triples in the default graph
+            chosen = choose("dataset", fmt, accept)
         if chosen is None:
             if form:
+                kinds = ("graph", "dataset") if kind == "graph" else (kind,)
                 raise NotAcceptable(f"no acceptable format for a {form} result; "
-                                    f"this endpoint offers {', '.join(offers(kind))}")
+                                    f"this endpoint offers {', '.join(dict.fromkeys(offers(*kinds)))}")
             continue
         media[kind] = chosen
     return media
@@ -194,7 +197,7 @@ def run_job(snapshot, job: Job, plan: bool = True) -> tuple:
     kwargs: dict = {"base_iri": job.base_iri, "prefixes": job.prefixes, **_dataset(job)}
     try:
         text = job.query
-        if plan:
+        if plan and not snapshot.remote:
             try:
                 text = planner_for(snapshot, job).rewrite(text) or text
             except (SyntaxError, ValueError, TypeError, StopIteration):
@@ -212,7 +215,12 @@ def run_job(snapshot, job: Job, plan: bool = True) -> tuple:
                 triples.append(t)
                 if len(triples) > job.max_results:
                     return _too_many(job.max_results, "triples")
-            return "ok", media, ox.serialize(triples, format=GRAPH_MEDIA[media]) or b""
+            if media in GRAPH_MEDIA:
+                return "ok", media, ox.serialize(triples, format=GRAPH_MEDIA[media]) or b""
+            dataset = by_media(media).rdf
+            assert dataset is not None
+            return "ok", media, ox.serialize([ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples],
+                                             format=dataset) or b""
         media = job.media["results"]
         variables = [v.value for v in results.variables]
         rows = []

@@ -385,7 +385,7 @@ class KnowledgeGraph:
                 "rdflib": rdflib.__version__,
                 "owlrl": version("owlrl"),
             },
-            "store": str(self.store_dir) if self.store_dir else None,
+            "store": str(self.store_dir) if self.store_dir else getattr(getattr(self.backend, "endpoint", None), "query", None),
             "read_only": self.read_only,
             "state": snapshot.state,
             "fingerprint": catalog.fingerprint,

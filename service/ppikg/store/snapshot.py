@@ -123,6 +123,8 @@ def try_collect(directory: Path) -> bool:
 class Snapshot:
     """A committed state ``state`` of the store: its quads (``store``, never written) and its catalogue."""
 
+    remote = False  # a remote SPARQL server answers its queries (store/remote.py): no local planning, no copies
+
     def __init__(self, state: int, store: ox.Store | None, catalog: Catalog, *,
                  directory: Path | None = None, lease: Lease | None = None, archive: Any = None) -> None:
         self.state = state
@@ -207,7 +209,7 @@ class Snapshot:
                                     named_graphs=[ox.NamedNode(i) for c, i in clauses if c == "FROM NAMED"])
         options: dict[str, Any] = {"prefixes": QUERY_PREFIXES, **(dataset or {"use_default_graph_as_union": True})}
         text = sparql
-        if plan and not substitutions:
+        if plan and not substitutions and not self.remote:
             try:
                 # The usual dataset's planner under a fixed key: building the general key costs more than an ASK.
                 planner = self.memo("planner:union", lambda: self.planner(**options)) if not dataset \
@@ -281,6 +283,13 @@ class Snapshot:
                 counts[sol["g"].value] = int(sol["n"].value)
             return sorted(counts.items())
         return self.memo("graphs", count)
+
+    def entities(self, graphs: str = "GRAPH ?g") -> int:
+        """Number of distinct IRIs in subject position over the named graphs (``graphs``: the pattern naming them)."""
+        def count() -> int:
+            rows = select(self.store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {graphs} {{ ?s ?p ?o }} FILTER(isIRI(?s)) }}")
+            return int(next(iter(rows))["n"].value)
+        return self.memo("entities", count)
 
     def counts_by_class(self) -> dict[str, int]:
         """Number of distinct instances of each class (asserted or inferred), largest first."""
@@ -395,6 +404,10 @@ def open_source(source: tuple) -> Snapshot:
     """The snapshot that :meth:`Snapshot.source` describes, opened in this process (a query worker)."""
     if source[0] == "path":
         return Snapshot.open(Path(source[1]), source[2])
+    if source[0] == "remote":
+        from .remote import open_remote_source
+
+        return open_remote_source(source)
     _, dump, state, catalog, graphs = source
     store = ox.Store()
     if dump:

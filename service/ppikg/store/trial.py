@@ -41,9 +41,12 @@ def needs_trial(tokens) -> bool:
 def try_update(snapshot: Snapshot, sparql: str, base_iri: str | None, role: str | None, reasoner: str,
                scratch: str | None) -> None:
     """Run the update ``sparql`` as KnowledgeGraph.update would, on a copy of ``snapshot`` made in the folder
-    ``scratch`` (in memory for a store in memory), then drop the copy. Raises what the update raises."""
+    ``scratch`` (in memory for a store in memory), then drop the copy. Raises what the update raises.
+    A remote store is not copied (it may hold millions of triples): its server's own limits bound the update."""
     from .graph import KnowledgeGraph
 
+    if snapshot.remote:
+        return
     backend = _copy_of(snapshot, Path(scratch) if scratch else None)
     try:
         with KnowledgeGraph(None, backend=backend, reasoner=reasoner) as kg:  # type: ignore[arg-type]
