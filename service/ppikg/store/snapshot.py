@@ -254,7 +254,10 @@ class Snapshot:
         """The triples of ``graph`` (as :meth:`quads` finds them) in N-Triples."""
         if graph.startswith(VERSION_GRAPHS) and not self.contains_graph(graph):
             return self.with_versions([graph]).ntriples(graph)
-        return self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
+        store = self.store
+        if isinstance(store, ox.Store):
+            return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
+        return ox.serialize([q.triple for q in self.quads(graph)], format=ox.RdfFormat.N_TRIPLES) or b""
 
     def version_graphs(self) -> list[str]:
         """The content graphs (and their inferences) of every kept version: what a dataset export adds."""
