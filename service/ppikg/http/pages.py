@@ -37,7 +37,8 @@ PAGES = {
     "/": ("ui_home.html", "home_title", "nav_query"),
     "/browse": ("ui_browse.html", "browse_title", "nav_browse"),
     "/audit": ("ui_audit.html", "audit_title", "nav_audit"),
-    "/coverage": ("ui_coverage.html", "coverage_title", "nav_coverage"),
+    "/coverage": ("ui_coverage.html", "coverage_title", "nav_coverage"),  # http/analysis.py
+    "/citas": ("ui_citations.html", "citations_title", "nav_citations"),  # http/analysis.py
     "/propuestas": ("lifecycle_dashboard.html", "dashboard_title", "nav_dashboard"),  # http/lifecycle.py
 }
 
@@ -108,7 +109,7 @@ def render_page(request: Request, template: str, lang: str | None, *, title_key:
     lang = pick_lang(lang)
     w = words("ui", lang)
     other = w["switch_lang"]
-    params = {k: v for k, v in request.query_params.items() if k != "lang"} | {"lang": other}
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", other)]
     text = templates(request).get_template(template).render(
         lang=lang, w=w, title=title or w[title_key or "site"], current=current, path=request.url.path,
         version=__version__, nav=[(p, w[PAGES[p][2]], PAGES[p][2]) for p in PAGES],
@@ -159,9 +160,5 @@ def router(kg: KnowledgeGraph) -> APIRouter:
     @r.get("/audit", response_class=HTMLResponse)
     def audit(request: Request, lang: str | None = None) -> HTMLResponse:
         return page(request, "/audit", lang)
-
-    @r.get("/coverage", response_class=HTMLResponse)
-    def coverage(request: Request, lang: str | None = None) -> HTMLResponse:
-        return page(request, "/coverage", lang)
 
     return r
