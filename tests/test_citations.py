@@ -48,6 +48,6 @@ def test_the_graph_has_a_node_per_provision_and_cited_item_and_an_edge_per_citat
     assert {x.provision for x in c.items} | {x.cited for x in c.items} | {x.law for x in c.items} == iris
     assert len(root.findall(f".//{SVG}g[@class='edges']/{SVG}path")) == len(c.items)
     provision = next(n for n in nodes if n.get("data-iri") == f"{LIN}lineamiento_7/fraccion_4")
-    assert provision.get("href") == "/eli/mx/sep/lineamientos/2013/12/27/ppi-directores-ems/lineamiento_7/fraccion_4"
+    assert provision.get("href") == f"/eli/mx/sep/lineamientos/2013/12/27/ppi-directores-ems/lineamiento_7/fraccion_4?lang={lang}"
     absolute = ET.fromstring(citations.graph_svg(c, lang, "http://127.0.0.1:1/"))
     assert all(a.get("href").startswith("http://127.0.0.1:1/") for a in absolute.iter(f"{SVG}a"))

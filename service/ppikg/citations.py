@@ -101,7 +101,7 @@ def graph_svg(c: Citations, lang: str = "es", base: str = "") -> str:
 
     >>> svg = graph_svg(Citations([Citation("https://w3id.org/ppikg/p", "Primero", 1, "https://w3id.org/ppikg/a",
     ...                                     "Ley, artículo 1", "https://w3id.org/ppikg/l", "Ley")]), "en")
-    >>> svg.count('class="node') == 3 and 'href="/p"' in svg
+    >>> svg.count('class="node') == 3 and 'href="/p?lang=en"' in svg
     True
     """
     t = words("citations", check_lang(lang))
@@ -140,7 +140,7 @@ def graph_svg(c: Citations, lang: str = "es", base: str = "") -> str:
     def node(kind: str, iri: str, label: str, x: float, yy: float, w: float, anchor: str) -> str:
         fill = {"provision": "#deebf7", "law": "#fdd0a2", "cited": "#fff5eb"}[kind]
         tx = x + 6 if anchor == "start" else x + w - 6
-        return (f'<a href="{esc(base.rstrip("/") + local_href(iri, known=False))}" class="node {kind}" data-iri="{esc(iri)}">'
+        return (f'<a href="{esc(base.rstrip("/") + local_href(iri, known=False))}?lang={lang}" class="node {kind}" data-iri="{esc(iri)}">'
                 f'<title>{esc(label)} — {esc(iri)}</title>'
                 f'<rect x="{x}" y="{yy - row / 2 + 2}" width="{w}" height="{row - 4}" rx="4" fill="{fill}" stroke="#999"/>'
                 + text_lines(tx, yy + 4, lines(label, int(w / (7.4 if kind == "law" else 6.6)), 1), 0, text_anchor=anchor,
