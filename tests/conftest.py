@@ -78,3 +78,12 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(urllib.request, "urlopen", refuse)
+
+
+@pytest.fixture(scope="module")
+def shipped_kg(shipped_store, tmp_path_factory):
+    """The shipped data in a KnowledgeGraph of its own, for the tests of one module that only read it."""
+    from ppikg.store.graph import KnowledgeGraph
+
+    with KnowledgeGraph(shipped_store(tmp_path_factory.mktemp("shipped-kg") / "store")) as kg:
+        yield kg

@@ -9,21 +9,15 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from ppikg import citations
-from ppikg.store.graph import KnowledgeGraph
 
 SVG = "{http://www.w3.org/2000/svg}"
 LIN = "https://w3id.org/ppikg/eli/mx/sep/lineamientos/2013/12/27/ppi-directores-ems/"
 
 
-@pytest.fixture(scope="module")
-def kg(shipped_store, tmp_path_factory):
-    with KnowledgeGraph(shipped_store(tmp_path_factory.mktemp("citations") / "store")) as kg:
-        yield kg
 
-
-def test_every_citation_of_the_graph_is_listed_under_its_law(kg):
-    c = citations.citations(kg, "es")
-    _, stated = kg.query_rows("SELECT ?p ?c WHERE { ?p eli:cites ?c }")
+def test_every_citation_of_the_graph_is_listed_under_its_law(shipped_kg):
+    c = citations.citations(shipped_kg, "es")
+    _, stated = shipped_kg.query_rows("SELECT ?p ?c WHERE { ?p eli:cites ?c }")
     assert {(r["p"], r["c"]) for r in stated} == {(x.provision, x.cited) for x in c.items}
     laws = {law: items for law, _, items in c.by_law()}
     # Séptimo IV cites art. 26, fr. II of the LGSPD (data/lineamientos.ttl, from the text of the provision).
@@ -31,7 +25,7 @@ def test_every_citation_of_the_graph_is_listed_under_its_law(kg):
     assert f"{LIN}lineamiento_7/fraccion_4" in lgspd["https://w3id.org/ppikg/eli/mx/lgspd/articulo_26/fraccion_2"]
     # Every law heading is the top of its chain: nothing it is part of.
     for law in laws:
-        assert kg.query_rows(f"ASK {{ <{law}> eli:is_part_of ?x }}")[1] == [{"ask": "false"}]
+        assert shipped_kg.query_rows(f"ASK {{ <{law}> eli:is_part_of ?x }}")[1] == [{"ask": "false"}]
     rows = list(csv.reader(io.StringIO(c.to_csv())))
     assert rows[0] == ["law", "law_label", "cited", "cited_label", "provision", "provision_label"]
     assert len(rows) - 1 == len(c.items)
@@ -39,8 +33,8 @@ def test_every_citation_of_the_graph_is_listed_under_its_law(kg):
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
-def test_the_graph_has_a_node_per_provision_and_cited_item_and_an_edge_per_citation(kg, lang):
-    c = citations.citations(kg, lang)
+def test_the_graph_has_a_node_per_provision_and_cited_item_and_an_edge_per_citation(shipped_kg, lang):
+    c = citations.citations(shipped_kg, lang)
     root = ET.fromstring(citations.graph_svg(c, lang))
     assert root.get("role") == "img" and root.find(f"{SVG}title").text
     nodes = root.findall(f".//{SVG}a")

@@ -8,35 +8,23 @@ import io
 
 import pytest
 
-from ppikg.conformance.validator import Validator
 from ppikg.errors import InputError, NotFound
 from ppikg.lifecycle.compare import MOST, compare
 from ppikg.lifecycle.reports import shapes_version, stored_report
-from ppikg.store.graph import KnowledgeGraph
 
-from .test_diff import V2
-from .test_versions import text
+from . import test_diff
 
-ONE, TWO = "https://w3id.org/ppikg/propuestas/ciclo", "https://w3id.org/ppikg/propuestas/otra"
+# The diff's store and validator: "ciclo" in two versions (the second drops level P1-1-n4 and the revision
+# periodicity), "otra" holding what ciclo's first version holds.
+kg, validator = test_diff.kg, test_diff.validator
 
-
-@pytest.fixture(scope="module")
-def validator():
-    return Validator()
-
-
-@pytest.fixture(scope="module")
-def kg(shipped_store, tmp_path_factory):
-    with KnowledgeGraph(shipped_store(tmp_path_factory.mktemp("compare") / "store")) as kg:
-        kg.add_graph("propuestas/ciclo", text(), "ttl")
-        kg.add_graph("propuestas/otra", text(**V2).replace("/ciclo", "/otra"), "ttl")
-        yield kg
+ONE, TWO = "https://w3id.org/ppikg/propuestas/otra", "https://w3id.org/ppikg/propuestas/ciclo"
 
 
 def test_two_proposals_side_by_side(kg, validator):
-    c = compare(kg, validator, ["ciclo", TWO])
+    c = compare(kg, validator, ["otra", TWO])
     assert [p["iri"] for p in c.proposals] == [ONE, TWO]
-    assert all(p["version"] == 1 for p in c.proposals)
+    assert [p["version"] for p in c.proposals] == [1, 2]  # each in its current version
     rows = {(r.section, r.key): r.values for r in c.rows}
     # Coverage per competency, attribute and aspect, as many rows as the graph has of each.
     n = {level: int(kg.query_rows(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?x a ppi:{cls} }}")[1][0]["n"] or 0)

@@ -34,6 +34,15 @@ def _lang(request: Request, default: str) -> str:
     return pick_lang(asked) if asked else default
 
 
+def _at(page, default: str):
+    """``page`` as a route answering in ``default`` unless the request's ``?lang=`` says otherwise."""
+    async def route(request: Request) -> Response:
+        return await page(request, default)
+
+    route.__doc__ = page.__doc__
+    return route
+
+
 def router(kg: KnowledgeGraph, reviewer: Reviewer) -> APIRouter:
     r = APIRouter()
     project = kg.project
@@ -78,6 +87,7 @@ def router(kg: KnowledgeGraph, reviewer: Reviewer) -> APIRouter:
                            competency_label=coverage.competency_label(found["competency"], code))
 
     async def comparison(request: Request, default: str) -> Response:
+        """Proposals side by side: ?p=NAME&p=NAME… (names under propuestas/ or IRIs); without two, the choice."""
         media, code = table_media(request), _lang(request, default)
         chosen = request.query_params.getlist("p")
         if len(chosen) < 2 and media == "text/html":  # the choice of proposals to compare
@@ -95,16 +105,8 @@ def router(kg: KnowledgeGraph, reviewer: Reviewer) -> APIRouter:
                            c=c, choices=[], chosen=chosen, most=MOST, lw=words("lifecycle", code),
                            outcome=words("report", code))
 
-    @r.get("/comparar", response_class=HTMLResponse)
-    async def comparar(request: Request) -> Response:
-        """Proposals side by side: ?p=NAME&p=NAME… (names under propuestas/ or IRIs)."""
-        return await comparison(request, "es")
-
-    @r.get("/compare", response_class=HTMLResponse)
-    async def compare_en(request: Request) -> Response:
-        return await comparison(request, "en")
-
     async def citation_page(request: Request, default: str) -> Response:
+        """Every law and article the Lineamientos cite, with the provisions citing it, and the graph of it."""
         media, code = table_media(request), _lang(request, default)
         found = await call(request, citations.citations, code)
         if media == "application/json":
@@ -114,14 +116,10 @@ def router(kg: KnowledgeGraph, reviewer: Reviewer) -> APIRouter:
         return render_page(request, "ui_citations.html", code, title_key="citations_title", current="nav_citations",
                            laws=found.by_law(), svg=citations.graph_svg(found, code))
 
-    @r.get("/citas", response_class=HTMLResponse)
-    async def citas(request: Request) -> Response:
-        """Every law and article the Lineamientos cite, with the provisions citing it, and the graph of it."""
-        return await citation_page(request, "es")
-
-    @r.get("/citations", response_class=HTMLResponse)
-    async def citations_en(request: Request) -> Response:
-        return await citation_page(request, "en")
+    # Each page at its Spanish and its English path, in that language unless ?lang= says otherwise.
+    for paths, page in ((("/comparar", "/compare"), comparison), (("/citas", "/citations"), citation_page)):
+        for path, default in zip(paths, ("es", "en")):
+            r.add_api_route(path, _at(page, default), methods=["GET"], response_class=HTMLResponse)
 
     @r.get("/api/citations.svg")
     async def citations_svg(request: Request) -> Response:

@@ -93,11 +93,12 @@ def compare(kg: KnowledgeGraph, validator: Validator, proposals: list[str], lang
         rows += [Row(section, next(c[k][0] for c in per if k in c) or k, k, [c.get(k, ("", 0))[1] for c in per])
                  for k in keys]
     levels: dict[str, dict[int, tuple[str, int]]] = {}
-    for j, p in enumerate(iris):
-        for r in snapshot.query_rows(_LEVELS % {"p": p})[1]:
-            iri = r["i"] or ""
-            key = iri[len(p.rstrip("/")) + 1:] if iri.startswith(p.rstrip("/") + "/") else iri
-            levels.setdefault(key, {})[j] = (r["statement"] or "", int(r["n"] or 0))
+    for j, proposal in enumerate(iris):
+        base = proposal.rstrip("/") + "/"
+        for level in snapshot.query_rows(_LEVELS % {"p": proposal})[1]:
+            iri = level["i"] or ""
+            key = iri[len(base):] if iri.startswith(base) else iri
+            levels.setdefault(key, {})[j] = (level["statement"] or "", int(level["n"] or 0))
     for key in sorted(levels, key=_natural):
         found = levels[key]
         first = min(found)
