@@ -146,7 +146,7 @@ def lines(text: str, width: int, most: int) -> list[str]:
     """``text`` wrapped at ``width`` characters, at most ``most`` lines (the last cut with an ellipsis).
 
     >>> lines("Ejerce el liderazgo del plantel", 12, 2)
-    ['Ejerce el', 'liderazgo d…']
+    ['Ejerce el', 'liderazgo…']
     """
     out = textwrap.wrap(text, width) or [""]
     if len(out) > most:
