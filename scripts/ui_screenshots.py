@@ -63,6 +63,14 @@ def main() -> None:
                     shot("ui-cobertura-es.png", full=True)
                 else:
                     print("skipped the coverage page: /api/coverage.svg is not there yet", file=sys.stderr)
+
+                page.goto(f"{base}/citations")
+                page.wait_for_selector("#citations-svg")
+                shot("ui-citas-en.png")
+
+                page.goto(f"{base}/comparar?p=ejemplo-dgb&p=ejemplo-ael-jal&p=ejemplo-od-cecyte")
+                page.locator("#cov-h").scroll_into_view_if_needed()
+                shot("ui-comparar-es.png")
                 browser.close()
         finally:
             stop()
