@@ -90,6 +90,14 @@ def main() -> None:
                 page.goto(f"{base}/coverage?lang=es")
                 page.wait_for_selector("#coverage-svg")
                 shot("ui-cobertura-es.png", full=True)
+
+                page.goto(f"{base}/citations")
+                page.wait_for_selector("#citations-svg")
+                shot("ui-citas-en.png")
+
+                page.goto(f"{base}/comparar?p=ejemplo-dgb&p=ejemplo-ael-jal&p=ejemplo-od-cecyte")
+                page.locator("#cov-h").scroll_into_view_if_needed()
+                shot("ui-comparar-es.png")
                 browser.close()
         finally:
             stop()

@@ -80,6 +80,15 @@ def no_network(monkeypatch):
     monkeypatch.setattr(urllib.request, "urlopen", refuse)
 
 
+@pytest.fixture(scope="module")
+def shipped_kg(shipped_store, tmp_path_factory):
+    """The shipped data in a KnowledgeGraph of its own, for the tests of one module that only read it."""
+    from ppikg.store.graph import KnowledgeGraph
+
+    with KnowledgeGraph(shipped_store(tmp_path_factory.mktemp("shipped-kg") / "store")) as kg:
+        yield kg
+
+
 # ---- the browser tests' fixtures (tests/browser/, and the regressions of the pages): one server, one chromium.
 
 @pytest.fixture(scope="session")

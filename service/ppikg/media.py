@@ -83,6 +83,7 @@ FORMATS: tuple[Format, ...] = (
     _f("application/json", "json", "report matrix table"),
     _f("text/plain", "text txt", "report"),
     _f("image/svg+xml", "svg", "matrix"),
+    _f("image/png", "png", "matrix"),
 )
 del Q, R
 

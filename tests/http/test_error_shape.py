@@ -148,9 +148,23 @@ CASES: dict[str, list[Case]] = {
     ] for view, name in (("indicator", "iri"), ("competency", "iri"), ("provision", "iri"), ("gaps", "proposal"))},
     "GET /api/coverage": [
         C("GET", "/api/coverage", 400, params={"format": "docx"}),
-        C("GET", "/api/coverage", 406, headers=PNG),
+        C("GET", "/api/coverage", 406, headers={"Accept": "application/pdf"}),
     ],
     "GET /api/coverage.svg": [C("GET", "/api/coverage.svg", 400, params={"lang": "fr"})],
+    "GET /api/coverage.png": [C("GET", "/api/coverage.png", 400, params={"lang": "fr"})],
+    "GET /api/citations.svg": [C("GET", "/api/citations.svg", 400, params={"lang": "fr"})],
+    "GET /coverage/indicators": [
+        C("GET", "/coverage/indicators", 400, headers=JSON),
+        C("GET", "/coverage/indicators", 404, params={"proposal": NOPE, "competency": "https://w3id.org/ppikg/competencias/c1"},
+          headers=JSON),
+        C("GET", "/coverage/indicators", 400, params={"format": "docx"}),
+    ],
+    **{f"GET {path}": [
+        C("GET", path, 400, params={"p": "ejemplo-dgb", "format": "json"}),
+        C("GET", path, 404, params={"p": ["ejemplo-dgb", "nope"], "format": "json"}),
+        C("GET", path, 400, params={"format": "docx"}),
+    ] for path in ("/comparar", "/compare")},
+    **{f"GET {path}": [C("GET", path, 400, params={"format": "docx"}), post(path, 405)] for path in ("/citas", "/citations")},
     "GET /export": [
         C("GET", "/export", 400, params={"format": "docx"}),
         C("GET", "/export", 400, params={"which": "some"}),

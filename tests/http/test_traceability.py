@@ -137,8 +137,16 @@ def test_coverage_matrix_and_heatmap(kg: KnowledgeGraph) -> None:
         ns = "{http://www.w3.org/2000/svg}"
         assert root.find(f"{ns}title").text and root.get("role") == "img"
         assert len(root.findall(f".//{ns}rect")) >= 12  # 6 × 2 cells and the legend
-    assert "Competencia 3 del Acuerdo 449" in coverage.heatmap_svg(m, "es")
-    assert "Acuerdo 449 competency 3" in coverage.heatmap_svg(m, "en")
+    # Rows read as the competency's statement in Acuerdo 449 (the graph's skos:prefLabel), in both languages.
+    statement = kg.query_rows("SELECT ?s WHERE { comp:c3 skos:prefLabel ?s }")[1][0]["s"]
+    for lang in ("es", "en"):
+        titles = [t.text for t in ET.fromstring(coverage.heatmap_svg(m, lang)).iter("{http://www.w3.org/2000/svg}title")]
+        assert any(t.startswith(f"3. {statement} — {COMP}c3") for t in titles)
+    # Columns tell the proposals apart: filer, subsystems, version; no two read the same.
+    labels = [coverage.proposal_label(p, "es") for p in m.proposals]
+    assert len(set(labels)) == len(labels)
+    assert coverage.proposal_label(m.proposals[[p["iri"] for p in m.proposals].index(
+        "https://w3id.org/ppikg/propuestas/ejemplo-ael-jal")], "en") == "MX-JAL · Subsistemas estatales · version 2"
 
 
 def test_provision(kg: KnowledgeGraph, queries) -> None:
@@ -205,7 +213,7 @@ def test_http_rest_views(client: TestClient) -> None:
     assert csv_text.splitlines()[0].startswith("competency,notation,label_es,label_en,")
     assert client.get("/api/coverage", headers={"Accept": "text/csv"}).headers["content-type"].startswith("text/csv")
     svg = client.get("/api/coverage.svg", params={"lang": "en"})
-    assert svg.headers["content-type"] == "image/svg+xml" and "Acuerdo 449 competency 1" in svg.text
+    assert svg.headers["content-type"] == "image/svg+xml" and f"{COMP}c1" in svg.text
     assert client.get("/api/coverage.svg", params={"lang": "fr"}).status_code == 400
 
 

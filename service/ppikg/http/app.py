@@ -12,7 +12,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from .. import __version__, templating
 from ..store.graph import KnowledgeGraph
-from . import common, export, failures, gsp, lifecycle, linked_data, pages, sparql, traceability, validation
+from . import analysis, common, export, failures, gsp, lifecycle, linked_data, pages, sparql, traceability, validation
 from .head import HeadAsGet
 from .lookups import LookupLane
 from ..config import Settings
@@ -73,9 +73,11 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> FastAPI:
     app.include_router(gsp.router(kg))
     app.include_router(validation.router())
     app.include_router(pages.router(kg))
+    reviewer = lifecycle.Reviewer(kg)  # one validator for the lifecycle's reports, whichever page asks
+    app.include_router(analysis.router(kg, reviewer))
     app.include_router(traceability.router(kg))
     app.include_router(export.router(kg))
-    app.include_router(lifecycle.router(kg))
+    app.include_router(lifecycle.router(kg, reviewer))
     app.include_router(linked_data.router(kg))  # last: its routes are the minted IRIs' path prefixes
     app.mount("/static", pages.static_files(), name="static")
     failures.install(app)  # one JSON body for every error (html pages: a page when the client prefers it)

@@ -127,9 +127,9 @@ def _history(kg: KnowledgeGraph, validator: Validator, name: str, lang: str):
     return versions, reports, head, rows
 
 
-def router(kg: KnowledgeGraph) -> APIRouter:
+def router(kg: KnowledgeGraph, reviewer: Reviewer | None = None) -> APIRouter:
     r = APIRouter()
-    reviewer = Reviewer(kg)
+    reviewer = reviewer or Reviewer(kg)
 
     @r.get("/propuestas")
     async def national(request: Request, lang: str | None = None, orden: str = "proposal",

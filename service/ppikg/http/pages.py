@@ -38,7 +38,8 @@ PAGES = {
     "/": ("ui_home.html", "home_title", "nav_query"),
     "/browse": ("ui_browse.html", "browse_title", "nav_browse"),
     "/audit": ("ui_audit.html", "audit_title", "nav_audit"),
-    "/coverage": ("ui_coverage.html", "coverage_title", "nav_coverage"),
+    "/coverage": ("ui_coverage.html", "coverage_title", "nav_coverage"),  # http/analysis.py
+    "/citas": ("ui_citations.html", "citations_title", "nav_citations"),  # http/analysis.py
     "/propuestas": ("lifecycle_dashboard.html", "dashboard_title", "nav_dashboard"),  # http/lifecycle.py
 }
 
@@ -133,7 +134,7 @@ def site(request: Request, lang: str | None) -> dict:
     lang = pick_lang(lang)
     w = words("ui", lang)
     other = w["switch_lang"]
-    params = {k: v for k, v in request.query_params.items() if k != "lang"} | {"lang": other}
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", other)]
     return dict(lang=lang, w=w, path=request.url.path, version=__version__,
                 nav=[(p, w[PAGES[p][2]], PAGES[p][2]) for p in PAGES],
                 data_links=[(href, w[key] if key else key_name) for href, key, key_name in DATA_LINKS],
@@ -245,9 +246,5 @@ def router(kg: KnowledgeGraph) -> APIRouter:
     @r.get("/audit", response_class=HTMLResponse)
     def audit(request: Request, lang: str | None = None) -> HTMLResponse:
         return page(request, "/audit", lang)
-
-    @r.get("/coverage", response_class=HTMLResponse)
-    def coverage(request: Request, lang: str | None = None) -> HTMLResponse:
-        return page(request, "/coverage", lang)
 
     return r

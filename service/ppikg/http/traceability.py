@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -16,8 +18,8 @@ from .common import call
 
 #: Query-string names that choose the representation rather than bind a parameter.
 _RESERVED = {"format", "lang"}
-#: The coverage matrix: JSON (the default), CSV, or the SVG heat-map.
-MATRIX_OFFERS = ["application/json", "text/csv", "image/svg+xml"]
+#: The coverage matrix: JSON (the default), CSV, or the heat-map as SVG or PNG.
+MATRIX_OFFERS = ["application/json", "text/csv", "image/svg+xml", "image/png"]
 
 
 def _chosen(request: Request, kind: str, offered: list[str]) -> str:
@@ -86,21 +88,19 @@ def router(kg: KnowledgeGraph) -> APIRouter:
 
     @r.get("/api/coverage")
     async def coverage_matrix(request: Request) -> Response:
-        """The coverage matrix: JSON (competencies, proposals, counts), or CSV by ?format=csv / Accept text/csv."""
+        """The coverage matrix: JSON (competencies, proposals, counts), or CSV, SVG or PNG by ?format= / Accept
+        (the pictures are those of /api/coverage.svg and /api/coverage.png, http/analysis.py)."""
         media = _chosen(request, "matrix", MATRIX_OFFERS)
-        if media == "image/svg+xml":
-            return await coverage_svg(request)
         matrix = await call(request, coverage.coverage_matrix, project)
         if media == "text/csv":
             return Response(matrix.to_csv(), media_type="text/csv; charset=utf-8",
                             headers={"Content-Disposition": 'inline; filename="coverage.csv"'})
+        if media == "image/svg+xml":
+            lang = check_lang(request.query_params.get("lang", "es"))
+            return Response(coverage.heatmap_svg(matrix, lang, str(request.base_url)), media_type=media)
+        if media == "image/png":
+            lang = check_lang(request.query_params.get("lang", "es"))
+            return Response(await asyncio.to_thread(coverage.svg_png, coverage.heatmap_svg(matrix, lang)), media_type=media)
         return JSONResponse(matrix.to_json())
-
-    @r.get("/api/coverage.svg")
-    async def coverage_svg(request: Request) -> Response:
-        """The coverage matrix as an SVG heat-map, labels in ?lang=es (default) or en."""
-        lang = check_lang(request.query_params.get("lang", "es"))
-        matrix = await call(request, coverage.coverage_matrix, project)
-        return Response(coverage.heatmap_svg(matrix, lang), media_type="image/svg+xml")
 
     return r

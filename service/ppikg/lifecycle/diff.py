@@ -209,7 +209,7 @@ def _natural(key: str) -> list:
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", key)]
 
 
-_COVERAGE = {
+COVERAGE_QUERIES = {
     "competency": """SELECT ?x ?notation (COUNT(DISTINCT ?i) AS ?n) WHERE {
         ?x a ppi:Competency . OPTIONAL { ?x skos:notation ?notation }
         OPTIONAL { ?i ppi:coversCompetency ?x ; ppi:inProposal <%(p)s> } } GROUP BY ?x ?notation""",
@@ -236,7 +236,7 @@ def coverage(kg: KnowledgeGraph, graphs: tuple[rdflib.Graph, rdflib.Graph], prop
     from ..store.snapshot import QUERY_PREFIXES
 
     counts = {}
-    for level, query in _COVERAGE.items():
+    for level, query in COVERAGE_QUERIES.items():
         for row in store.query(query % {"p": proposal}, prefixes=QUERY_PREFIXES, use_default_graph_as_union=True):  # type: ignore[union-attr]
             counts[(level, row["x"].value)] = (row["notation"].value if row["notation"] else "", int(row["n"].value))
     return counts
@@ -297,7 +297,7 @@ def diff(kg: KnowledgeGraph, validator: Validator, proposal: str, before: int | 
     cover = [CoverageChange(level, iri, (c_new.get((level, iri)) or c_old[(level, iri)])[0],
                             c_old.get((level, iri), ("", 0))[1], c_new.get((level, iri), ("", 0))[1])
              for level, iri in sorted(c_old.keys() | c_new.keys(),
-                                      key=lambda k: (list(_COVERAGE).index(k[0]), _natural((c_new.get(k) or c_old[k])[0] or k[1])))]
+                                      key=lambda k: (list(COVERAGE_QUERIES).index(k[0]), _natural((c_new.get(k) or c_old[k])[0] or k[1])))]
     reqs = requirement_changes(version_report(kg, validator, frm), version_report(kg, validator, to))
     return Diff(to.proposal, frm, to, items, cover, reqs)
 

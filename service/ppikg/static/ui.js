@@ -1,4 +1,4 @@
-/* ppikg web UI: the SPARQL editor (vendored YASGUI), canned queries, upload-and-validate, coverage.
+/* ppikg web UI: the SPARQL editor (vendored YASGUI), canned queries, upload-and-validate (the heat-map and citations graph are served in the page).
    Talks only to this server (same origin); every failed request is shown to the reader as a message. */
 (function () {
   "use strict";
@@ -442,38 +442,9 @@
     });
   }
 
-  /* ---------- coverage ---------- */
-
-  function setupCoverage() {
-    var figure = document.getElementById("coverage-figure");
-    if (!figure) return;
-    var status = document.getElementById("coverage-status");
-    var img = document.getElementById("coverage-img");
-    var url = img.getAttribute("src");
-    fetch(url, { headers: { Accept: "image/svg+xml" } })
-      .then(function (response) {
-        if (!response.ok) {
-          img.hidden = true;
-          return failure(url, response).then(function (m) { say(status, m, "error"); });
-        }
-        return response.text().then(function (svg) {
-          // Inline, so that each cell's <title> shows as a tooltip and is read by screen readers.
-          var doc = new DOMParser().parseFromString(svg, "image/svg+xml");
-          var root = doc.documentElement;
-          if (!root || root.nodeName.toLowerCase() !== "svg") return;
-          root.setAttribute("role", "img");
-          if (!root.getAttribute("aria-label") && !root.querySelector("title")) root.setAttribute("aria-label", img.alt);
-          root.setAttribute("id", "coverage-svg");
-          figure.replaceChild(document.importNode(root, true), img);
-        });
-      })
-      .catch(function (e) { img.hidden = true; say(status, networkFailure(url, e), "error"); });
-  }
-
   if (PAGE === "nav_query") {
     setupEditor();
     loadCanned();
   }
   setupAudit();
-  setupCoverage();
 })();

@@ -1,0 +1,132 @@
+"""Analysts' pages: the coverage heat-map (and its SVG and PNG files), the indicators behind each of its cells,
+proposals compared side by side (``/comparar`` es, ``/compare`` en) and the citations of the Lineamientos
+(``/citas`` es, ``/citations`` en); each page's table as JSON and CSV too."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from .. import citations, coverage
+from ..i18n import check_lang, pick_lang, words
+from ..lifecycle.compare import MOST, compare
+from ..store.graph import KnowledgeGraph
+from .common import call
+from .lifecycle import Reviewer, table_media
+from .pages import render_page
+
+
+def _csv(text: str, name: str) -> Response:
+    return Response(text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'inline; filename="{name}.csv"'})
+
+
+def _json(data: object) -> Response:
+    return Response(json.dumps(data, ensure_ascii=False), media_type="application/json")
+
+
+def _lang(request: Request, default: str) -> str:
+    """``?lang=`` if the interface speaks it, else the language of the path (``/compare``: English)."""
+    asked = request.query_params.get("lang")
+    return pick_lang(asked) if asked else default
+
+
+def _at(page, default: str):
+    """``page`` as a route answering in ``default`` unless the request's ``?lang=`` says otherwise."""
+    async def route(request: Request) -> Response:
+        return await page(request, default)
+
+    route.__doc__ = page.__doc__
+    return route
+
+
+def router(kg: KnowledgeGraph, reviewer: Reviewer) -> APIRouter:
+    r = APIRouter()
+    project = kg.project
+
+    @r.get("/coverage", response_class=HTMLResponse)
+    async def coverage_page(request: Request, lang: str | None = None) -> HTMLResponse:
+        """The heat-map in the page (each cell a link), with its files to download."""
+        code = pick_lang(lang)
+        matrix = await call(request, coverage.coverage_matrix, project)
+        return render_page(request, "ui_coverage.html", lang, title_key="coverage_title", current="nav_coverage",
+                           svg=coverage.heatmap_svg(matrix, code))
+
+    @r.get("/api/coverage.svg")
+    async def coverage_svg(request: Request) -> Response:
+        """The coverage matrix as a standalone SVG heat-map (links to this server), labels in ?lang=es or en."""
+        lang = check_lang(request.query_params.get("lang", "es"))
+        matrix = await call(request, coverage.coverage_matrix, project)
+        return Response(coverage.heatmap_svg(matrix, lang, str(request.base_url)), media_type="image/svg+xml",
+                        headers={"Content-Disposition": f'inline; filename="{words("ui", lang)["nav_coverage"].lower()}.svg"'})
+
+    @r.get("/api/coverage.png")
+    async def coverage_png(request: Request) -> Response:
+        """The heat-map as PNG (the SVG rendered by resvg, off the event loop)."""
+        lang = check_lang(request.query_params.get("lang", "es"))
+        matrix = await call(request, coverage.coverage_matrix, project)
+        png = await asyncio.to_thread(coverage.svg_png, coverage.heatmap_svg(matrix, lang))
+        return Response(png, media_type="image/png",
+                        headers={"Content-Disposition": f'inline; filename="{words("ui", lang)["nav_coverage"].lower()}.png"'})
+
+    @r.get("/coverage/indicators", response_class=HTMLResponse)
+    async def cell(request: Request, proposal: str = "", competency: str = "", lang: str | None = None) -> Response:
+        """The indicators of one proposal covering one competency: a cell of the heat-map (HTML, JSON, CSV)."""
+        media = table_media(request)
+        found = await call(request, coverage.covering_indicators, project, proposal, competency)
+        if media == "application/json":
+            return _json(found)
+        if media == "text/csv":
+            return _csv(coverage.indicators_csv(found), "indicators")
+        code = pick_lang(lang)
+        return render_page(request, "ui_coverage_cell.html", lang, title_key="cell_title", current="nav_coverage",
+                           cell=found, proposal_label=coverage.proposal_label(found["proposal"], code),
+                           competency_label=coverage.competency_label(found["competency"], code))
+
+    async def comparison(request: Request, default: str) -> Response:
+        """Proposals side by side: ?p=NAME&p=NAME… (names under propuestas/ or IRIs); without two, the choice."""
+        media, code = table_media(request), _lang(request, default)
+        chosen = request.query_params.getlist("p")
+        if len(chosen) < 2 and media == "text/html":  # the choice of proposals to compare
+            matrix = await call(request, coverage.coverage_matrix, project)
+            choices = [(p["iri"].rstrip("/").rsplit("/", 1)[-1], coverage.proposal_label(p, code), p["title"])
+                       for p in matrix.proposals]
+            return render_page(request, "ui_compare.html", code, title_key="compare_title", current="nav_dashboard",
+                               c=None, choices=choices, chosen=chosen, most=MOST, lw=words("lifecycle", code))
+        c = await asyncio.to_thread(reviewer.run, lambda kg, v: compare(kg, v, chosen, code))
+        if media == "application/json":
+            return _json(c.to_json())
+        if media == "text/csv":
+            return _csv(c.to_csv(), "comparison")
+        return render_page(request, "ui_compare.html", code, title_key="compare_title", current="nav_dashboard",
+                           c=c, choices=[], chosen=chosen, most=MOST, lw=words("lifecycle", code),
+                           outcome=words("report", code))
+
+    async def citation_page(request: Request, default: str) -> Response:
+        """Every law and article the Lineamientos cite, with the provisions citing it, and the graph of it."""
+        media, code = table_media(request), _lang(request, default)
+        found = await call(request, citations.citations, code)
+        if media == "application/json":
+            return _json(found.to_json())
+        if media == "text/csv":
+            return _csv(found.to_csv(), "citations")
+        return render_page(request, "ui_citations.html", code, title_key="citations_title", current="nav_citations",
+                           laws=found.by_law(), svg=citations.graph_svg(found, code))
+
+    # Each page at its Spanish and its English path, in that language unless ?lang= says otherwise.
+    for paths, page in ((("/comparar", "/compare"), comparison), (("/citas", "/citations"), citation_page)):
+        for path, default in zip(paths, ("es", "en")):
+            r.add_api_route(path, _at(page, default), methods=["GET"], response_class=HTMLResponse)
+
+    @r.get("/api/citations.svg")
+    async def citations_svg(request: Request) -> Response:
+        """The citations graph as a standalone SVG (links to this server), labels in ?lang=es or en."""
+        lang = check_lang(request.query_params.get("lang", "es"))
+        found = await call(request, citations.citations, lang)
+        return Response(citations.graph_svg(found, lang, str(request.base_url)), media_type="image/svg+xml")
+
+    return r
+

@@ -1,0 +1,110 @@
+"""Two or more proposals side by side, each in its current version: coverage per Acuerdo 449 competency and
+attribute and per Octavo aspect, parameters per aspect, performance levels per indicator (indicators matched by
+their template ID, as a diff matches them) and the requirements each fails (from the versions' kept reports)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict, dataclass
+
+from ..conformance.validator import Validator
+from ..coverage import coverage_matrix, proposal_label
+from ..errors import InputError
+from ..store.graph import KnowledgeGraph
+from .diff import COVERAGE_QUERIES, _natural
+from .reports import version_report
+
+#: At most this many proposals side by side (a page stays readable, a request bounded).
+MOST = 8
+#: Outcomes that are not a failure.
+PASSING = ("conforms", "needs-attestation")
+
+_PARAMETERS = """SELECT ?x ?notation (COUNT(DISTINCT ?param) AS ?n) WHERE {
+  ?x a ppi:ProfileAspect . OPTIONAL { ?x skos:notation ?notation }
+  OPTIONAL { <%(p)s> ppi:hasParameter ?param . ?param ppi:tiedToAspect ?x } } GROUP BY ?x ?notation"""
+_LEVELS = """SELECT ?i (SAMPLE(?st) AS ?statement) (COUNT(DISTINCT ?l) AS ?n) WHERE {
+  ?i ppi:inProposal <%(p)s> ; a ppi:Indicator . OPTIONAL { ?i ppi:statement ?st }
+  OPTIONAL { ?i ppi:hasPerformanceLevel ?l } } GROUP BY ?i"""
+
+
+@dataclass
+class Row:
+    """One line of a comparison: what is counted (``section``, ``key``, its IRI) and one value per proposal."""
+
+    section: str  # competency, attribute, aspect, parameters, levels, requirement
+    key: str  # notation, template ID or requirement ID
+    iri: str
+    values: list[object]  # per proposal: a count, None (no such item), or (outcome, findings)
+    label: str = ""
+
+
+@dataclass
+class Comparison:
+    proposals: list[dict[str, object]]  # iri, name, title, label, version, conforms
+    rows: list[Row]
+
+    def section(self, name: str) -> list[Row]:
+        return [r for r in self.rows if r.section == name]
+
+    def to_json(self) -> dict[str, object]:
+        return {"proposals": self.proposals, "rows": [asdict(r) for r in self.rows]}
+
+    def to_csv(self) -> str:
+        """One row per line of the comparison: ``section, key, iri`` and one column per proposal (its IRI)."""
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\r\n")
+        w.writerow(["section", "key", "iri", *(p["iri"] for p in self.proposals)])
+        for r in self.rows:
+            w.writerow([r.section, r.key, r.iri, *("" if v is None else f"{v[0]} ({v[1]})" if isinstance(v, tuple) else v
+                                                  for v in r.values)])
+        return out.getvalue()
+
+
+def _counts(kg, query: str, proposal: str) -> dict[str, tuple[str, int]]:
+    _, rows = kg.query_rows(query % {"p": proposal})
+    return {r["x"] or "": (r["notation"] or "", int(r["n"] or 0)) for r in rows}
+
+
+def compare(kg: KnowledgeGraph, validator: Validator, proposals: list[str], lang: str = "es") -> Comparison:
+    """The comparison of ``proposals`` (IRIs or names under ``propuestas/``), in the order given; InputError
+    for fewer than two, more than :data:`MOST` or one named twice, NotFound for one the store does not hold."""
+    if len(proposals) < 2:
+        raise InputError("name two or more proposals to compare: ?p=NAME&p=NAME (names or IRIs)")
+    if len(proposals) > MOST:
+        raise InputError(f"at most {MOST} proposals side by side ({len(proposals)} given)")
+    versions = [kg.version(p) for p in proposals]
+    iris = [v.proposal for v in versions]
+    if len(set(iris)) < len(iris):
+        raise InputError("a proposal is named twice: name each once")
+    snapshot = kg.snapshot()
+    labels = {p["iri"]: p for p in coverage_matrix(snapshot, kg.project).proposals}
+    reports = [version_report(kg, validator, v) for v in versions]
+    head: list[dict[str, object]] = []
+    for v, r in zip(versions, reports):
+        p = labels.get(v.proposal, {"iri": v.proposal, "title": v.proposal})
+        head.append({"iri": v.proposal, "name": v.proposal.rstrip("/").rsplit("/", 1)[-1], "title": p["title"],
+                     "label": proposal_label(p, lang), "version": v.number, "version_iri": v.iri,
+                     "conforms": r.conforms})
+    rows: list[Row] = []
+    for section, query in [*COVERAGE_QUERIES.items(), ("parameters", _PARAMETERS)]:
+        per = [_counts(snapshot, query, p) for p in iris]
+        keys = sorted(set().union(*per), key=lambda k: _natural(next(c[k][0] for c in per if k in c) or k))
+        rows += [Row(section, next(c[k][0] for c in per if k in c) or k, k, [c.get(k, ("", 0))[1] for c in per])
+                 for k in keys]
+    levels: dict[str, dict[int, tuple[str, int]]] = {}
+    for j, proposal in enumerate(iris):
+        base = proposal.rstrip("/") + "/"
+        for level in snapshot.query_rows(_LEVELS % {"p": proposal})[1]:
+            iri = level["i"] or ""
+            key = iri[len(base):] if iri.startswith(base) else iri
+            levels.setdefault(key, {})[j] = (level["statement"] or "", int(level["n"] or 0))
+    for key in sorted(levels, key=_natural):
+        found = levels[key]
+        first = min(found)
+        rows.append(Row("levels", key, f"{iris[first].rstrip('/')}/{key}", [found[j][1] if j in found else None
+                                                                            for j in range(len(iris))],
+                        found[first][0]))
+    failing = sorted({rid for r in reports for rid, (o, _) in r.outcomes.items() if o not in PASSING}, key=_natural)
+    rows += [Row("requirement", rid, "", [r.outcomes.get(rid, ("conforms", 0)) for r in reports]) for rid in failing]
+    return Comparison(head, rows)
