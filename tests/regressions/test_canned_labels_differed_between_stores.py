@@ -21,7 +21,7 @@ def test_the_least_label_is_chosen():
     with KnowledgeGraph(None) as kg:
         kg.add_graph("etiquetas", EXTRA, "ttl", infer=False)
         rows = canned.run_rows(kg, canned.get_query(kg.project, "coverage"))[1]
-    assert rows == [{"competency": COMPETENCY, "notation": "9", "label_es": "alfa", "label_en": None,
+    assert rows == [{"competency": COMPETENCY, "notation": "9", "label_es": "alfa", "label_en": None, "statement": None,
                      "proposal": "http://e/propuesta", "proposal_title": "A", "indicators": "0"}]
 
 
