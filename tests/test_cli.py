@@ -206,7 +206,9 @@ def test_validate_all_reports_every_proposal_of_the_store(shipped_store, tmp_pat
     loaded = run("import", str(tmp_path / "rota.nt"), "--load", "--store", str(store))
     assert loaded.returncode == 0, loaded.stderr
 
-    done = run("validate", "--all", "--store", str(store), "--format", "json", "--reports", str(tmp_path / "informes"))
+    # two worker processes share the proposals (the table below: one, in the command's own process)
+    done = run("validate", "--all", "--store", str(store), "--format", "json", "--reports", str(tmp_path / "informes"),
+               "--jobs", "2")
     assert done.returncode == 1, done.stderr
     summary = {row["name"]: row for row in json.loads(done.stdout)}
     assert set(summary) == {"ejemplo-dgb", "ejemplo-ael-jal", "ejemplo-od-cecyte", "rota"}
@@ -216,7 +218,7 @@ def test_validate_all_reports_every_proposal_of_the_store(shipped_store, tmp_pat
     assert set(reports) == set(summary)
     assert {r["id"] for r in reports["rota"]["requirements"] if r["findings"]} == {"LIN-07-IV"}
 
-    table = run("validate", "--all", "--store", str(store), "--lang", "en")
+    table = run("validate", "--all", "--store", str(store), "--lang", "en", "--jobs", "1")
     assert table.returncode == 1
     head, rule, *rows = table.stdout.splitlines()
     assert head.startswith("proposal") and "violations" in head and len(rows) == 4

@@ -165,24 +165,14 @@ def _proposal_graphs(args: argparse.Namespace, validator):
 
 def _validate_all(args: argparse.Namespace, validator) -> int:
     """``ppi validate --all``: every proposal of the store; exit 0 when all conform."""
-    from .conformance.render import render
-    from .lifecycle.batch import validate_all
+    from .lifecycle.batch import ReportFiles, validate_all
     from .lifecycle.render import batch_rows
-    from .media import find
 
     if args.proposal is not None:
         raise InputError("--all validates every proposal of the store: name no proposal with it")
-    folder = Path(args.reports) if args.reports else None
-    if folder is not None:
-        folder.mkdir(parents=True, exist_ok=True)
-    suffix = (find("report", args.format) or find("report", "text")).suffix  # type: ignore[union-attr]
+    reports = ReportFiles(Path(args.reports), args.format, args.lang, args.severity) if args.reports else None
     with _open(args, progress=False) as kg:
-        checked = []
-        for c in validate_all(kg, validator, args.lang):
-            if folder is not None:
-                (folder / (c.row.name.replace("/", "--") + suffix)).write_text(
-                    render(c.report.filtered(args.severity), args.format, args.lang), encoding="utf-8")
-            checked.append(c)
+        checked = validate_all(kg, validator, args.lang, reports=reports, workers=args.jobs)
     if args.format == "json":
         text = json.dumps([c.summary() for c in checked], ensure_ascii=False, indent=1) + "\n"
     else:
@@ -191,7 +181,7 @@ def _validate_all(args: argparse.Namespace, validator) -> int:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
-    return 0 if all(c.report.conforms for c in checked) else 1
+    return 0 if all(c.conforms for c in checked) else 1
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -484,6 +474,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="every proposal in the store: a summary table (JSON with --format json) and, with "
                         "--reports, one report per proposal")
     v.add_argument("--reports", metavar="DIR", help="with --all: write each proposal's report to DIR/NAME.EXT")
+    v.add_argument("--jobs", type=_count, metavar="N",
+                   help="with --all: processes sharing the work (default: one per core)")
     v.add_argument("--format", choices=REPORT_FORMATS, default="text")
     v.add_argument("--lang", choices=LANGS, default=LANGS[0])
     v.add_argument("--severity", choices=("violation", "warning", "info"), default="info",

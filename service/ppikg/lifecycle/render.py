@@ -47,9 +47,9 @@ def batch_rows(checked: list[Checked], lang: str) -> tuple[list[str], list[list[
             r["needs-attestation_n"], w["findings"]]
     rows = []
     for c in checked:
-        n = c.report.summary()
+        n = c.counts
         rows.append([c.row.name, c.row.filer_label or c.row.filer or "—", str(c.row.version or "—"),
-                     w["conforms"] if c.report.conforms else w["not_conforms"], str(n["violation"]),
+                     w["conforms"] if c.conforms else w["not_conforms"], str(n["violation"]),
                      str(n["warning"]), str(n["needs-attestation"]), str(n["findings"])])
     return head, rows
 

@@ -121,9 +121,7 @@ class KnowledgeGraph:
     def proposal_ntriples(self, proposal: str) -> tuple[bytes, bytes]:
         """The asserted graph that holds proposal ``proposal`` (its IRI) and the inferences made for it, as
         N-Triples dumped by the store (what validation by IRI reads, with no conversion)."""
-        snapshot = self.snapshot()
-        graph = snapshot.proposal_graph(proposal)
-        return snapshot.ntriples(graph), snapshot.ntriples(inferred_of(graph))
+        return self.snapshot().proposal_ntriples(proposal)
 
     def proposal_graphs(self, proposal: str) -> tuple[rdflib.Graph, rdflib.Graph]:
         """:meth:`proposal_ntriples` as rdflib graphs."""

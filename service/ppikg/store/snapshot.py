@@ -259,6 +259,12 @@ class Snapshot:
             return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
         return ox.serialize([q.triple for q in self.quads(graph)], format=ox.RdfFormat.N_TRIPLES) or b""
 
+    def proposal_ntriples(self, proposal: str) -> tuple[bytes, bytes]:
+        """The asserted graph that holds proposal ``proposal`` (its IRI) and the inferences made for it, in
+        N-Triples."""
+        graph = self.proposal_graph(proposal)
+        return self.ntriples(graph), self.ntriples(inferred_of(graph))
+
     def version_graphs(self) -> list[str]:
         """The content graphs (and their inferences) of every kept version: what a dataset export adds."""
         from .versions import VERSIONS_GRAPH
