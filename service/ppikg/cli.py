@@ -135,14 +135,21 @@ def _proposal_graphs(args: argparse.Namespace, validator):
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .conformance.render import render
+    from .conformance.render import BINARY, render
     from .conformance.validator import Validator
 
+    if not args.output and sys.stdout.isatty() and getattr(media.find("report", args.format), "media", None) in BINARY:
+        raise InputError(f"a {args.format} report is a file, not text for the terminal: name it with -o FILE")
     validator = Validator(args.project)
     proposal, inferred = _proposal_graphs(args, validator)
     report = validator.validate(proposal, inferred=inferred)
     text = render(report.filtered(args.severity), args.format, args.lang)
-    if args.output:
+    if isinstance(text, bytes):
+        if args.output:
+            Path(args.output).write_bytes(text)
+        else:
+            sys.stdout.buffer.write(text)
+    elif args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)

@@ -68,7 +68,7 @@ class ValidationPool:
         self._pool = WorkerPool(_validation_main, (project, settings), size=settings.validation_workers,
                                 name="ppikg-validate")
 
-    def validate(self, upload: Upload, cancelled: Callable[[], bool] | None = None) -> tuple[bytes, bool]:
+    def validate(self, upload: Upload, cancelled: Callable[[], bool] | None = None) -> tuple[str | bytes, bool]:
         """Blocking: the rendered report and whether the proposal conforms (with ``upload.convert``, the
         proposal's triples as N-Triples instead of a report). QueryTimeout past the time limit
         (also while waiting for a free worker), QueryFailed with 503 past the memory limit, with 499 when

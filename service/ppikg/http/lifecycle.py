@@ -25,12 +25,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from ..conformance.validator import Validator
-from ..conformance.render import render
+from ..conformance.render import DOWNLOADS, download_links, render
 from ..conformance.pool import Upload
 from ..errors import InputError, NotAcceptable, PpikgError, UnsupportedMediaType
 from ..proposals.spec import proposal_iri
 from ..store.trial import prepare_graph
-from .validation import validation_pool
+from .validation import report_response, validation_pool
 from ..lifecycle.dashboard import SORT_KEYS, dashboard, to_csv, to_json
 from ..i18n import pick_lang, words
 from ..lifecycle.diff import diff
@@ -44,8 +44,10 @@ from ..lifecycle.authorisation import decide
 from .common import check_update_allowed, client_of, limited_body, query_executor, templates
 from .pages import render_page
 
-#: A stored proposal's report: a page by default (``*/*``), else JSON, text or Turtle.
-STORED_REPORT_OFFERS = ["text/html", "application/json", "text/plain", "text/turtle"]
+#: A stored proposal's report: a page by default (``*/*``), else JSON, text, Turtle, or the downloads (PDF,
+#: the findings as CSV or XLSX).
+STORED_REPORT_OFFERS = ["text/html", "application/json", "text/plain", "text/turtle",
+                        *(f.media for f in formats("report") if f.name in DOWNLOADS)]
 #: The lifecycle's tables: a page (the default), JSON or CSV.
 TABLE_OFFERS = ["text/html", "application/json", "text/csv"]
 
@@ -170,6 +172,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         file_name = upload_name(request.headers.get("content-disposition"), proposal.suffix)
         pool = validation_pool(request.app)
         triples, _ = await asyncio.to_thread(pool.validate, Upload(body, proposal.suffix, "", convert=True))
+        assert isinstance(triples, bytes)  # a conversion answers N-Triples as bytes
         settings, executor, client = request.app.state.settings, query_executor(request.app), client_of(request)
 
         def write() -> tuple[str, str, bool]:
@@ -193,7 +196,8 @@ def router(kg: KnowledgeGraph) -> APIRouter:
 
     @r.get("/propuestas/{name:path}/versiones/{number:int}/informe")
     async def report(request: Request, name: str, number: int | None, lang: str | None = None) -> Response:
-        """The version's full conformance report (HTML by default; text, JSON, Turtle by ?format= or Accept)."""
+        """The version's full conformance report (HTML by default, linking its downloads; text, JSON, Turtle,
+        PDF, CSV, XLSX by ?format= or Accept)."""
         return await version_report_response(request, name, number, lang)
 
     @r.get("/validate")
@@ -213,15 +217,16 @@ def router(kg: KnowledgeGraph) -> APIRouter:
             raise NotAcceptable(f"reports are offered as {', '.join(f.name for f in formats('report'))} "
                                 f"({', '.join(STORED_REPORT_OFFERS)})")
 
-        def make(kg: KnowledgeGraph, validator: Validator) -> str:
+        def make(kg: KnowledgeGraph, validator: Validator) -> str | bytes:
             from ..lifecycle.reports import recorded_facts
 
             version = kg.version(name, number)
             asserted, inferred = kg.version_graphs(version)
             result = validator.validate(asserted, inferred=inferred + recorded_facts(version))
-            return render(result, media, code, templates(request))
+            return render(result, media, code, templates(request),
+                          download_links(dict(request.query_params), code))
 
-        return Response(await asyncio.to_thread(reviewer.run, make), media_type=media)
+        return report_response(await asyncio.to_thread(reviewer.run, make), media, code)
 
     @r.get("/propuestas/{name:path}/versiones")
     async def versions(request: Request, name: str, lang: str | None = None) -> Response:

@@ -10,17 +10,29 @@ from typing import cast
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ..conformance.render import DOWNLOADS
 from ..conformance.pool import Severity, Upload, ValidationPool
 from ..errors import InputError, NotAcceptable, UnsupportedMediaType
-from ..i18n import LANGS
-from ..media import Format, choose, find, formats, offers
+from ..i18n import LANGS, words
+from ..media import Format, by_media, choose, find, formats, offers
 from .common import limited_body
 
 #: A proposal is read from a body of a ``proposal`` format of ppikg.media (Turtle, JSON-LD, xlsx), and its
 #: report answered in a ``report`` format (JSON when the client does not say).
 REPORT_OFFERS = ["application/json", *(m for m in offers("report") if m != "application/json")]
+#: The report's formats answered as a file to save rather than a page to show.
+DOWNLOAD_MEDIA = frozenset(f.media for f in formats("report") if f.name in DOWNLOADS)
 #: How often a running validation asks whether its client is still there.
 DISCONNECT_POLL_S = 0.25
+
+
+def report_response(report: str | bytes, media: str, lang: str, headers: dict[str, str] | None = None) -> Response:
+    """A rendered report; a download (``Content-Disposition: attachment``, ``informe.pdf`` or ``report.pdf``) in
+    the formats a browser does not show (PDF, CSV, XLSX)."""
+    headers = dict(headers or {})
+    if media in DOWNLOAD_MEDIA:
+        headers["Content-Disposition"] = f'attachment; filename="{words("report", lang)["file_name"]}{by_media(media).suffix}"'
+    return Response(report, media_type=media, headers=headers)
 
 
 def validation_pool(app) -> ValidationPool:
@@ -89,6 +101,6 @@ def router() -> APIRouter:
             if not work.done() and await request.is_disconnected():
                 gone.set()  # the worker is killed at its next poll; its slot goes to the next upload
         report, conforms = await work
-        return Response(report, media_type=media, headers={"X-PPI-Conforms": "true" if conforms else "false"})
+        return report_response(report, media, lang, {"X-PPI-Conforms": "true" if conforms else "false"})
 
     return r
