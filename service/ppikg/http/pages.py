@@ -21,6 +21,7 @@ from ..store.graph import KnowledgeGraph
 from ..namespaces import LINEAMIENTOS, PPI
 from ..describe import local_href
 from ..store.snapshot import Snapshot
+from ..conformance.render import DOWNLOADS
 from ..i18n import pick_lang, words
 from .common import call, templates
 
@@ -158,7 +159,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
 
     @r.get("/audit", response_class=HTMLResponse)
     def audit(request: Request, lang: str | None = None) -> HTMLResponse:
-        return page(request, "/audit", lang)
+        return page(request, "/audit", lang, downloads=DOWNLOADS)
 
     @r.get("/coverage", response_class=HTMLResponse)
     def coverage(request: Request, lang: str | None = None) -> HTMLResponse:
