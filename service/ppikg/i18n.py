@@ -13,7 +13,7 @@ import tomllib
 from functools import cache
 from importlib.resources import files
 
-from .errors import InputError
+from .errors import InputError, msg
 
 #: The languages of the interface, the default first.
 LANGS = ("es", "en")
@@ -55,5 +55,5 @@ def pick_lang(lang: str | None) -> str:
 def check_lang(lang: str) -> str:
     """``lang`` if the interface speaks it; InputError otherwise."""
     if lang not in LANGS:
-        raise InputError(f"unknown language {lang!r}: use {' or '.join(LANGS)}")
+        raise InputError(msg("lang_unknown", lang=lang, langs=", ".join(LANGS)))
     return lang

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .errors import InputError
+from .errors import InputError, msg
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ def rdf_format(name: str) -> ox.RdfFormat:
     f = find("graph", name) or find("dataset", name)
     if f is None or f.rdf is None:
         known = sorted({n for f in formats("graph", "dataset") for n in f.names})
-        raise InputError(f"unknown RDF format {name!r} (known: {', '.join(known)})")
+        raise InputError(msg("rdf_format", name=name, known=", ".join(known)))
     return f.rdf
 
 

@@ -171,7 +171,8 @@ def router(kg: KnowledgeGraph) -> APIRouter:
             raise InputError("the body is empty: send the proposal's file")
         file_name = upload_name(request.headers.get("content-disposition"), proposal.suffix)
         pool = validation_pool(request.app)
-        triples, _ = await asyncio.to_thread(pool.validate, Upload(body, proposal.suffix, "", convert=True))
+        upload = Upload(body, proposal.suffix, "", pick_lang(request.query_params.get("lang")), convert=True)
+        triples, _ = await asyncio.to_thread(pool.validate, upload)
         assert isinstance(triples, bytes)  # a conversion answers N-Triples as bytes
         settings, executor, client = request.app.state.settings, query_executor(request.app), client_of(request)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
-from ...errors import InputError
+from ...errors import InputError, msg
 from ...i18n import check_lang, words
 from ...media import find
 
@@ -59,7 +59,7 @@ def render(report: ValidationReport, format: str = "text", lang: str = "es",
         from .xlsx import render_xlsx
 
         return render_xlsx(report, lang)
-    raise InputError(f"unknown report format {format!r}: use one of {', '.join(FORMATS)}")
+    raise InputError(msg("report_format", format=format, formats=", ".join(FORMATS)))
 
 
 def download_links(query: dict[str, str], lang: str) -> list[tuple[str, str]]:
