@@ -1,7 +1,8 @@
 """Every es/en word of the UI, the reports and the pictures: one table, ``words.toml`` beside this module.
 
 The table is grouped by area: ``ui`` (the web pages and their script), ``report`` (the conformance report, as
-text and HTML), ``heatmap`` (the coverage SVG). Legal text is not here: it comes from the graph.
+text, HTML and PDF, and its findings as CSV and XLSX), ``heatmap`` (the coverage SVG), ``lifecycle``, ``errors``
+(every error message, ppikg.errors.Message). Legal text is not here: it comes from the graph.
 
 >>> words("report", "en")["title"], pick_lang("fr"), check_lang("en")
 ('Conformance report', 'es', 'en')
