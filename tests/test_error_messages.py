@@ -100,8 +100,6 @@ def test_the_command_words_errors_in_spanish_unless_told_english(tmp_path):
     assert cell.stderr.startswith("ppi: error: hoja «tareas», fila 2, columna «plazo»: no es una fecha: «31/02/2014»")
     assert ppi("import", str(folder), "--lang", "en").stderr.startswith(
         "ppi: error: sheet 'tareas', row 2, column 'plazo': not a date: '31/02/2014'")
-    query = ppi("query", "SELECT WHERE {", "--memory")
-    assert query.returncode == 2 and query.stderr.startswith("ppi: error: error de sintaxis SPARQL")
 
 
 def test_the_service_words_errors_in_the_language_asked(shipped_store, tmp_path):
@@ -124,3 +122,5 @@ def test_the_service_words_errors_in_the_language_asked(shipped_store, tmp_path)
         assert error("en", **docx).startswith("unsupported content type 'application/msword'")
         assert error("es", "/no-such-page") == "no se sirve nada en /no-such-page"
         assert error("en", "/no-such-page") == "nothing is served at /no-such-page"
+        query = client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT x", "lang": "es"})
+        assert query.status_code == 400 and query.json()["error"].startswith("error de sintaxis SPARQL")
