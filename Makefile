@@ -13,6 +13,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+	@# WeasyPrint (the PDF reports) lays text out with Debian's pango.
+	@ldconfig -p | grep -q libpangoft2-1.0 || (apt-get update && apt-get install -y libpango-1.0-0 libpangoft2-1.0-0)
 
 test: install
 	@# The browser tests drive Debian's chromium through Playwright (installed by pip from the test extra);

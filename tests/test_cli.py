@@ -158,6 +158,22 @@ def test_validate_formats(fmt, check):
     assert check(done.stdout)
 
 
+@pytest.mark.parametrize("fmt,lang,check", [
+    ("csv", "es", lambda data: data.decode("utf-8-sig").startswith("requisito,disposición,IRI de la disposición")
+     and "LIN-07-IV" in data.decode("utf-8-sig")),
+    ("xlsx", "en", lambda data: data.startswith(b"PK")),
+    ("pdf", "en", lambda data: data.startswith(b"%PDF")),
+])
+def test_validate_writes_the_downloads(tmp_path, fmt, lang, check):
+    broken = tmp_path / "rota.ttl"
+    broken.write_text((EXAMPLES / "propuesta-ejemplo-dgb.ttl").read_text(encoding="utf-8")
+                      .replace("ppi:minimumYears 2.0", "ppi:minimumYears 1.0"), encoding="utf-8")
+    out = tmp_path / f"informe.{fmt}"
+    done = run("validate", str(broken), "--format", fmt, "--lang", lang, "-o", str(out))
+    assert done.returncode == 1 and done.stdout == "", done.stderr
+    assert check(out.read_bytes())
+
+
 def test_import_template_round_trips_to_the_turtle_example(tmp_path):
     from rdflib.compare import isomorphic
 

@@ -12,9 +12,9 @@ from typing import NoReturn, Sequence
 import pyoxigraph
 
 from . import __version__, media
-from .errors import Conflict, InputError, NotFound, PpikgError
+from .errors import Conflict, InputError, NotFound, PpikgError, msg
 from .config import Project, Settings
-from .i18n import LANGS
+from .i18n import LANGS, pick_lang
 from .conformance.render import FORMATS as REPORT_FORMATS
 
 QUERY_FORMATS = ("table", *media.names("results"))
@@ -169,7 +169,7 @@ def _validate_all(args: argparse.Namespace, validator) -> int:
     from .lifecycle.render import batch_rows
 
     if args.proposal is not None:
-        raise InputError("--all validates every proposal of the store: name no proposal with it")
+        raise InputError(msg("validate_all_and_proposal"))
     reports = ReportFiles(Path(args.reports), args.format, args.lang, args.severity) if args.reports else None
     with _open(args, progress=False) as kg:
         checked = validate_all(kg, validator, args.lang, reports=reports, workers=args.jobs)
@@ -185,18 +185,25 @@ def _validate_all(args: argparse.Namespace, validator) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .conformance.render import render
+    from .conformance.render import BINARY, render
     from .conformance.validator import Validator
 
+    if not args.output and sys.stdout.isatty() and getattr(media.find("report", args.format), "media", None) in BINARY:
+        raise InputError(msg("binary_report", format=args.format))
     validator = Validator(args.project)
     if args.all:
         return _validate_all(args, validator)
     if args.proposal is None:
-        raise InputError("name a proposal to validate (a file, a folder or an IRI), or give --all")
+        raise InputError(msg("validate_nothing"))
     proposal, inferred = _proposal_graphs(args, validator)
     report = validator.validate(proposal, inferred=inferred)
     text = render(report.filtered(args.severity), args.format, args.lang)
-    if args.output:
+    if isinstance(text, bytes):
+        if args.output:
+            Path(args.output).write_bytes(text)
+        else:
+            sys.stdout.buffer.write(text)
+    elif args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
@@ -245,7 +252,7 @@ def _load_through(server: str, token: str | None, source: Path, name: str, graph
     from .namespaces import GRAPH
 
     if not token:
-        raise InputError("loading through a server needs its update token: --token TOKEN or $PPIKG_TOKEN")
+        raise InputError(msg("server_token"))
     headers = {"Authorization": f"Bearer {token}"}
     fmt = find("proposal", source.suffix.lstrip(".")) if source.is_file() else None
     graph_iri = str(GRAPH[f"propuestas/{name}"])
@@ -422,10 +429,10 @@ def _token(args: argparse.Namespace) -> str | None:
         try:
             lines = Path(args.token_file).read_text(encoding="utf-8").splitlines()
         except OSError as e:
-            raise InputError(f"cannot read the token file {args.token_file}: {e.strerror or e}") from None
+            raise InputError(msg("token_file", path=args.token_file, detail=e.strerror or str(e))) from None
         token = lines[0].strip() if lines else ""
         if not token:
-            raise InputError(f"the token file {args.token_file} is empty")
+            raise InputError(msg("token_file_empty", path=args.token_file))
         return token
     return os.environ.get("PPIKG_TOKEN") or args.token
 
@@ -566,6 +573,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the server's URL as clients reach it (e.g. behind a proxy); names the endpoint in the "
                         "service description and is the base IRI of queries (default: the address it listens on)")
     s.set_defaults(func=cmd_serve)
+    for command in sub.choices.values():  # every command speaks the language of its errors
+        if "--lang" not in command._option_string_actions:
+            command.add_argument("--lang", choices=LANGS, default=LANGS[0], help="language of the messages")
     return parser
 
 
@@ -629,7 +639,8 @@ def main(argv: Sequence[str] | None = None, project: Project | None = None) -> i
         error = as_error(exc)
         if error is None:
             raise
-        print("ppi: error: " + " ".join(str(error).splitlines()), file=sys.stderr)
+        print("ppi: error: " + " ".join(error.text(pick_lang(getattr(args, "lang", None))).splitlines()),
+              file=sys.stderr)
         return error.exit_code
 
 

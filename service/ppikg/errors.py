@@ -1,13 +1,16 @@
 """ppikg's errors: one hierarchy, where each kind of error knows how every shell reports it.
 
-An error has a message for a person (``str(error)``), and, as class attributes, the HTTP ``status`` the
+An error has a message for a person, in Spanish or English: a :class:`Message` (a key of the ``errors`` table
+of ``words.toml`` and its parameters) that ``error.text(lang)`` words in either language, ``str(error)`` in
+English; or, for the faults of the program, a plain English string. As class attributes it has the HTTP ``status`` the
 service answers, the ``exit_code`` the ``ppi`` command exits with (2: the input or the request could not be
 used, as the README says; 0 and 1 stay for "done" and "the proposal does not conform"), a short machine
 ``code`` and the extra HTTP ``headers`` the status calls for (``WWW-Authenticate`` for 401, ``Allow`` for 405,
 ``Retry-After`` for 503).
 
-The service answers every error with one JSON body (see :func:`error_body`); the CLI prints one line on
-stderr and exits with ``exit_code``. Modules raise these errors; they never build error responses.
+The service answers every error with one JSON body (see :func:`error_body`) in the request's language
+(``?lang=``, Spanish by default); the CLI prints one line on stderr in the language of ``--lang`` (Spanish by
+default) and exits with ``exit_code``. Modules raise these errors; they never build error responses.
 
 >>> e = NotFound("no graph <http://e/g> in this store")
 >>> e.status, e.code, e.exit_code
@@ -20,11 +23,45 @@ stderr and exits with ``exit_code``. Modules raise these errors; they never buil
 {'Allow': 'GET, POST'}
 >>> QueryFailed(413, "over 100 rows").code
 'too-large'
+>>> e = InputError(msg("lang_unknown", lang="fr", langs="es, en"))
+>>> str(e), e.text("es")
+("unknown language 'fr': use es, en", 'idioma desconocido «fr»: use es, en')
+>>> error_body(e, "es")["error"]
+'idioma desconocido «fr»: use es, en'
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, eq=False)
+class Message:
+    """A message for a person as data: ``key`` in the ``errors`` table of ``words.toml``, and the parameters
+    its text names (``{value!r}``, ``{size:,}``). A parameter that is a Message itself is worded in the same
+    language. Picklable: a worker process sends it to the server as it is."""
+
+    key: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def text(self, lang: str) -> str:
+        from .i18n import words
+
+        return words("errors", lang)[self.key].format(**{k: wording(v, lang) for k, v in self.params.items()})
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+def msg(key: str, **params: object) -> Message:
+    """The message ``key`` with ``params``."""
+    return Message(key, params)
+
+
+def wording(value: object, lang: str) -> object:
+    """``value`` in ``lang`` when it is a message (or an error), else as it is."""
+    return value.text(lang) if isinstance(value, (Message, PpikgError)) else value
 
 
 class PpikgError(Exception):
@@ -37,12 +74,18 @@ class PpikgError(Exception):
     #: Extra response headers every error of the class sends (a subclass may add its own per instance).
     default_headers: Mapping[str, str] = {}
 
-    def __init__(self, message: str = "", *, headers: Mapping[str, str] | None = None,
+    def __init__(self, message: str | Message = "", *, headers: Mapping[str, str] | None = None,
                  see: tuple[str, str] | None = None) -> None:
-        super().__init__(message)
+        super().__init__(str(message))
+        #: What the error says: a Message (worded in either language), or a plain string.
+        self.said = message
         self.headers = {**self.default_headers, **(headers or {})}
         #: (href, text) of what the client may have meant (the nearest known resource), for an error page.
         self.see = see
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` (es, en); a plain string as it is."""
+        return self.said.text(lang) if isinstance(self.said, Message) else str(self)
 
 
 class InputError(PpikgError):
@@ -81,7 +124,7 @@ class MethodNotAllowed(PpikgError):
     status = 405
     code = "method-not-allowed"
 
-    def __init__(self, message: str = "", *, allow: tuple[str, ...] | list[str] = (),
+    def __init__(self, message: str | Message = "", *, allow: tuple[str, ...] | list[str] = (),
                  headers: Mapping[str, str] | None = None) -> None:
         super().__init__(message, headers={**({"Allow": ", ".join(allow)} if allow else {}), **(headers or {})})
 
@@ -132,7 +175,7 @@ class QueryTimeout(PpikgError):
 class QueryFailed(PpikgError):
     """The query could not run; ``status`` is the HTTP status that says why (400, 413, 500, …)."""
 
-    def __init__(self, status: int, message: str, *, headers: Mapping[str, str] | None = None) -> None:
+    def __init__(self, status: int, message: str | Message, *, headers: Mapping[str, str] | None = None) -> None:
         super().__init__(message, headers=headers)
         self.status = status
         self.code = code_for(status)
@@ -157,6 +200,7 @@ def code_for(status: int) -> str:
     return "bad-input" if 400 <= status < 500 else "internal"
 
 
-def error_body(error: PpikgError) -> dict[str, object]:
-    """The one JSON body of every error the service answers: ``{"error", "status", "code"}``."""
-    return {"error": str(error), "status": error.status, "code": error.code}
+def error_body(error: PpikgError, lang: str | None = None) -> dict[str, object]:
+    """The one JSON body of every error the service answers: ``{"error", "status", "code"}``, the message in
+    ``lang`` (default: English)."""
+    return {"error": error.text(lang or "en"), "status": error.status, "code": error.code}

@@ -1,7 +1,8 @@
 """Every es/en word of the UI, the reports and the pictures: one table, ``words.toml`` beside this module.
 
 The table is grouped by area: ``ui`` (the web pages and their script), ``report`` (the conformance report, as
-text and HTML), ``heatmap`` (the coverage SVG). Legal text is not here: it comes from the graph.
+text, HTML and PDF, and its findings as CSV and XLSX), ``heatmap`` (the coverage SVG), ``lifecycle``, ``errors``
+(every error message, ppikg.errors.Message). Legal text is not here: it comes from the graph.
 
 >>> words("report", "en")["title"], pick_lang("fr"), check_lang("en")
 ('Conformance report', 'es', 'en')
@@ -13,7 +14,7 @@ import tomllib
 from functools import cache
 from importlib.resources import files
 
-from .errors import InputError
+from .errors import InputError, msg
 
 #: The languages of the interface, the default first.
 LANGS = ("es", "en")
@@ -55,5 +56,5 @@ def pick_lang(lang: str | None) -> str:
 def check_lang(lang: str) -> str:
     """``lang`` if the interface speaks it; InputError otherwise."""
     if lang not in LANGS:
-        raise InputError(f"unknown language {lang!r}: use {' or '.join(LANGS)}")
+        raise InputError(msg("lang_unknown", lang=lang, langs=", ".join(LANGS)))
     return lang

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .errors import InputError
+from .errors import InputError, msg
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ FORMATS: tuple[Format, ...] = (
        extension="srj", w3c="SPARQL_Results_JSON"),
     _f("application/sparql-results+xml", "xml srx", "results boolean", "application/xml text/xml", results=Q.XML,
        extension="srx", w3c="SPARQL_Results_XML"),
-    _f("text/csv", "csv", "results matrix table", results=Q.CSV, w3c="SPARQL_Results_CSV"),
+    _f("text/csv", "csv", "results matrix table report", results=Q.CSV, w3c="SPARQL_Results_CSV"),
     _f("text/tab-separated-values", "tsv", "results", results=Q.TSV, w3c="SPARQL_Results_TSV"),
     _f("text/turtle", "ttl turtle", "graph proposal report", "application/x-turtle", rdf=R.TURTLE, w3c="Turtle"),
     _f("application/n-triples", "nt ntriples n-triples", "graph proposal", "text/plain", rdf=R.N_TRIPLES, w3c="N-Triples"),
@@ -77,13 +77,14 @@ FORMATS: tuple[Format, ...] = (
        w3c="JSON-LD"),
     _f("application/n-quads", "nq nquads n-quads", "dataset proposal", rdf=R.N_QUADS, w3c="N-Quads"),
     _f("application/trig", "trig", "dataset proposal", rdf=R.TRIG, w3c="TriG"),
-    _f("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", "proposal"),
+    _f("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", "proposal report"),
     _f("application/vnd.oasis.opendocument.spreadsheet", "ods", "proposal"),
     _f("text/html", "html", "page report table", "application/xhtml+xml"),
     _f("application/json", "json", "report matrix table"),
     _f("text/plain", "text txt", "report"),
     _f("image/svg+xml", "svg", "matrix"),
     _f("image/png", "png", "matrix"),
+    _f("application/pdf", "pdf", "report"),
 )
 del Q, R
 
@@ -151,7 +152,7 @@ def rdf_format(name: str) -> ox.RdfFormat:
     f = find("graph", name) or find("dataset", name)
     if f is None or f.rdf is None:
         known = sorted({n for f in formats("graph", "dataset") for n in f.names})
-        raise InputError(f"unknown RDF format {name!r} (known: {', '.join(known)})")
+        raise InputError(msg("rdf_format", name=name, known=", ".join(known)))
     return f.rdf
 
 

@@ -196,3 +196,29 @@ def test_an_ods_spreadsheet_uploads_and_validates(page, base_url, tmp_path):
     assert answer.value.request.headers["content-type"] == "application/vnd.oasis.opendocument.spreadsheet"
     page.wait_for_selector("#report-section:not([hidden])")
     assert page.frame_locator("#report-frame").locator("#verdict").inner_text().startswith("CONFORME")
+
+
+@pytest.mark.parametrize("lang,label,name", [("es", "Descargar", "informe"), ("en", "Download", "report")])
+def test_the_report_offers_its_downloads_and_the_pdf_downloads(page, base_url, lang, label, name):
+    page.goto(f"{base_url}/audit?lang={lang}")
+    page.set_input_files("#proposal-file", str(EXAMPLE_TTL))
+    page.get_by_role("button", name=re.compile("Verificar|Check")).click()
+    page.wait_for_selector("#report-section:not([hidden])")
+    for fmt in ("PDF", "CSV", "XLSX"):
+        assert page.get_by_role("button", name=f"{label} {fmt}").is_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name=f"{label} PDF").click()
+    assert download.value.suggested_filename == f"{name}.pdf"
+    with open(download.value.path(), "rb") as f:
+        assert f.read(5) == b"%PDF-"
+
+
+def test_a_version_report_page_links_its_downloads(page, base_url):
+    page.goto(f"{base_url}/propuestas/ejemplo-ael-jal/versiones/1/informe?lang=en")
+    links = page.locator("nav.downloads a")
+    assert links.all_inner_texts() == ["Download PDF", "Download CSV", "Download XLSX"]
+    with page.expect_download() as download:
+        links.first.click()
+    assert download.value.suggested_filename == "report.pdf"
+    with open(download.value.path(), "rb") as f:
+        assert f.read(5) == b"%PDF-"

@@ -92,7 +92,7 @@ def test_missing_octavo_aspect_is_named_by_its_fraction(validator):
     report = validator.validate(variant(next(p for p in VARIANTS if p.stem == "LIN-08")))
     (finding,) = next(r for r in report.results if r.requirement.id == "LIN-08").findings
     assert finding.value.endswith("/aspectos/VI")
-    assert "fracción VI" in finding.message["es"] and "fraction VI" in finding.message["en"]
+    assert "fracción VI" in finding.message["es"] and "section VI" in finding.message["en"]
 
 
 def test_the_report_graph_is_a_standard_shacl_report(validator):

@@ -91,7 +91,7 @@ def assert_refused(response: httpx.Response, status: int, words: str) -> None:
 
 def assert_validate_refuses(path: Path, words: str) -> None:
     """`ppi validate PATH` refuses the file with one line on stderr naming what was wrong, and exit code 2."""
-    done = subprocess.run([sys.executable, "-m", "ppikg", "validate", str(path)], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "ppikg", "validate", str(path), "--lang", "en"], capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 2, (done.returncode, done.stderr[-800:])
     lines = done.stderr.strip().splitlines()

@@ -40,7 +40,7 @@ def test_a_hostile_graph_store_write_is_refused(served, body, media, words):
                          ids=["json-ld", "turtle"])
 def test_a_deeply_nested_proposal_is_refused_by_validate(served, body, media):
     def send() -> httpx.Response:
-        return httpx.post(served.url + "/validate", content=body.encode(), headers={"Content-Type": media},
+        return httpx.post(served.url + "/validate?lang=en", content=body.encode(), headers={"Content-Type": media},
                           timeout=120)
 
     response, slowest, peak = served.while_probing(send)
@@ -55,7 +55,7 @@ def test_the_command_line_refuses_a_deep_proposal_with_one_line(command, tmp_pat
 
     path = tmp_path / "deep.jsonld"
     path.write_text(DEEP_JSONLD)
-    done = subprocess.run([sys.executable, "-m", "ppikg", command, str(path)], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "ppikg", command, str(path), "--lang", "en"], capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 2, done.stderr[-800:]
     lines = done.stderr.strip().splitlines()

@@ -152,7 +152,7 @@ VALIDATE_OTHER_SYNTAXES = {"n-triples": (b"<urn:a> <urn:b> <urn:c> .\n", NT),
 
 
 def validate(url: str, body: bytes, media: str) -> httpx.Response:
-    return httpx.post(url + "/validate", content=body, headers={"Content-Type": media}, timeout=120)
+    return httpx.post(url + "/validate?lang=en", content=body, headers={"Content-Type": media}, timeout=120)
 
 
 @pytest.mark.parametrize("case", VALIDATE_CASES)

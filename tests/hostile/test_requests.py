@@ -81,11 +81,11 @@ def test_a_repeated_parameter_is_refused(served, path, query, words):
 
 
 @pytest.mark.parametrize("target, status, words", [
-    ("/sparql?query=ASK%20%7B%ff%fe%7D", 400, "syntax"),
+    ("/sparql?lang=en&query=ASK%20%7B%ff%fe%7D", 400, "syntax"),
     ("/rdf-graphs/service?graph=urn:x:%ff%c3", 400, "not an absolute IRI"),
     ("/queries/%ff%fe", 404, "no canned query"),
     ("/propuestas/%ff%fe", 404, "nothing is known"),
-    ("/static/%ff%fe.css", 404, "nothing is served"),
+    ("/static/%ff%fe.css?lang=en", 404, "nothing is served"),
 ], ids=["sparql-query", "graph-iri", "canned-query", "linked-data-page", "static"])
 def test_percent_encoding_that_is_not_utf8_is_a_clear_4xx(served, target, status, words):
     assert_refused(get(served.url, target, headers={"Accept": "application/json"}), status, words)
@@ -198,7 +198,7 @@ def test_a_405_on_sparql_allows_get_and_post(served, method):
 
 
 def test_a_405_on_the_graph_store_allows_every_method_it_answers(served):
-    r = httpx.request("PATCH", served.url + "/rdf-graphs/service", params={"graph": "urn:x:g"}, timeout=30)
+    r = httpx.request("PATCH", served.url + "/rdf-graphs/service", params={"graph": "urn:x:g", "lang": "en"}, timeout=30)
     assert_refused(r, 405, "PATCH is not allowed")
     assert r.headers["Allow"] == "GET, HEAD, POST, PUT, DELETE"
 

@@ -19,12 +19,12 @@ HEAD = "SELECT * WHERE { ?s ?p ?o } LIMIT 1 "
 
 
 def post_query(url: str, text: str) -> httpx.Response:
-    return httpx.post(url + "/sparql", content=text.encode(), timeout=60,
+    return httpx.post(url + "/sparql?lang=en", content=text.encode(), timeout=60,
                       headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
 
 
 def post_update(url: str, text: str) -> httpx.Response:
-    return httpx.post(url + "/sparql", content=text.encode(), timeout=60,
+    return httpx.post(url + "/sparql?lang=en", content=text.encode(), timeout=60,
                       headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"})
 
 

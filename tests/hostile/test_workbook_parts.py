@@ -135,7 +135,7 @@ def test_a_workbook_with_hostile_parts_is_refused_over_http(served, workbooks, l
     before = connections()
 
     def send() -> httpx.Response:
-        return httpx.post(served.url + "/validate", content=workbooks[case], headers={"Content-Type": XLSX},
+        return httpx.post(served.url + "/validate?lang=en", content=workbooks[case], headers={"Content-Type": XLSX},
                           timeout=120)
 
     response, slowest, peak = served.while_probing(send)
@@ -156,7 +156,7 @@ def test_a_workbook_with_hostile_parts_is_one_line_and_exit_2_on_the_command_lin
 
 
 def test_a_macro_enabled_media_type_is_415(served):
-    r = httpx.post(served.url + "/validate", content=with_macros(), timeout=60,
+    r = httpx.post(served.url + "/validate?lang=en", content=with_macros(), timeout=60,
                    headers={"Content-Type": "application/vnd.ms-excel.sheet.macroEnabled.12"})
     assert_refused(r, 415, "send xlsx or RDF")
 
@@ -167,7 +167,7 @@ def test_a_zip_inside_a_sound_workbook_is_never_opened(served):
     body = with_embedded_zip()
 
     def send() -> httpx.Response:
-        return httpx.post(served.url + "/validate", content=body, headers={"Content-Type": XLSX}, timeout=120)
+        return httpx.post(served.url + "/validate?lang=en", content=body, headers={"Content-Type": XLSX}, timeout=120)
 
     response, slowest, peak = served.while_probing(send)
     assert response.status_code == 200, response.text[:300]

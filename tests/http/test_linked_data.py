@@ -27,7 +27,7 @@ def test_provision_as_html(client: TestClient) -> None:
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert r.headers["vary"] == "Accept"
     page = r.text
-    assert TEXT in page and "Lineamiento Octavo, fracción III" in page and "Guideline Octavo, fraction III" in page
+    assert TEXT in page and "Lineamiento Octavo, fracción III" in page and "Guideline Octavo, section III" in page
     assert 'href="/eli/mx/sep/lineamientos/2013/12/27/ppi-directores-ems/lineamiento_8"' in page  # link out, local
     assert 'href="/aspectos/III"' in page  # link in: the aspect has this fracción as its source
     assert 'href="/ontology?term=Fraction"' in page

@@ -231,9 +231,9 @@ def test_event_loop_serves_while_queries_run(server):
 
 
 def test_result_size_limit(client):
-    r = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    r = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }", "lang": "en"})
     assert r.status_code == 413 and "100 rows" in r.json()["error"]
-    r = client.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"})
+    r = client.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "lang": "en"})
     assert r.status_code == 413 and "triples" in r.json()["error"]
     r = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 100"})
     assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == 100

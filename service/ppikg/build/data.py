@@ -46,8 +46,8 @@ _KIND_LABELS = {
     "Chapter": ("Capítulo", "Chapter"),
     "Guideline": ("Lineamiento", "Guideline"),
     "Article": ("artículo", "article"),
-    "Fraction": ("fracción", "fraction"),
-    "Section": ("apartado", "section"),
+    "Fraction": ("fracción", "section"),  # as English translations of Mexican law render it
+    "Section": ("apartado", "part"),  # "section" is the fracción
     "Item": ("inciso", "item"),
     "Numeral": ("numeral", "point"),
     "Bullet": ("viñeta", "bullet"),
@@ -326,7 +326,7 @@ def subsystems_graph(sources: Sources) -> Graph:
     """data/subsistemas.ttl: the categories of Segundo XIX a)–e), the subsystems they name, the authorities."""
     g = _new_graph()
     scheme = _scheme(g, SUBSYSTEMS["categorias"], "Categorías de subsistemas (Lineamiento Segundo, fracción XIX)",
-                     "Subsystem categories (Guideline Segundo, fraction XIX)", LIN["lineamiento_2/fraccion_19"])
+                     "Subsystem categories (Guideline Segundo, section XIX)", LIN["lineamiento_2/fraccion_19"])
     for p in sources.lineamientos.provisions:
         if p.kind == "Item" and p.parent == "lineamiento_2/fraccion_19":
             category = SUBSYSTEMS[f"categoria/{p.number}"]

@@ -19,7 +19,7 @@ from typing import Literal
 Severity = Literal["violation", "warning", "info"]
 
 from ..config import Project, Settings
-from ..errors import QueryFailed, QueryTimeout
+from ..errors import PpikgError, QueryFailed, QueryTimeout
 from ..workers import Died, Stopped, WorkerPool
 
 
@@ -56,7 +56,8 @@ def _validation_main(conn, project: Project, settings: Settings) -> None:
                              report.conforms)
         except Exception as e:
             status = getattr(e, "status", None)
-            answer = ("error", status if isinstance(status, int) else 500, str(e) or type(e).__name__)
+            said = e.text(upload.lang or "es") if isinstance(e, PpikgError) else str(e)  # worded for its client
+            answer = ("error", status if isinstance(status, int) else 500, said or type(e).__name__)
         conn.send_bytes(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
 
 
@@ -68,7 +69,7 @@ class ValidationPool:
         self._pool = WorkerPool(_validation_main, (project, settings), size=settings.validation_workers,
                                 name="ppikg-validate")
 
-    def validate(self, upload: Upload, cancelled: Callable[[], bool] | None = None) -> tuple[bytes, bool]:
+    def validate(self, upload: Upload, cancelled: Callable[[], bool] | None = None) -> tuple[str | bytes, bool]:
         """Blocking: the rendered report and whether the proposal conforms (with ``upload.convert``, the
         proposal's triples as N-Triples instead of a report). QueryTimeout past the time limit
         (also while waiting for a free worker), QueryFailed with 503 past the memory limit, with 499 when

@@ -19,7 +19,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
 
 from ..config import Project, Settings
-from ..errors import InputError
+from ..errors import InputError, msg
 from ..store.inference import Reasoner, apply_rules, to_rdflib
 from ..store.loading import to_oxigraph, to_oxigraph_triple
 from ..namespaces import ELI, PPI
@@ -353,9 +353,9 @@ class Validator:
             proposals = {str(t.subject.value) for t in proposal  # type: ignore[union-attr]
                          if t.predicate == _TYPE and t.object == _PROPOSAL_CLASS}
         if not proposals:
-            raise InputError("no ppi:Proposal in the data: nothing to validate")
+            raise InputError(msg("validate_no_proposal"))
         if len(proposals) > 1:
-            raise InputError(f"{len(proposals)} proposals in one file: validate them one at a time")
+            raise InputError(msg("validate_many_proposals", n=len(proposals)))
         store, data = self._scratch(proposal, inferred)
         conforms, report, shape_node = self._shacl(data)
         findings: dict[str, list[Finding]] = {rid: [] for rid in self.requirements}

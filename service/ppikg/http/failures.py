@@ -28,7 +28,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from ..errors import KINDS, InputError, MethodNotAllowed, NotFound, PpikgError, code_for, error_body
+from ..errors import KINDS, InputError, MethodNotAllowed, NotFound, PpikgError, code_for, error_body, msg
 from ..media import find, negotiate
 from ..i18n import pick_lang, words
 from .pages import page_response, site_html
@@ -49,11 +49,11 @@ def as_error(request: Request, exc: Exception) -> PpikgError:
     if isinstance(exc, HTTPException):
         headers = dict(exc.headers or {})
         if exc.status_code == 404:
-            return NotFound(f"nothing is served at {request.url.path}", headers=headers)
+            return NotFound(msg("nothing_here", path=request.url.path), headers=headers)
         if exc.status_code == 405:
             given = headers.pop("Allow", None) or headers.pop("allow", None)  # the first route matched: not all
             allow = ", ".join(allowed_methods(request)) or given or "GET, HEAD"
-            return MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}; use {allow}",
+            return MethodNotAllowed(msg("method", method=request.method, path=request.url.path, allow=allow),
                                     allow=allow.split(", "), headers=headers)
         kind = KINDS.get(exc.status_code)
         error = (kind or PpikgError)(str(exc.detail), headers=headers)
@@ -62,7 +62,7 @@ def as_error(request: Request, exc: Exception) -> PpikgError:
         return error
     if isinstance(exc, RequestValidationError):
         problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors())
-        return InputError(f"bad request: {problems}")
+        return InputError(msg("bad_request", detail=problems))
     return PpikgError("internal error: the server could not answer this request (the log says why)")
 
 
@@ -101,13 +101,13 @@ async def respond(request: Request, exc: Exception) -> Response:
     elif error.status >= 500 and error.status != 503:
         log.error("%s %s: %s", request.method, request.url.path, error)
     headers = {**error.headers, "Vary": "Accept"}
+    lang = pick_lang(request.query_params.get("lang"))
     if wants_page(request):
-        lang = pick_lang(request.query_params.get("lang"))
         w = words("ui", lang)
         html, code = site_html(request, "error.html", lang, title=w.get(f"error_{error.status}", w["error_title"]),
-                               status=error.status, code=error.code, message=str(error), see=error.see)
+                               status=error.status, code=error.code, message=error.text(lang), see=error.see)
         return page_response(html, code, error.status, headers)
-    return JSONResponse(error_body(error), status_code=error.status, headers=headers)
+    return JSONResponse(error_body(error, lang), status_code=error.status, headers=headers)
 
 
 def install(app: FastAPI) -> None:

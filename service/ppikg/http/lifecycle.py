@@ -25,12 +25,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from ..conformance.validator import Validator
-from ..conformance.render import render
+from ..conformance.render import DOWNLOADS, download_links, render
 from ..conformance.pool import Upload
-from ..errors import InputError, NotAcceptable, PpikgError, UnsupportedMediaType
+from ..errors import InputError, NotAcceptable, PpikgError, UnsupportedMediaType, msg
 from ..proposals.spec import proposal_iri
 from ..store.trial import prepare_graph
-from .validation import validation_pool
+from .validation import report_response, validation_pool
 from ..lifecycle.dashboard import SORT_KEYS, dashboard, to_csv, to_json
 from ..i18n import pick_lang, words
 from ..lifecycle.diff import diff
@@ -44,8 +44,10 @@ from ..lifecycle.authorisation import decide
 from .common import check_update_allowed, client_of, limited_body, query_executor, templates
 from .pages import render_page
 
-#: A stored proposal's report: a page by default (``*/*``), else JSON, text or Turtle.
-STORED_REPORT_OFFERS = ["text/html", "application/json", "text/plain", "text/turtle"]
+#: A stored proposal's report: a page by default (``*/*``), else JSON, text, Turtle, or the downloads (PDF,
+#: the findings as CSV or XLSX).
+STORED_REPORT_OFFERS = ["text/html", "application/json", "text/plain", "text/turtle",
+                        *(f.media for f in formats("report") if f.name in DOWNLOADS)]
 #: The lifecycle's tables: a page (the default), JSON or CSV.
 TABLE_OFFERS = ["text/html", "application/json", "text/csv"]
 
@@ -54,10 +56,10 @@ def table_media(request: Request) -> str:
     """``?format=`` (html, json, csv) first, then ``Accept``; InputError / NotAcceptable otherwise."""
     fmt = request.query_params.get("format")
     if fmt is not None and ((named := find("table", fmt)) is None or named.media not in TABLE_OFFERS):
-        raise InputError(f"unknown format {fmt!r}: use html, json or csv")
+        raise InputError(msg("table_format", format=fmt))
     media = choose("table", fmt, request.headers.get("accept"), TABLE_OFFERS)
     if media is None:
-        raise NotAcceptable(f"offered as {', '.join(TABLE_OFFERS)}")
+        raise NotAcceptable(msg("offered_as", media=", ".join(TABLE_OFFERS)))
     return media
 
 
@@ -162,14 +164,15 @@ def router(kg: KnowledgeGraph, reviewer: Reviewer | None = None) -> APIRouter:
         proposal = find("proposal", request.headers.get("content-type") or "", media_only=True)
         if proposal is None:
             sent = request.headers.get("content-type", "").split(";")[0].strip()
-            raise UnsupportedMediaType(f"unsupported content type {sent or '(none)'!r}: send xlsx or RDF (Turtle, "
-                                       "JSON-LD, N-Triples, N-Quads, TriG, RDF/XML)")
+            raise UnsupportedMediaType(msg("upload_content_type", type=sent or "(none)"))
         body = await limited_body(request)
         if not body.strip():
-            raise InputError("the body is empty: send the proposal's file")
+            raise InputError(msg("upload_empty"))
         file_name = upload_name(request.headers.get("content-disposition"), proposal.suffix)
         pool = validation_pool(request.app)
-        triples, _ = await asyncio.to_thread(pool.validate, Upload(body, proposal.suffix, "", convert=True))
+        upload = Upload(body, proposal.suffix, "", pick_lang(request.query_params.get("lang")), convert=True)
+        triples, _ = await asyncio.to_thread(pool.validate, upload)
+        assert isinstance(triples, bytes)  # a conversion answers N-Triples as bytes
         settings, executor, client = request.app.state.settings, query_executor(request.app), client_of(request)
 
         def write() -> tuple[str, str, bool]:
@@ -193,16 +196,17 @@ def router(kg: KnowledgeGraph, reviewer: Reviewer | None = None) -> APIRouter:
 
     @r.get("/propuestas/{name:path}/versiones/{number:int}/informe")
     async def report(request: Request, name: str, number: int | None, lang: str | None = None) -> Response:
-        """The version's full conformance report (HTML by default; text, JSON, Turtle by ?format= or Accept)."""
+        """The version's full conformance report (HTML by default, linking its downloads; text, JSON, Turtle,
+        PDF, CSV, XLSX by ?format= or Accept)."""
         return await version_report_response(request, name, number, lang)
 
     @r.get("/validate")
     async def validate_loaded(request: Request, proposal: str | None = None, lang: str | None = None) -> Response:
         """The report of a proposal already in the store, by its IRI (its current version)."""
         if not proposal:
-            raise InputError("GET /validate needs ?proposal=IRI of a proposal in the store (POST /validate checks a file)")
+            raise InputError(msg("validate_needs_proposal"))
         if "://" not in proposal:
-            raise InputError(f"not an IRI: {proposal!r}")
+            raise InputError(msg("not_an_iri", value=proposal))
         return await version_report_response(request, proposal, None, lang)
 
     async def version_report_response(request: Request, name: str, number: int | None, lang: str | None) -> Response:
@@ -210,18 +214,19 @@ def router(kg: KnowledgeGraph, reviewer: Reviewer | None = None) -> APIRouter:
         fmt = request.query_params.get("format")
         media = choose("report", fmt, request.headers.get("accept"), STORED_REPORT_OFFERS)
         if media is None:
-            raise NotAcceptable(f"reports are offered as {', '.join(f.name for f in formats('report'))} "
-                                f"({', '.join(STORED_REPORT_OFFERS)})")
+            raise NotAcceptable(msg("report_offers", names=", ".join(f.name for f in formats("report")),
+                                    media=", ".join(STORED_REPORT_OFFERS)))
 
-        def make(kg: KnowledgeGraph, validator: Validator) -> str:
+        def make(kg: KnowledgeGraph, validator: Validator) -> str | bytes:
             from ..lifecycle.reports import recorded_facts
 
             version = kg.version(name, number)
             asserted, inferred = kg.version_ntriples(version)
             result = validator.validate(asserted, inferred=inferred + recorded_facts(version))
-            return render(result, media, code, templates(request))
+            return render(result, media, code, templates(request),
+                          download_links(dict(request.query_params), code))
 
-        return Response(await asyncio.to_thread(reviewer.run, make), media_type=media)
+        return report_response(await asyncio.to_thread(reviewer.run, make), media, code)
 
     @r.get("/propuestas/{name:path}/versiones")
     async def versions(request: Request, name: str, lang: str | None = None) -> Response:
@@ -283,9 +288,9 @@ def router(kg: KnowledgeGraph, reviewer: Reviewer | None = None) -> APIRouter:
             try:
                 fields = json.loads(body or b"{}")
             except ValueError as e:
-                raise InputError(f"the JSON body does not parse: {e}") from None
+                raise InputError(msg("json_body", detail=str(e))) from None
             if not isinstance(fields, dict):
-                raise InputError("the JSON body must be an object")
+                raise InputError(msg("json_body_object"))
         else:
             from urllib.parse import parse_qsl
 
@@ -299,7 +304,7 @@ def router(kg: KnowledgeGraph, reviewer: Reviewer | None = None) -> APIRouter:
 
         status, when = field("estado", "status"), field("fecha", "date")
         if not status or not when:
-            raise InputError("a decision needs 'estado' (status) and 'fecha' (date)")
+            raise InputError(msg("decision_fields"))
 
         def run():
             with request.app.state.write_lock:

@@ -21,6 +21,7 @@ from ..store.graph import KnowledgeGraph
 from ..namespaces import LINEAMIENTOS, PPI
 from ..describe import local_href
 from ..store.snapshot import Snapshot
+from ..conformance.render import DOWNLOADS
 from ..i18n import LANGS, pick_lang, words
 from ..lifecycle.dashboard import proposal_rows
 from .common import PREFIX_MAP, call, templates
@@ -245,6 +246,6 @@ def router(kg: KnowledgeGraph) -> APIRouter:
 
     @r.get("/audit", response_class=HTMLResponse)
     def audit(request: Request, lang: str | None = None) -> HTMLResponse:
-        return page(request, "/audit", lang)
+        return page(request, "/audit", lang, downloads=DOWNLOADS)
 
     return r

@@ -56,8 +56,12 @@ class ReportFiles:
 
         fmt = find("report", self.format)
         suffix = fmt.suffix if fmt else ".txt"
-        text = render(report.filtered(self.severity), self.format, self.lang)  # type: ignore[arg-type]
-        (self.folder / (row.name.replace("/", "--") + suffix)).write_text(text, encoding="utf-8")
+        out = render(report.filtered(self.severity), self.format, self.lang)  # type: ignore[arg-type]
+        path = self.folder / (row.name.replace("/", "--") + suffix)
+        if isinstance(out, bytes):  # pdf, xlsx
+            path.write_bytes(out)
+        else:
+            path.write_text(out, encoding="utf-8")
 
 
 def validate_all(kg: KnowledgeGraph, validator: Validator, lang: str = "es", *, reports: ReportFiles | None = None,

@@ -20,7 +20,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from rdflib import Graph
 
 from ..config import Project, Settings
-from ..errors import InputError
+from ..errors import InputError, msg
 from .cells import is_empty, text_of
 from .spec import LISTS_SHEET, PROPOSALS, README_SHEET, proposal_iri
 from .tables import Problem, Table, TemplateError, build_graph
@@ -74,15 +74,14 @@ def format_of(name: str) -> str:
     """
     fmt = FORMATS.get(name.lower().lstrip("."))
     if fmt is None:
-        raise InputError(f"unsupported proposal format {name!r} (use {', '.join(sorted(FORMATS))})")
+        raise InputError(msg("proposal_format", name=name, formats=", ".join(sorted(FORMATS))))
     return fmt
 
 
 def check_size(name: str, size: int, limit: int) -> None:
     """TemplateError when an input of ``size`` bytes is over ``limit``."""
     if size > limit:
-        raise TemplateError([Problem(None, None, None,
-                                     f"{name}: file too large ({size} bytes; the limit is {limit})")])
+        raise TemplateError([Problem(None, None, None, msg("file_too_large", name=name, size=size, limit=limit))])
 
 
 def _header(values: Iterable[Any]) -> list[str]:
@@ -98,12 +97,11 @@ def _read_rows(sheet: str, rows: Iterator[Sequence[Any]], problems: list[Problem
     data: list[tuple[int, list[Any]]] = []
     for rownum, values in enumerate(rows, start=1):
         if rownum > MAX_ROWS + 1:
-            raise TemplateError(problems + [Problem(sheet, rownum, None,
-                                                    f"too many rows (the limit is {MAX_ROWS} per sheet)")])
+            raise TemplateError(problems + [Problem(sheet, rownum, None, msg("too_many_rows", limit=MAX_ROWS))])
         if header is None:
             header = _header(values)
             if len(header) > MAX_COLUMNS:
-                problems.append(Problem(sheet, 1, None, f"too many columns (limit {MAX_COLUMNS})"))
+                problems.append(Problem(sheet, 1, None, msg("too_many_columns", limit=MAX_COLUMNS)))
                 header = header[:MAX_COLUMNS]
             continue
         values = list(values)
@@ -111,36 +109,35 @@ def _read_rows(sheet: str, rows: Iterator[Sequence[Any]], problems: list[Problem
             continue
         long = next((i for i, v in enumerate(values) if isinstance(v, str) and len(v) > MAX_CELL), None)
         if long is not None:
-            raise TemplateError(problems + [Problem(sheet, rownum, None, f"the cell in column {long + 1} holds "
-                                                    f"more than {MAX_CELL:,} characters")])
+            raise TemplateError(problems + [Problem(sheet, rownum, None,
+                                                    msg("cell_too_long", n=long + 1, limit=MAX_CELL))])
         extra = [i for i, v in enumerate(values) if i >= len(header) and not is_empty(v)]
         if extra:
-            problems.append(Problem(sheet, rownum, None, f"a value in column {extra[0] + 1}, which has no header"))
+            problems.append(Problem(sheet, rownum, None, msg("value_without_header", n=extra[0] + 1)))
         data.append((rownum, values[: len(header)]))
     return Table(header or [], data)
 
 
-def check_workbook(data: bytes, name: str, kind: str = ".xlsx workbook") -> None:
+def check_workbook(data: bytes, name: str, kind: str = "kind_xlsx") -> None:
     """InputError unless ``data`` is a sound zip of at most MAX_PARTS parts that expand to at most MAX_EXPANDED
     bytes, without macros or links to other workbooks (:func:`check_workbook_parts`), every part read back with
-    its checksum right (a damaged workbook is refused, not read in part)."""
+    its checksum right (a damaged workbook is refused, not read in part). ``kind``: the key of what it is called."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             parts = zf.infolist()
             if len(parts) > MAX_PARTS:
-                raise InputError(f"{name}: the workbook has {len(parts):,} parts; at most {MAX_PARTS:,} are read")
+                raise InputError(msg("too_many_parts", name=name, n=len(parts), limit=MAX_PARTS))
             expanded = sum(i.file_size for i in parts)
             if expanded > MAX_EXPANDED:
-                raise InputError(f"{name}: the workbook expands to {expanded:,} bytes; at most {MAX_EXPANDED:,} "
-                                 "are read (is a sheet formatted far past its data?)")
+                raise InputError(msg("expands_too_much", name=name, size=expanded, limit=MAX_EXPANDED))
             check_workbook_parts(zf, name)
             damaged = zf.testzip()  # reads every part, within the sizes its directory declares
     except zipfile.BadZipFile as e:
-        raise InputError(f"{name}: not a readable {kind} ({e})") from None
+        raise InputError(msg("unreadable", name=name, kind=msg(kind), detail=str(e))) from None
     except (OSError, ValueError, EOFError, zipfile.LargeZipFile, NotImplementedError) as e:
-        raise InputError(f"{name}: a damaged {kind} ({e})") from None
+        raise InputError(msg("damaged", name=name, kind=msg(kind), detail=str(e))) from None
     if damaged is not None:
-        raise InputError(f"{name}: a damaged {kind} (part {damaged} fails its checksum)")
+        raise InputError(msg("damaged_part", name=name, kind=msg(kind), part=damaged))
 
 
 def check_workbook_parts(zf: zipfile.ZipFile, name: str) -> None:
@@ -155,16 +152,13 @@ def check_workbook_parts(zf: zipfile.ZipFile, name: str) -> None:
             if b"macroenabled" in f.read(MAX_EXPANDED).lower():
                 macros = "[Content_Types].xml"
     if macros is not None:
-        raise InputError(f"{name}: a workbook with macros ({macros}) is not accepted: macros are never run here; "
-                         "save it as an Excel Workbook (.xlsx, without macros) and send that")
+        raise InputError(msg("macros", name=name, part=macros))
     scripts = next((n for n in names if n.startswith(("Basic/", "Scripts/"))), None)  # an .ods with macros
     if scripts is not None:
-        raise InputError(f"{name}: a spreadsheet with macros ({scripts}) is not accepted: macros are never run "
-                         "here; save it without macros and send that")
+        raise InputError(msg("ods_macros", name=name, part=scripts))
     links = next((n for n in names if n.lower().startswith("xl/externallinks/")), None)
     if links is not None:
-        raise InputError(f"{name}: the workbook takes values from other workbooks ({links}), which are never "
-                         "fetched here: replace the links by their values and send it again")
+        raise InputError(msg("external_links", name=name, part=links))
 
 
 def _read_workbook(data: bytes, name: str, problems: list[Problem]) -> dict[str, Table]:
@@ -174,7 +168,7 @@ def _read_workbook(data: bytes, name: str, problems: list[Problem]) -> dict[str,
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as e:  # SyntaxError: malformed XML
-        raise InputError(f"{name}: not a readable .xlsx workbook ({e})") from None
+        raise InputError(msg("unreadable", name=name, kind=msg("kind_xlsx"), detail=str(e))) from None
     try:
         tables = {}
         for ws in wb.worksheets:
@@ -184,7 +178,8 @@ def _read_workbook(data: bytes, name: str, problems: list[Problem]) -> dict[str,
             try:
                 tables[ws.title] = _read_rows(ws.title, rows, problems)
             except (SyntaxError, ValueError, KeyError, TypeError) as e:  # the sheet's XML, read as the rows go
-                raise InputError(f"{name}: sheet {ws.title!r} cannot be read ({type(e).__name__}: {e})") from None
+                raise InputError(msg("unreadable_sheet", name=name, sheet=ws.title,
+                                               detail=f"{type(e).__name__}: {e}")) from None
         return tables
     finally:
         wb.close()
@@ -195,7 +190,7 @@ def _read_ods(data: bytes, name: str, problems: list[Problem]) -> dict[str, Tabl
     workbook is; its zip checked first as a workbook's is (parts, size, macros)."""
     from python_calamine import CalamineWorkbook
 
-    check_workbook(data, name, ".ods spreadsheet")
+    check_workbook(data, name, "kind_ods")
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         tables = {}
@@ -209,7 +204,8 @@ def _read_ods(data: bytes, name: str, problems: list[Problem]) -> dict[str, Tabl
     except InputError:
         raise
     except Exception as e:  # calamine raises its own errors for a sheet it cannot read
-        raise InputError(f"{name}: not a readable .ods spreadsheet ({type(e).__name__}: {e})") from None
+        raise InputError(msg("unreadable", name=name, kind=msg("kind_ods"),
+                                  detail=f"{type(e).__name__}: {e}")) from None
 
 
 def _read_csv_files(files: dict[str, bytes], problems: list[Problem]) -> dict[str, Table]:
@@ -221,10 +217,10 @@ def _read_csv_files(files: dict[str, bytes], problems: list[Problem]) -> dict[st
             text = files[fname].decode("utf-8-sig")
             tables[sheet] = _read_rows(sheet, iter(csv.reader(io.StringIO(text, newline=""))), problems)
         except UnicodeDecodeError:
-            problems.append(Problem(sheet, None, None, f"{fname} is not UTF-8"))
+            problems.append(Problem(sheet, None, None, msg("not_utf8", name=fname)))
             tables[sheet] = Table([], [])
         except csv.Error as e:
-            problems.append(Problem(sheet, None, None, f"{fname}: not valid CSV ({e})"))
+            problems.append(Problem(sheet, None, None, msg("bad_csv", name=fname, detail=str(e))))
             tables[sheet] = Table([], [])
     return tables
 
@@ -234,7 +230,7 @@ def _zip_members(data: bytes, name: str, limit: int) -> dict[str, bytes]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as e:
-        raise InputError(f"{name}: not a readable .zip of CSV files ({e})") from None
+        raise InputError(msg("unreadable", name=name, kind=msg("kind_csv_zip"), detail=str(e))) from None
     with zf:
         members = [i for i in zf.infolist() if not i.is_dir() and i.filename.lower().endswith(".csv")
                    and not i.filename.startswith("__MACOSX/")]
@@ -244,7 +240,7 @@ def _zip_members(data: bytes, name: str, limit: int) -> dict[str, bytes]:
         for info in members:
             fname = PurePosixPath(info.filename).name
             if fname in files:
-                raise InputError(f"{name}: two files named {fname!r} in the zip")
+                raise InputError(msg("zip_twice", name=name, file=fname))
             with zf.open(info) as f:
                 files[fname] = f.read(left + 1)
             left -= len(files[fname])
@@ -265,11 +261,9 @@ def reject_remote_contexts(node: Any, where: str = "$") -> None:
             if key == "@context":
                 for ctx in value if isinstance(value, list) else [value]:
                     if isinstance(ctx, str):
-                        raise InputError(f"JSON-LD remote context {ctx!r} at {where} is not accepted:"
-                                         " inline the context (nothing is fetched from the network)")
+                        raise InputError(msg("jsonld_remote_context", context=ctx, where=where))
                     if isinstance(ctx, dict) and "@import" in ctx:
-                        raise InputError(f"JSON-LD @import in the context at {where} is not accepted:"
-                                         " inline the context")
+                        raise InputError(msg("jsonld_import", where=where))
             reject_remote_contexts(value, f"{where}.{key}")
     elif isinstance(node, list):
         for i, item in enumerate(node):
@@ -295,15 +289,15 @@ def _parse_rdf(data: bytes, fmt: str, name: str) -> Graph:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise InputError(f"{name} is not UTF-8") from None
+        raise InputError(msg("not_utf8", name=name)) from None
     if fmt == "json-ld":
         try:
             doc = json.loads(text)
             reject_remote_contexts(doc)
         except json.JSONDecodeError as e:
-            raise InputError(f"{name}: not JSON: {e}") from None
+            raise InputError(msg("not_json", name=name, detail=str(e))) from None
         except RecursionError:
-            raise InputError(f"{name}: the JSON nests objects and arrays too deep to be a proposal") from None
+            raise InputError(msg("json_too_deep", name=name)) from None
         declared = context_terms(doc)
     elif fmt == "xml":
         from ..store.loading import check_xml
@@ -313,8 +307,8 @@ def _parse_rdf(data: bytes, fmt: str, name: str) -> Graph:
     else:
         declared = len(_PREFIX_DECLARATION.findall(data))
     if declared > MAX_PREFIXES:
-        what = "terms in its contexts" if fmt == "json-ld" else "prefix declarations"
-        raise InputError(f"{name}: {declared:,} {what}; a proposal may declare at most {MAX_PREFIXES:,}")
+        what = msg("context_terms" if fmt == "json-ld" else "prefix_declarations")
+        raise InputError(msg("too_many_prefixes", name=name, n=declared, what=what, limit=MAX_PREFIXES))
     g = Graph()
     try:
         with warnings.catch_warnings():  # rdflib's JSON-LD parser warns about its own use of ConjunctiveGraph
@@ -329,9 +323,9 @@ def _parse_rdf(data: bytes, fmt: str, name: str) -> Graph:
             else:
                 g.parse(data=text, format=fmt, publicID=str(PROPOSALS))
     except RecursionError:
-        raise InputError(f"{name}: the {fmt} text nests too deep to be a proposal") from None
+        raise InputError(msg("rdf_too_deep", name=name, format=fmt)) from None
     except Exception as e:  # rdflib raises many types for malformed input
-        raise InputError(f"{name}: not valid {fmt} (could not parse it): {e}") from None
+        raise InputError(msg("bad_rdf", name=name, format=fmt, detail=str(e))) from None
     return g
 
 
@@ -358,14 +352,14 @@ def _read_file(path: Path, name: str, limit: int) -> bytes:
         check_size(name, path.stat().st_size, limit)  # before reading it: a huge file is refused unread
         return path.read_bytes()
     except OSError as e:
-        raise InputError(f"cannot read {path}: {e.strerror or e}") from None
+        raise InputError(msg("cannot_read", path=path, detail=e.strerror or str(e))) from None
 
 
 def _import(data: bytes | Path | str, fmt: str | None, name: str | None, project: Project, limit: int) -> Graph:
     if isinstance(data, (bytes, bytearray, memoryview)):
         if fmt is None:
             if name is None:
-                raise InputError("the format of the proposal is needed: xlsx, csv-zip, ttl or jsonld")
+                raise InputError(msg("format_needed"))
             fmt = format_of(PurePosixPath(name).suffix or name)
         name = name or f"propuesta{SUFFIXES.get(fmt, '')}"
         path = None
@@ -377,13 +371,11 @@ def _import(data: bytes | Path | str, fmt: str | None, name: str | None, project
             return _tables_graph(lambda problems: _read_csv_files(_folder_files(path, limit), problems), project)
         fmt = fmt or FORMATS.get(path.suffix.lower().lstrip("."))
         if fmt is None and not path.exists():
-            raise InputError(f"{path}: no such file or directory")
+            raise InputError(msg("no_such_file", path=path))
         if fmt is None:
-            raise InputError(f"{name}: unsupported proposal format (use .xlsx or .ods, a directory of .csv or a .zip of them,"
-                             " or RDF: .ttl, .jsonld, .nt, .nq, .trig, .rdf)")
+            raise InputError(msg("proposal_suffix", name=name))
     if fmt == "csv":
-        raise InputError(f"{name}: a CSV proposal is a directory with one <sheet>.csv per sheet;"
-                         " give the directory (or a .zip of its files)")
+        raise InputError(msg("csv_is_a_folder", name=name))
     return _from_bytes(raw if path is None else _read_file(path, name, limit), fmt, name, project, limit)
 
 
@@ -413,5 +405,5 @@ def import_csv_dir(path: Path, project: Project | None = None) -> Graph:
     """The proposal in a directory holding one ``<sheet>.csv`` (UTF-8, header on the first line) per sheet."""
     path = Path(path)
     if not path.is_dir():
-        raise InputError(f"{path} is not a directory")
+        raise InputError(msg("not_a_folder", path=path))
     return import_proposal(path, project=project)

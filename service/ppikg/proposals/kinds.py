@@ -21,6 +21,7 @@ from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import RDF, XSD
 
 from ..config import Project
+from ..errors import Message, msg
 from ..namespaces import ASPECTS, AUTHORITIES, COMPETENCIES, LIN, PPI, SUBSYSTEMS
 from .cells import canonical_decimal, text_of
 
@@ -54,7 +55,11 @@ DEC_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
 class BadCell(Exception):
-    """A cell value that does not fit its column."""
+    """A cell value that does not fit its column: ``said``, a Message in the ``errors`` table."""
+
+    def __init__(self, said: Message) -> None:
+        super().__init__(str(said))
+        self.said = said
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: lru_cache keys on it
@@ -122,7 +127,7 @@ class IdKind(Kind):
 
     def check(self, text: str) -> str:
         if not ID_RE.match(text):
-            raise BadCell(f"not a valid id: {text!r} (letters, digits, '-', '.', '_')")
+            raise BadCell(msg("cell_bad_id", value=text))
         return text
 
     def term(self, value, col, rows):
@@ -178,13 +183,13 @@ class DateKind(LiteralKind):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             # A date typed in a cell of General format keeps its serial number (days since 1899-12-30).
             if value != int(value) or not 1 <= value <= 2_958_465:
-                raise BadCell(f"not a date: {value!r} (a date cell, or write AAAA-MM-DD or dd/mm/aaaa)")
+                raise BadCell(msg("cell_bad_date_serial", value=value))
             return Literal((SERIAL_EPOCH + _dt.timedelta(days=int(value))).isoformat(), datatype=XSD.date)
         text = text_of(value)
         try:
             return Literal(read_day(text).isoformat(), datatype=XSD.date)
         except ValueError:
-            raise BadCell(f"not a date: {text!r} (write AAAA-MM-DD or dd/mm/aaaa, e.g. 2014-12-31 or 31/12/2014)") from None
+            raise BadCell(msg("cell_bad_date", value=text)) from None
 
     def literal_cell(self, term):
         return _dt.date.fromisoformat(str(term)) if term.datatype == XSD.date and DATE_RE.match(str(term)) else None
@@ -197,7 +202,7 @@ class DecimalKind(LiteralKind):
 
     def term(self, value, col, rows):
         if isinstance(value, bool):
-            raise BadCell(f"not a number: {value!r}")
+            raise BadCell(msg("cell_bad_number", value=value))
         text = text_of(value)
         try:
             if isinstance(value, (int, float, Decimal)):
@@ -209,7 +214,7 @@ class DecimalKind(LiteralKind):
             else:
                 d = Decimal(text)
         except InvalidOperation:
-            raise BadCell(f"not a number: {text!r}") from None
+            raise BadCell(msg("cell_bad_number", value=text)) from None
         return Literal(canonical_decimal(d), datatype=XSD.decimal)
 
     def literal_cell(self, term):
@@ -223,12 +228,12 @@ class IntegerKind(LiteralKind):
 
     def term(self, value, col, rows):
         if isinstance(value, bool):
-            raise BadCell(f"not a whole number: {value!r}")
+            raise BadCell(msg("cell_bad_integer", value=value))
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         text = text_of(value)
         if not INT_RE.match(text):
-            raise BadCell(f"not a whole number: {text!r}")
+            raise BadCell(msg("cell_bad_integer", value=text))
         return Literal(str(int(text)), datatype=XSD.integer)
 
     def literal_cell(self, term):
@@ -249,7 +254,7 @@ class BooleanKind(LiteralKind):
             return Literal("true", datatype=XSD.boolean)
         if text in self.false:
             return Literal("false", datatype=XSD.boolean)
-        raise BadCell(f"not sí/no: {text_of(value)!r}")
+        raise BadCell(msg("cell_bad_boolean", value=text_of(value)))
 
     def literal_cell(self, term):
         if term.datatype == XSD.boolean and str(term) in ("true", "false"):
@@ -278,9 +283,9 @@ class RefKind(IriKind):
         text = text_of(value)
         sheet = rows.sheet_of.get(text)
         if sheet is None:
-            raise BadCell(f"no row has id {text!r}")
+            raise BadCell(msg("cell_no_such_row", value=text))
         if sheet != col.refers_to:
-            raise BadCell(f"{text!r} is a row of sheet {sheet!r}, not of {col.refers_to!r}")
+            raise BadCell(msg("cell_row_of_another_sheet", value=text, sheet=sheet, wanted=col.refers_to))
         return URIRef(rows.prefix + text)
 
     def iri_cell(self, term, col, rows):
@@ -311,7 +316,7 @@ class ReferenceKind(IriKind):
 
     namespace: ClassVar[Namespace]
     rdf_class: ClassVar[URIRef | None] = None  # the type its IRIs have, or None for "described at all"
-    what: ClassVar[str]  # named in the error message
+    what: ClassVar[str]  # the key, in the errors table, of what the error message calls it
 
     def local(self, value: Any, text: str) -> str | None:
         """The local name the cell means, or None when it is not written as this kind is: here a key, any case."""
@@ -326,7 +331,7 @@ class ReferenceKind(IriKind):
         local = self.local(value, text)
         iri = self.namespace[local] if local is not None else None
         if iri is None or str(iri) not in self.known(rows):
-            raise BadCell(f"unknown {self.what}: {text!r}")
+            raise BadCell(msg("cell_unknown", what=msg(self.what), value=text))
         return iri
 
     def iri_cell(self, term, col, rows):
@@ -346,7 +351,7 @@ def _natural(key: str) -> list:
 class CompetencyKind(ReferenceKind):
     name = "competency"
     es, en = "competencia del Acuerdo 449: c1 … c6", "Acuerdo 449 competency: c1 … c6"
-    namespace, rdf_class, what = COMPETENCIES, PPI.Competency, "competency (c1 … c6)"
+    namespace, rdf_class, what = COMPETENCIES, PPI.Competency, "what_competency"
 
     def local(self, value, text):
         m = re.fullmatch(r"[cC]?(\d+)", text)
@@ -356,11 +361,11 @@ class CompetencyKind(ReferenceKind):
 class AttributeKind(ReferenceKind):
     name = "attribute"
     es, en = "atributo del Acuerdo 449: c3/a5 o 3.5", "Acuerdo 449 attribute: c3/a5 or 3.5"
-    namespace, rdf_class, what = COMPETENCIES, PPI.CompetencyAttribute, "Acuerdo 449 attribute (c3/a5 or 3.5)"
+    namespace, rdf_class, what = COMPETENCIES, PPI.CompetencyAttribute, "what_attribute"
 
     def local(self, value, text):
         if isinstance(value, float):
-            raise BadCell(f"attribute written as a number ({value!r}); write it as text, e.g. c3/a5")
+            raise BadCell(msg("cell_attribute_as_number", value=value))
         m = re.fullmatch(r"[cC]?(\d+)\s*(?:/\s*[aA]|\.)\s*(\d+)", text)
         return f"c{int(m.group(1))}/a{int(m.group(2))}" if m else None
 
@@ -368,7 +373,7 @@ class AttributeKind(ReferenceKind):
 class AspectKind(ReferenceKind):
     name = "aspect"
     es, en = "aspecto del Lineamiento Octavo: I … VI", "Octavo aspect: I … VI"
-    namespace, rdf_class, what = ASPECTS, PPI.ProfileAspect, "Octavo aspect (I … VI)"
+    namespace, rdf_class, what = ASPECTS, PPI.ProfileAspect, "what_aspect"
 
     def local(self, value, text):
         return text.upper() if re.fullmatch(r"[IVXivx]+", text) else None
@@ -381,7 +386,7 @@ class AspectKind(ReferenceKind):
 class SubsystemKind(ReferenceKind):
     name = "subsystem"
     es, en = "clave de subsistema, p. ej. dgb, dgeti, conalep", "subsystem key, e.g. dgb, dgeti, conalep"
-    namespace, rdf_class, what = SUBSYSTEMS, PPI.Subsystem, "subsystem key"
+    namespace, rdf_class, what = SUBSYSTEMS, PPI.Subsystem, "what_subsystem"
 
 
 #: The key of an Organismo Descentralizado its filer names: od/ and a slug of its name.
@@ -401,7 +406,7 @@ class AuthorityKind(ReferenceKind):
     en = ("authority key: subsecretaria, coordinacion, instituto, secretaria; the ISO 3166-2 code of the state "
           "of a local education authority, e.g. MX-JAL (MX-CMX: Distrito Federal); od/ and a key for a "
           "decentralised body, e.g. od/cecyte-jalisco")
-    namespace, what = AUTHORITIES, "authority (a key such as subsecretaria, or a state's code such as MX-JAL)"
+    namespace, what = AUTHORITIES, "what_authority"
 
     def local(self, value, text):
         key = text.strip().lower()
@@ -438,7 +443,7 @@ class ProvisionKind(ReferenceKind):
     name = "provision"
     es = "disposición de los Lineamientos, p. ej. lineamiento_11/fraccion_3"
     en = "provision of the Lineamientos, e.g. lineamiento_11/fraccion_3"
-    namespace, what = LIN, "provision of the Lineamientos (e.g. lineamiento_11/fraccion_3)"
+    namespace, what = LIN, "what_provision"
 
     def local(self, value, text):
         local = text[len(str(LIN)):] if text.startswith(str(LIN)) else text
@@ -463,7 +468,7 @@ class StatusKind(IriKind):
     def term(self, value, col, rows):
         text = " ".join(text_of(value).lower().split())
         if text not in self.spellings:
-            raise BadCell(f"unknown status {text_of(value)!r} (pendiente, autorizada, no autorizada)")
+            raise BadCell(msg("cell_unknown_status", value=text_of(value)))
         return self.spellings[text]
 
     def iri_cell(self, term, col, rows):
@@ -484,7 +489,7 @@ class ClassKind(IriKind):
             if str(c) == str(PPI) + local:
                 return c
         allowed = ", ".join(str(c)[len(str(PPI)):] for c in col.classes)
-        raise BadCell(f"unknown type {text!r} (one of: {allowed})")
+        raise BadCell(msg("cell_unknown_type", value=text, allowed=allowed))
 
     def iri_cell(self, term, col, rows):
         return str(term)[len(str(PPI)):] if term in col.classes else None

@@ -23,7 +23,7 @@ from pathlib import Path
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, DefinedNamespace
 
-from ..errors import InputError
+from ..errors import InputError, msg
 from ..namespaces import BASE, PPI
 from .kinds import KINDS
 
@@ -165,8 +165,9 @@ def proposal_iri(graph: Graph) -> URIRef:
     """The one ``ppi:Proposal`` in ``graph``; InputError when there is none or more than one."""
     found = sorted({s for s in graph.subjects(RDF.type, PPI.Proposal)}, key=str)
     if len(found) != 1:
-        what = "no ppi:Proposal" if not found else f"{len(found)} ppi:Proposal ({', '.join(map(str, found[:5]))})"
-        raise InputError(f"expected exactly one proposal, found {what}")
+        if not found:
+            raise InputError(msg("no_proposal"))
+        raise InputError(msg("many_proposals", n=len(found), iris=", ".join(map(str, found[:5]))))
     if not isinstance(found[0], URIRef):
-        raise InputError("the proposal must be named by an IRI, not a blank node")
+        raise InputError(msg("blank_proposal"))
     return found[0]

@@ -9,7 +9,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from ..config import Project
-from ..errors import InputError
+from ..errors import InputError, Message, msg, wording
 from .cells import is_empty, text_of
 from .kinds import KINDS, BadCell, IdKind, Rows, shipped
 from .spec import LIST_SEPARATOR, PROPOSALS, Sheet, load_spec
@@ -22,17 +22,27 @@ class Problem:
     sheet: str | None
     row: int | None
     column: str | None
-    message: str
+    said: Message | str
 
-    def __str__(self) -> str:
+    @property
+    def message(self) -> str:
+        """What is wrong, in English."""
+        return str(self.said)
+
+    def text(self, lang: str) -> str:
+        """Where and what, in ``lang``."""
         where = []
         if self.sheet is not None:
-            where.append(f"sheet {self.sheet!r}")
+            where.append(msg("where_sheet", sheet=self.sheet))
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(msg("where_row", row=self.row))
         if self.column is not None:
-            where.append(f"column {self.column!r}")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+            where.append(msg("where_column", column=self.column))
+        what = str(wording(self.said, lang))
+        return f"{', '.join(m.text(lang) for m in where)}: {what}" if where else what
+
+    def __str__(self) -> str:
+        return self.text("en")
 
 
 class TemplateError(InputError):
@@ -42,19 +52,23 @@ class TemplateError(InputError):
     "sheet 'indicadores', row 5, column 'plazo': not a date: '31/02/2014'"
     """
 
-    def __init__(self, problems: Sequence[Problem] | str, sheet: str | None = None,
+    def __init__(self, problems: Sequence[Problem] | Message | str, sheet: str | None = None,
                  row: int | None = None, column: str | None = None):
-        if isinstance(problems, str):
+        if isinstance(problems, (str, Message)):
             problems = [Problem(sheet, row, column, problems)]
-        self.problems: list[Problem] = list(problems) or [Problem(None, None, None, "invalid template")]
+        self.problems: list[Problem] = list(problems) or [Problem(None, None, None, msg("invalid_template"))]
         first = self.problems[0]
         self.sheet, self.row, self.column, self.message = first.sheet, first.row, first.column, first.message
         super().__init__(str(self))
 
-    def __str__(self) -> str:
+    def text(self, lang: str) -> str:
         if len(self.problems) == 1:
-            return str(self.problems[0])
-        return f"{len(self.problems)} problems:\n" + "\n".join(f"  {p}" for p in self.problems)
+            return self.problems[0].text(lang)
+        return msg("problems", n=len(self.problems)).text(lang) + "\n" + "\n".join(
+            f"  {p.text(lang)}" for p in self.problems)
+
+    def __str__(self) -> str:
+        return self.text("en")
 
 
 @dataclass
@@ -77,26 +91,26 @@ def _positions(spec: Sequence[Sheet], tables: dict[str, Table], problems: list[P
     """Where each column of each sheet is in the file; the unknown, missing and repeated ones as problems."""
     for name in tables:
         if name not in {s.name for s in spec}:
-            problems.append(Problem(name, None, None, "unknown sheet"))
+            problems.append(Problem(name, None, None, msg("unknown_sheet")))
     positions: dict[str, dict[str, int]] = {}
     for sheet in spec:
         table = tables.get(sheet.name)
         if table is None:
-            problems.append(Problem(sheet.name, None, None, "missing sheet"))
+            problems.append(Problem(sheet.name, None, None, msg("missing_sheet")))
             continue
         pos: dict[str, int] = {}
         for i, name in enumerate(table.header):
             if not name:
-                problems.append(Problem(sheet.name, 1, None, f"column {i + 1} has no name"))
+                problems.append(Problem(sheet.name, 1, None, msg("column_without_name", n=i + 1)))
             elif sheet.column(name) is None:
-                problems.append(Problem(sheet.name, 1, name, "unknown column"))
+                problems.append(Problem(sheet.name, 1, name, msg("unknown_column")))
             elif name in pos:
-                problems.append(Problem(sheet.name, 1, name, "column appears twice"))
+                problems.append(Problem(sheet.name, 1, name, msg("column_twice")))
             else:
                 pos[name] = i
         for col in sheet.columns:
             if col.name not in pos and col.required:
-                problems.append(Problem(sheet.name, 1, col.name, "missing required column"))
+                problems.append(Problem(sheet.name, 1, col.name, msg("missing_column")))
         positions[sheet.name] = pos
     return positions
 
@@ -127,18 +141,18 @@ def build_graph(tables: dict[str, Table], problems: list[Problem], project: Proj
             try:
                 IdKind().check(rid)
             except BadCell as e:
-                problems.append(Problem(sheet.name, rownum, "id", str(e)))
+                problems.append(Problem(sheet.name, rownum, "id", e.said))
                 continue
             if rid in ids:
-                problems.append(Problem(sheet.name, rownum, "id", f"id {rid!r} already used in sheet {ids[rid]!r}"))
+                problems.append(Problem(sheet.name, rownum, "id", msg("id_used", id=rid, sheet=ids[rid])))
             else:
                 ids[rid] = sheet.name
                 if sheet.name == "propuesta":
                     proposal_id = rid
         if sheet.name == "propuesta" and n != 1:
-            problems.append(Problem(sheet.name, None, None, f"needs exactly one proposal row, found {n}"))
+            problems.append(Problem(sheet.name, None, None, msg("one_proposal_row", n=n)))
     if proposal_id is None:
-        raise TemplateError(problems or [Problem("propuesta", None, "id", "no proposal id")])
+        raise TemplateError(problems or [Problem("propuesta", None, "id", msg("no_proposal_id"))])
 
     proposal = PROPOSALS[proposal_id]
     rows = Rows(str(proposal) + "/", ids, shipped(project))
@@ -150,7 +164,7 @@ def build_graph(tables: dict[str, Table], problems: list[Problem], project: Proj
         for rownum, values in tables[sheet.name].rows:
             rid = cell(sheet, values, "id")
             if is_empty(rid):
-                problems.append(Problem(sheet.name, rownum, "id", "empty required cell"))
+                problems.append(Problem(sheet.name, rownum, "id", msg("empty_cell")))
                 continue
             rid = text_of(rid)
             if ids.get(rid) != sheet.name:
@@ -162,13 +176,13 @@ def build_graph(tables: dict[str, Table], problems: list[Problem], project: Proj
             for col in sheet.columns[1:]:
                 items = _items(cell(sheet, values, col.name), col.is_list)
                 if not items and col.required and col.name in positions[sheet.name]:  # a missing column: once
-                    problems.append(Problem(sheet.name, rownum, col.name, "empty required cell"))
+                    problems.append(Problem(sheet.name, rownum, col.name, msg("empty_cell")))
                 terms[col.name] = []
                 for item in items:
                     try:
                         term = KINDS[col.kind].term(item, col, rows)
                     except BadCell as e:
-                        problems.append(Problem(sheet.name, rownum, col.name, str(e)))
+                        problems.append(Problem(sheet.name, rownum, col.name, e.said))
                         continue
                     terms[col.name].append(term)
                     for fact in KINDS[col.kind].facts(term):  # e.g. an od/… authority is a decentralised body
@@ -188,7 +202,7 @@ def build_graph(tables: dict[str, Table], problems: list[Problem], project: Proj
                         subjects = terms.get(col.subject) or []
                         if not subjects and is_empty(cell(sheet, values, col.subject)):
                             problems.append(Problem(sheet.name, rownum, col.name,
-                                                    f"needs a value in column {col.subject!r}"))
+                                                    msg("needs_column", column=col.subject)))
                         for s in subjects:
                             g.add((s, prop, term))
                     else:

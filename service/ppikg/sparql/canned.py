@@ -31,7 +31,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..config import Project
-from ..errors import InputError, NotFound, PpikgError
+from ..errors import InputError, NotFound, PpikgError, msg
 from ..store.graph import KnowledgeGraph, plain
 from ..store.snapshot import select
 from ..namespaces import PREFIXES
@@ -166,7 +166,7 @@ def _execute(kg: KnowledgeGraph, sparql: str, subs: dict[ox.Variable, ox.NamedNo
         return select(kg.store, sparql, use_default_graph_as_union=True, substitutions=substitutions,
                       prefixes={p: str(ns) for p, ns in PREFIXES.items()})
     except SyntaxError as e:
-        raise InputError(f"SPARQL syntax error: {e}") from e
+        raise InputError(msg("sparql_syntax", detail=str(e))) from e
 
 
 def run(kg: KnowledgeGraph, query: CannedQuery, **params: str | None) -> ox.QuerySolutions:

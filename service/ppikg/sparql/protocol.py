@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape as _xml_escape
 
 import pyoxigraph as ox
 
-from ..errors import InputError, NotAcceptable
+from ..errors import InputError, NotAcceptable, msg
 from ..media import GRAPH_MEDIA, RESULT_MEDIA, by_media, choose, offers
 from .safety import analyse, refusal
 
@@ -230,11 +230,10 @@ def run_job(snapshot, job: Job, plan: bool = True) -> tuple:
                 return _too_many(job.max_results, "rows")
         return "ok", media, serialize_solutions(variables, rows, RESULT_MEDIA[media])
     except SyntaxError as e:
-        return "error", 400, f"SPARQL syntax error: {e}"
+        return "error", 400, msg("sparql_syntax", detail=str(e))
     except (ValueError, TypeError) as e:
-        return "error", 400, f"query error: {e}"
+        return "error", 400, msg("query_error", detail=str(e))
 
 
 def _too_many(limit: int, what: str) -> tuple:
-    return ("error", 413, f"the result has more than {limit} {what} (the server's max_results): "
-                          "add a LIMIT or narrow the query")
+    return ("error", 413, msg("too_many_results", limit=limit, what=msg(f"results_{what}")))

@@ -408,6 +408,35 @@
       } catch (e) { /* keep the default height */ }
     });
 
+    /* The downloads post the proposal last checked again, asking for the report in their format. */
+    var checked = null;
+    Array.prototype.forEach.call(document.querySelectorAll("#report-downloads button.download"), function (b) {
+      b.addEventListener("click", function () {
+        if (!checked) return;
+        var format = b.getAttribute("data-format");
+        var url = "/validate?" + new URLSearchParams({ lang: checked.lang, severity: checked.severity, format: format });
+        b.disabled = true;
+        say(status, W.downloading, "busy");
+        fetch(url, { method: "POST", body: checked.file, headers: { "Content-Type": checked.type } })
+          .then(function (response) {
+            if (!response.ok) return failure("/validate", response).then(function (m) { say(status, m, "error"); });
+            var name = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+            return response.blob().then(function (blob) {
+              say(status, "");
+              var link = document.createElement("a");
+              link.href = URL.createObjectURL(blob);
+              link.download = name ? name[1] : "informe." + format;
+              document.body.appendChild(link);
+              link.click();
+              link.remove();
+              setTimeout(function () { URL.revokeObjectURL(link.href); }, 60000);
+            });
+          })
+          .catch(function (e) { say(status, networkFailure("/validate", e), "error"); })
+          .finally(function () { b.disabled = false; });
+      });
+    });
+
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var file = document.getElementById("proposal-file").files[0];
@@ -418,6 +447,7 @@
       var lang = document.getElementById("report-lang").value;
       var severity = document.getElementById("severity").value;
       var url = "/validate?" + new URLSearchParams({ lang: lang, severity: severity });
+      checked = { file: file, type: type, lang: lang, severity: severity };
       button.disabled = true;
       say(status, W.checking, "busy");
       fetch(url, { method: "POST", body: file, headers: { "Content-Type": type, Accept: "text/html" } })

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import InputError, PpikgError
+from ..errors import InputError, PpikgError, msg
 from .backend import Backend, Writer
 from .catalog import Catalog
 from .versions import Archive, FileArchive, MemoryArchive
@@ -79,7 +79,7 @@ class StoreWriter(Writer):
         try:
             self.store.update(sparql, base_iri=base_iri, prefixes=QUERY_PREFIXES)
         except SyntaxError as e:
-            raise InputError(f"SPARQL update syntax error: {e}") from e
+            raise InputError(msg("sparql_update_syntax", detail=str(e))) from e
         except RuntimeError as e:  # the update's own failure (e.g. DROP of a graph that is not there)
             raise InputError(f"the SPARQL update failed: {e}") from e
 

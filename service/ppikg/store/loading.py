@@ -20,7 +20,7 @@ import pyoxigraph as ox
 import rdflib
 
 from .. import __version__
-from ..errors import InputError
+from ..errors import InputError, msg
 from ..media import rdf_format
 from .inference import RULES_VERSION, Reasoner, apply_rules, owlrl_closure, to_oxigraph, to_rdflib
 from ..namespaces import GRAPH, ONTOLOGY_GRAPH
@@ -330,7 +330,7 @@ def parse_rdf(data: bytes | str | Path | rdflib.Graph, format: str | ox.RdfForma
     try:
         triples = [q.triple if isinstance(q, ox.Quad) else q for q in ox.parse(raw, fmt, base_iri=base_iri, rename_blank_nodes=True)]
     except (SyntaxError, ValueError) as e:
-        raise InputError(f"malformed {fmt.name} input: {e}") from e
+        raise InputError(msg("malformed_rdf", format=fmt.name, detail=str(e))) from e
     check_iris(triples)
     return triples, raw
 

@@ -31,7 +31,7 @@ from typing import Any, BinaryIO, TypeVar
 
 import pyoxigraph as ox
 
-from ..errors import InputError, PpikgError
+from ..errors import InputError, PpikgError, msg
 from ..namespaces import GRAPH, PREFIXES
 from ..sparql.safety import check_nesting
 from .catalog import INFERRED_PREFIX, Catalog, inferred_of
@@ -222,7 +222,7 @@ class Snapshot:
                 return self.store.query(text, substitutions=substitutions, **options)
             return self.store.query(text, **options)
         except SyntaxError as e:
-            raise InputError(f"SPARQL syntax error: {e}") from e
+            raise InputError(msg("sparql_syntax", detail=str(e))) from e
 
     def planner(self, **options: Any):
         """The join planner for queries with pyoxigraph ``options`` (dataset, prefixes, base IRI) over this

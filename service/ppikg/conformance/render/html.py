@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timezone
 
 from jinja2 import Environment
@@ -23,9 +24,12 @@ def group_by_chapter(results: list[RequirementResult], titles: dict[str, dict[st
     return [(titles.get(c, {}).get(lang, other), groups[c]) for c in ordered]
 
 
-def render_html(report: ValidationReport, lang: str, templates: Environment | None = None) -> str:
-    """The report as an HTML page, from ``templates`` (default: a new environment)."""
+def render_html(report: ValidationReport, lang: str, templates: Environment | None = None,
+                downloads: Sequence[tuple[str, str]] = ()) -> str:
+    """The report as an HTML page, from ``templates`` (default: a new environment); ``downloads`` are the
+    (format name, URL) of the same report in other formats, linked from its head (never printed)."""
     return (environment() if templates is None else templates).get_template("report.html").render(
+        downloads=downloads,
         report=report, summary=report.summary(), lang=lang, w=words("report", lang), outcome_word=outcome_word,
         chapters=group_by_chapter(report.results, report.chapters, lang),
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
