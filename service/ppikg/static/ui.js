@@ -195,7 +195,7 @@
       status = status || body.status;
     } catch (e) { /* not JSON: the text itself */ }
     if (typeof message !== "string") message = JSON.stringify(message);
-    var syntax = /syntax error/i.test(message);
+    var syntax = /syntax error|error de sintaxis/i.test(message);  // the body is worded in either language
     var box = el("div", { "class": "query-error", role: "alert" }, [
       el("h3", { text: (syntax ? W.syntax_error : W.query_error) + (status ? " (HTTP " + status + ")" : "") })]);
     var at = /\berror at (\d+):(\d+)/.exec(message);
