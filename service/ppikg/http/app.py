@@ -12,7 +12,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from .. import __version__, templating
 from ..store.graph import KnowledgeGraph
-from . import common, export, failures, gsp, lifecycle, linked_data, pages, sparql, traceability, validation
+from . import common, export, failures, gsp, lifecycle, linked_data, pages, search, sparql, traceability, validation
 from .head import HeadAsGet
 from .lookups import LookupLane
 from ..config import Settings
@@ -73,6 +73,7 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> FastAPI:
     app.include_router(gsp.router(kg))
     app.include_router(validation.router())
     app.include_router(pages.router(kg))
+    app.include_router(search.router())
     app.include_router(traceability.router(kg))
     app.include_router(export.router(kg))
     app.include_router(lifecycle.router(kg))

@@ -22,6 +22,8 @@ from ..namespaces import LINEAMIENTOS, PPI
 from ..describe import local_href
 from ..store.snapshot import Snapshot
 from ..i18n import pick_lang, words
+from ..search.documents import KINDS
+from ..search.query import MAX_CHARS
 from .common import call, templates
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
@@ -39,6 +41,7 @@ PAGES = {
     "/audit": ("ui_audit.html", "audit_title", "nav_audit"),
     "/coverage": ("ui_coverage.html", "coverage_title", "nav_coverage"),
     "/propuestas": ("lifecycle_dashboard.html", "dashboard_title", "nav_dashboard"),  # http/lifecycle.py
+    "/buscar": ("ui_search.html", "nav_search", "nav_search"),  # http/search.py (and /search in English)
 }
 
 COMPETENCIES = """
@@ -63,6 +66,9 @@ SELECT ?p (SAMPLE(?t) AS ?title) (SAMPLE(?x) AS ?example) WHERE {
 } GROUP BY ?p ORDER BY ?p
 """
 
+
+#: The search page in each language (http/search.py).
+SEARCH_PAGES = {"es": "/buscar", "en": "/search"}
 
 #: The templates a person may download: the blank one and the complete (unofficial) example.
 TEMPLATE_FILES = ("propuesta-ppi", "propuesta-ejemplo-dgb")
@@ -102,9 +108,10 @@ def _curie(iri: str) -> str:
 
 
 def render_page(request: Request, template: str, lang: str | None, *, title_key: str | None = None,
-                title: str | None = None, current: str | None = None, **context) -> HTMLResponse:
-    """A page of the site in ``lang`` (``ui_base.html``: the menu, the language switch to the same URL):
-    its title one of the ``ui`` words (``title_key``) or given (``title``)."""
+                title: str | None = None, current: str | None = None, switch_href: str | None = None,
+                **context) -> HTMLResponse:
+    """A page of the site in ``lang`` (``ui_base.html``: the menu, the language switch to the same URL, or
+    to ``switch_href``): its title one of the ``ui`` words (``title_key``) or given (``title``)."""
     lang = pick_lang(lang)
     w = words("ui", lang)
     other = w["switch_lang"]
@@ -112,7 +119,7 @@ def render_page(request: Request, template: str, lang: str | None, *, title_key:
     text = templates(request).get_template(template).render(
         lang=lang, w=w, title=title or w[title_key or "site"], current=current, path=request.url.path,
         version=__version__, nav=[(p, w[PAGES[p][2]], PAGES[p][2]) for p in PAGES],
-        switch_href=f"{request.url.path}?{urlencode(params)}", other=other, href=page_href, **context,
+        switch_href=switch_href or f"{request.url.path}?{urlencode(params)}", other=other, href=page_href, **context,
     )
     return HTMLResponse(text, headers={"Content-Security-Policy": CSP, "Content-Language": lang})
 
@@ -132,7 +139,9 @@ def router(kg: KnowledgeGraph) -> APIRouter:
     async def home(request: Request, lang: str | None = None) -> HTMLResponse:
         counts = await call(request, Snapshot.counts_by_class)  # remembered per state: a scan of every rdf:type
         classes = [(_curie(c), n) for c, n in counts.items() if c.startswith(str(PPI))]
-        return page(request, "/", lang, classes=classes)
+        code = pick_lang(lang)
+        return page(request, "/", lang, classes=classes, s=words("search", code), q="", kind="", kinds=KINDS,
+                    max_chars=MAX_CHARS, action=SEARCH_PAGES[code])
 
     @r.get("/browse", response_class=HTMLResponse)
     async def browse(request: Request, lang: str | None = None) -> HTMLResponse:

@@ -39,7 +39,7 @@ TEXT_OF = {
     "indicator": (str(PPI.statement), RDFS_LABEL),
 }
 KINDS = tuple(TEXT_OF)
-READ = (RDF_TYPE, RDFS_LABEL, *dict.fromkeys(p for props in TEXT_OF.values() for p in props))
+READ = tuple(dict.fromkeys([RDF_TYPE, RDFS_LABEL, *(p for props in TEXT_OF.values() for p in props)]))
 
 #: ``reader(graph, predicate)``: the quads of one graph with one predicate.
 Reader = Callable[[str, str], Iterable[ox.Quad]]

@@ -1,4 +1,5 @@
-"""The search index: SQLite FTS5 over the stemmed words of every document, kept per state of the store.
+"""The search index: SQLite FTS5 over the stemmed words of every document (its text and its Spanish label),
+kept per state of the store.
 
 Every row carries the state that wrote it (``born``) and the one that replaced it (``died``), so a reader of
 state S sees exactly the documents of S (``born <= S < died``) even while a write adds state S+1: readers in
@@ -26,7 +27,7 @@ from .documents import Document, Reader, digest, documents
 from .text import terms
 
 #: The layout of the tables below; a file of another layout is rebuilt.
-LAYOUT = "1"
+LAYOUT = "2"
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE graphs (graph TEXT NOT NULL, digest TEXT NOT NULL, born INTEGER NOT NULL, died INTEGER);
@@ -35,7 +36,7 @@ CREATE TABLE docs (id INTEGER PRIMARY KEY, graph TEXT NOT NULL, iri TEXT NOT NUL
                    born INTEGER NOT NULL, died INTEGER);
 CREATE INDEX docs_live ON docs (graph) WHERE died IS NULL;
 CREATE INDEX docs_died ON docs (died) WHERE died IS NOT NULL;
-CREATE VIRTUAL TABLE fts USING fts5 (terms, tokenize = 'unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE fts USING fts5 (terms, label, tokenize = 'unicode61 remove_diacritics 0');
 """
 FILE = "search.sqlite"
 
@@ -139,7 +140,8 @@ class SearchIndex:
             cur = self.db.execute("INSERT INTO docs (graph, iri, kind, text, label_es, label_en, born) "
                                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
                                   (d.graph, d.iri, d.kind, d.text, d.label_es, d.label_en, state))
-            self.db.execute("INSERT INTO fts (rowid, terms) VALUES (?, ?)", (cur.lastrowid, " ".join(terms(d.text))))
+            self.db.execute("INSERT INTO fts (rowid, terms, label) VALUES (?, ?, ?)",
+                            (cur.lastrowid, " ".join(terms(d.text)), " ".join(terms(d.label_es))))
 
     def _set(self, **values: object) -> None:
         self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", ((k, str(v)) for k, v in values.items()))

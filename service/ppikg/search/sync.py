@@ -3,6 +3,7 @@ opened, and following each write from inside it (store/graph.py calls :func:`fol
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -44,8 +45,17 @@ def build(index: SearchIndex, snapshot: Snapshot) -> None:
 def open_index(location: Path, snapshot: Snapshot) -> SearchIndex:
     """The index file of the store at ``location``, holding ``snapshot`` (its latest state): rows of a write
     that never committed are taken out, and an index missing, stale or of another layout is rebuilt."""
-    index = SearchIndex(location / FILE)
-    index.undo(snapshot.state)
+    path = location / FILE
+    index = None
+    try:
+        index = SearchIndex(path)
+        index.undo(snapshot.state)
+    except sqlite3.DatabaseError:  # not an index (a damaged file): made again
+        if index is not None:
+            index.close()
+        for f in (path, path.with_name(FILE + "-wal"), path.with_name(FILE + "-shm")):
+            f.unlink(missing_ok=True)
+        index = SearchIndex(path)
     if not index.covers(snapshot.state) or int(index.meta()["state"]) != snapshot.state:
         build(index, snapshot)
     return index

@@ -44,13 +44,14 @@ def _stemmer():
 
 @lru_cache(maxsize=200_000)  # a corpus has tens of thousands of distinct words; each is stemmed once
 def stem(word: str) -> str:
-    """The Spanish Snowball stem of a folded word (``_`` kept apart: it is a word character for FTS5 too)."""
-    return _stemmer().stemWord(word).replace("_", "")
+    """The Spanish Snowball stem of ``word`` as written, folded first (``_`` dropped: FTS5's tokenizer
+    would split there)."""
+    return _stemmer().stemWord(fold(word)).replace("_", "")
 
 
 def terms(text: str) -> list[str]:
     """The stems of the words of ``text``, in order."""
-    return [s for s in (stem(fold(w)) for w in WORD.findall(text)) if s]
+    return [s for s in map(stem, WORD.findall(text)) if s]
 
 
 @dataclass
@@ -82,7 +83,7 @@ def snippet(text: str, stems: set[str], width: int = 240) -> Snippet:
     """About ``width`` characters of ``text`` around the densest run of words whose stem is in ``stems``
     (the whole text when it is short), with those words marked; cut at word boundaries."""
     words = [(m.start(), m.end()) for m in WORD.finditer(text)]
-    hits = [(a, b) for a, b in words if stem(fold(text[a:b])) in stems]
+    hits = [(a, b) for a, b in words if stem(text[a:b]) in stems]
     if len(text) <= width:
         return Snippet(text, hits)
     start = 0
