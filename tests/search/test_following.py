@@ -38,17 +38,17 @@ def kg(store):
 
 
 def test_an_added_graph_is_found_and_forgotten_with_its_graph(kg):
-    kg.add_graph("propuestas/prueba-busqueda", proposal("El director cultiva zarzamoras en el huerto escolar."))
+    kg.add_graph("propuestas/prueba-busqueda", proposal("El director cultiva zarzamoras en el huerto escolar."), infer=False)
     assert found(kg, "zarzamora") == [P + "I1"]
-    kg.add_graph("propuestas/prueba-busqueda", proposal("El director riega los arándanos."))  # replaced
+    kg.add_graph("propuestas/prueba-busqueda", proposal("El director riega los arándanos."), infer=False)  # replaced
     assert found(kg, "zarzamora") == [] and found(kg, "arandano") == [P + "I1"]
     kg.remove_graph("propuestas/prueba-busqueda")
     assert found(kg, "arandano") == []
 
 
 def test_dropping_the_current_version_brings_back_the_text_of_the_one_before(kg):
-    kg.add_graph("propuestas/prueba-busqueda", proposal("Huerto de zarzamoras."))
-    kg.add_graph("propuestas/prueba-busqueda", proposal("Huerto de arándanos."))
+    kg.add_graph("propuestas/prueba-busqueda", proposal("Huerto de zarzamoras."), infer=False)
+    kg.add_graph("propuestas/prueba-busqueda", proposal("Huerto de arándanos."), infer=False)
     kg.drop_version("prueba-busqueda", 2)
     assert found(kg, "arandanos") == [] and found(kg, "zarzamoras") == [P + "I1"]
 
@@ -72,9 +72,9 @@ def test_sparql_update_and_graph_store_writes_are_followed(kg):
 
 def test_a_reader_of_an_older_state_sees_that_state(kg):
     before = kg.snapshot()
-    kg.add_graph("propuestas/prueba-busqueda", proposal("Huerto de zarzamoras."))
+    kg.add_graph("propuestas/prueba-busqueda", proposal("Huerto de zarzamoras."), infer=False)
     after = kg.snapshot()
-    kg.add_graph("propuestas/prueba-busqueda", proposal("Huerto de arándanos."))
+    kg.add_graph("propuestas/prueba-busqueda", proposal("Huerto de arándanos."), infer=False)
     assert found(before, "zarzamoras") == [] and found(after, "zarzamoras") == [P + "I1"]
     assert found(after, "arandanos") == [] and found(kg, "arandanos") == [P + "I1"]
     # they read the store's file, not an index of their own
@@ -87,12 +87,12 @@ def test_a_write_whose_store_commit_fails_leaves_nothing_in_the_index(kg, monkey
 
     monkeypatch.setattr(kg.backend, "_commit", fail)
     with pytest.raises(OSError):
-        kg.add_graph("propuestas/prueba-busqueda", proposal("Huerto de zarzamoras."))
+        kg.add_graph("propuestas/prueba-busqueda", proposal("Huerto de zarzamoras."), infer=False)
     monkeypatch.undo()
     index = SearchIndex(kg.store_dir / FILE)
     assert int(index.meta()["state"]) == kg.state
     assert found(kg, "zarzamoras") == []
-    kg.add_graph("propuestas/prueba-busqueda", proposal("Huerto de arándanos."))
+    kg.add_graph("propuestas/prueba-busqueda", proposal("Huerto de arándanos."), infer=False)
     assert found(kg, "arandanos") == [P + "I1"] and found(kg, "zarzamoras") == []
 
 
@@ -109,14 +109,14 @@ def test_rows_of_a_write_that_never_committed_are_taken_out_when_the_store_opens
     index.close()
     with KnowledgeGraph(store) as kg:
         assert kg.state == state and found(kg, "zarzamoras") == []
-        kg.add_graph("propuestas/prueba-busqueda", proposal("Huerto de arándanos."))
+        kg.add_graph("propuestas/prueba-busqueda", proposal("Huerto de arándanos."), infer=False)
         assert found(kg, "arandanos") == [P + "I1"] and found(kg, "zarzamoras") == []
 
 
 @pytest.mark.parametrize("damage", ["missing", "garbage", "stale"])
 def test_a_missing_damaged_or_stale_index_is_rebuilt_from_the_graph(store, damage):
     with KnowledgeGraph(store) as kg:
-        kg.add_graph("propuestas/prueba-busqueda", proposal("Huerto de zarzamoras."))
+        kg.add_graph("propuestas/prueba-busqueda", proposal("Huerto de zarzamoras."), infer=False)
     path = store / FILE
     if damage == "missing":
         path.unlink()
@@ -136,7 +136,7 @@ def test_a_missing_damaged_or_stale_index_is_rebuilt_from_the_graph(store, damag
 def test_a_reader_beside_the_writer_reads_the_writer_s_index(kg):
     with KnowledgeGraph(kg.store_dir) as reader_kg:
         assert reader_kg.read_only and reader_kg.search_index is None
-        kg.add_graph("propuestas/prueba-busqueda", proposal("Huerto de zarzamoras."))
+        kg.add_graph("propuestas/prueba-busqueda", proposal("Huerto de zarzamoras."), infer=False)
         assert found(reader_kg, "zarzamoras") == [P + "I1"]
 
 
@@ -153,7 +153,7 @@ def test_only_the_graphs_a_write_changed_are_indexed_again(kg):
     assert index is not None
     rows = lambda: index.db.execute("SELECT COUNT(*) FROM docs").fetchone()[0]  # noqa: E731
     before = rows()
-    kg.add_graph("propuestas/prueba-busqueda", proposal("Huerto de zarzamoras."))
+    kg.add_graph("propuestas/prueba-busqueda", proposal("Huerto de zarzamoras."), infer=False)
     assert rows() == before + 1  # the shipped documents were not written again
     kg.update('INSERT DATA { GRAPH <https://w3id.org/ppikg/graph/otro> { <urn:a> <urn:b> "c" } }')  # any graph may have changed
     assert rows() == before + 1

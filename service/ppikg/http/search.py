@@ -8,10 +8,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from ..errors import InputError
+from ..errors import PpikgError
 from ..i18n import check_lang, pick_lang, words
 from ..search.documents import KINDS
-from ..search.query import MAX_CHARS, check_number, search
+from ..search.query import MAX_CHARS, MAX_LIMIT, MAX_OFFSET, check_kind, check_number, parse, search
 from .common import call
 from .pages import SEARCH_PAGES as PAGES, render_page
 
@@ -50,8 +50,10 @@ def router() -> APIRouter:
                      offset: str | None) -> dict:
         if kind == "":
             kind = None
-        n = _number("limit", limit, PAGE_SIZE, 1, 100, lang)
-        skip = _number("offset", offset, 0, 0, 10_000, lang)
+        n = _number("limit", limit, PAGE_SIZE, 1, MAX_LIMIT, lang)
+        skip = _number("offset", offset, 0, 0, MAX_OFFSET, lang)
+        check_kind(kind, lang)
+        parse(q or "", lang)  # a bad search is refused here, before it takes a worker
         return await call(request, search, q or "", lang, kind, n, skip)
 
     @r.get("/api/buscar")
@@ -72,7 +74,9 @@ def router() -> APIRouter:
             if q is not None:
                 try:
                     found = await answer(request, q, code, kind, limit, offset)
-                except InputError as e:
+                except PpikgError as e:  # InputError here; the same from the worker comes as QueryFailed(400)
+                    if e.status != 400:
+                        raise
                     error = str(e)
             params = {k: v for k, v in request.query_params.items() if k != "lang"}
             other = words("ui", code)["switch_lang"]

@@ -61,7 +61,14 @@ def expression(phrases: list[list[str]], operator: str) -> str:
     return f" {operator} ".join('"' + " ".join(p) + '"' for p in phrases)
 
 
+def check_kind(kind: str | None, lang: str) -> None:
+    """InputError (in ``lang``) unless ``kind`` is None or a kind of document."""
+    if kind is not None and kind not in KINDS:
+        raise InputError(words("search", lang)["bad_kind"].format(kind=kind, kinds=", ".join(KINDS)))
+
+
 def check_number(name: str, value: int, low: int, high: int, lang: str) -> int:
+    """``value`` if it is within ``low..high``; InputError (in ``lang``) otherwise."""
     if not low <= value <= high:
         raise InputError(words("search", lang)["bad_number"].format(name=name, low=low, high=high))
     return value
@@ -92,8 +99,7 @@ def search(snapshot: Snapshot, text: str, lang: str = "es", kind: str | None = N
     errors in ``lang``. ``highlights``: the spans (start, end) of the matched words in ``snippet``."""
     lang = check_lang(lang)
     w = words("search", lang)
-    if kind is not None and kind not in KINDS:
-        raise InputError(w["bad_kind"].format(kind=kind, kinds=", ".join(KINDS)))
+    check_kind(kind, lang)
     check_number("limit", limit, 1, MAX_LIMIT, lang)
     check_number("offset", offset, 0, MAX_OFFSET, lang)
     phrases = parse(text, lang)
