@@ -16,6 +16,7 @@ from .errors import Conflict, InputError, NotFound, PpikgError, msg
 from .config import Project, Settings
 from .i18n import LANGS, pick_lang
 from .conformance.render import FORMATS as REPORT_FORMATS
+from .search.documents import KINDS
 
 QUERY_FORMATS = ("table", *media.names("results"))
 EXPORT_FORMATS = media.names("graph", "dataset")
@@ -141,6 +142,32 @@ def cmd_info(args: argparse.Namespace) -> int:
                 print(f"  {item}")
         else:
             print(f"{key}: {value}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Full-text search: the hits best first, their matched words in [brackets] (or the answer as JSON)."""
+    from .i18n import words
+
+    with _open(args, progress=False) as kg:
+        found = kg.search(" ".join(args.text), args.lang, args.kind, args.limit, args.offset)
+    if args.format == "json":
+        print(json.dumps(found, ensure_ascii=False, indent=1))
+        return 0
+    w = words("search", args.lang)
+    if not found["hits"]:
+        print(w["none"].format(query=found["query"]))
+        return 0
+    print(w["results"].format(total=found["total"], query=found["query"]))
+    if found["match"] == "any":
+        print(w["any_words"])
+    for hit in found["hits"]:
+        text, at = hit["snippet"], 0
+        marked = ""
+        for a, b in hit["highlights"]:
+            marked += f"{text[at:a]}[{text[a:b]}]"
+            at = b
+        print(f"\n{hit['rank']}. {hit['kind_label']}: {hit['label']}\n   <{hit['iri']}>\n   {marked + text[at:]}")
     return 0
 
 
@@ -473,6 +500,16 @@ def build_parser() -> argparse.ArgumentParser:
     i = with_store(sub.add_parser("info", help="what is loaded: graphs, counts by class, versions"))
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_info)
+
+    se = with_store(sub.add_parser("search", help="full-text search of provisions, definitions, competencies, "
+                                                  "aspects, parameters and indicators"))
+    se.add_argument("text", nargs="+", help="the words to search for (accents and case do not matter)")
+    se.add_argument("--format", choices=("text", "json"), default="text")
+    se.add_argument("--lang", choices=LANGS, default=LANGS[0])
+    se.add_argument("--kind", choices=KINDS, help="only documents of this kind")
+    se.add_argument("--limit", type=int, default=20, help="hits to show (1-100, default 20)")
+    se.add_argument("--offset", type=int, default=0, help="hits to skip first")
+    se.set_defaults(func=cmd_search)
 
     v = with_store(sub.add_parser("validate", help="check a proposal against the Lineamientos (exit 0 conforms, 1 not, 2 bad input)"))
     v.add_argument("proposal", nargs="?", help="a .xlsx workbook, a folder of CSV files (or a .zip of them), RDF "

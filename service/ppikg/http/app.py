@@ -12,7 +12,8 @@ from starlette.middleware.cors import CORSMiddleware
 
 from .. import __version__, templating
 from ..store.graph import KnowledgeGraph
-from . import analysis, common, export, failures, gsp, lifecycle, linked_data, pages, sparql, traceability, validation
+from . import (analysis, common, export, failures, gsp, lifecycle, linked_data, pages, search, sparql, traceability,
+               validation)
 from .head import HeadAsGet
 from .lookups import LookupLane
 from ..config import Settings
@@ -75,6 +76,7 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router(kg))
     reviewer = lifecycle.Reviewer(kg)  # one validator for the lifecycle's reports, whichever page asks
     app.include_router(analysis.router(kg, reviewer))
+    app.include_router(search.router())
     app.include_router(traceability.router(kg))
     app.include_router(export.router(kg))
     app.include_router(lifecycle.router(kg, reviewer))

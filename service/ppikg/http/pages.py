@@ -24,6 +24,8 @@ from ..store.snapshot import Snapshot
 from ..conformance.render import DOWNLOADS
 from ..i18n import LANGS, pick_lang, words
 from ..lifecycle.dashboard import proposal_rows
+from ..search.documents import KINDS
+from ..search.query import MAX_CHARS
 from .common import PREFIX_MAP, call, templates
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
@@ -42,6 +44,7 @@ PAGES = {
     "/coverage": ("ui_coverage.html", "coverage_title", "nav_coverage"),  # http/analysis.py
     "/citas": ("ui_citations.html", "citations_title", "nav_citations"),  # http/analysis.py
     "/propuestas": ("lifecycle_dashboard.html", "dashboard_title", "nav_dashboard"),  # http/lifecycle.py
+    "/buscar": ("ui_search.html", "nav_search", "nav_search"),  # http/search.py (and /search in English)
 }
 
 COMPETENCIES = """
@@ -68,6 +71,9 @@ BROWSE_PAGE, BROWSE_MAX = 20, 200
 DATA_LINKS = [("/ontology", "ontology", ""), ("/queries", "queries_api", ""), ("/.well-known/void", None, "VoID"),
               ("/sparql", None, "SPARQL")]
 
+
+#: The search page in each language (http/search.py).
+SEARCH_PAGES = {"es": "/buscar", "en": "/search"}
 
 #: The templates a person may download: the blank one and the complete (unofficial) example.
 TEMPLATE_FILES = ("propuesta-ppi", "propuesta-ejemplo-dgb")
@@ -128,10 +134,10 @@ def keep_lang(lang: str):
     return link
 
 
-def site(request: Request, lang: str | None) -> dict:
+def site(request: Request, lang: str | None, switch_href: str | None = None) -> dict:
     """What every page of the site (``ui_base.html``) is drawn with in ``lang`` (the default if not spoken): the
-    ``ui`` words, the menu (one entry per page of :data:`PAGES`, in order), the language switch to the same URL,
-    the data links of the footer, the link helpers."""
+    ``ui`` words, the menu (one entry per page of :data:`PAGES`, in order), the language switch to the same URL
+    (or to ``switch_href``), the data links of the footer, the link helpers."""
     lang = pick_lang(lang)
     w = words("ui", lang)
     other = w["switch_lang"]
@@ -139,24 +145,27 @@ def site(request: Request, lang: str | None) -> dict:
     return dict(lang=lang, w=w, path=request.url.path, version=__version__,
                 nav=[(p, w[PAGES[p][2]], PAGES[p][2]) for p in PAGES],
                 data_links=[(href, w[key] if key else key_name) for href, key, key_name in DATA_LINKS],
-                switch_href=f"{request.url.path}?{urlencode(params)}", other=other, href=page_href,
+                switch_href=switch_href or f"{request.url.path}?{urlencode(params)}", other=other, href=page_href,
                 lhref=keep_lang(lang))
 
 
 def site_html(request: Request, template: str, lang: str | None, *, title_key: str | None = None,
-              title: str | None = None, current: str | None = None, **context) -> tuple[str, str]:
+              title: str | None = None, current: str | None = None, switch_href: str | None = None,
+              **context) -> tuple[str, str]:
     """A page of the site in ``lang`` as HTML, and the language it is in: its title one of the ``ui`` words
     (``title_key``) or given (``title``)."""
-    common = site(request, lang)
+    common = site(request, lang, switch_href)
     text = templates(request).get_template(template).render(
         **common, title=title or common["w"][title_key or "site"], current=current, **context)
     return text, common["lang"]
 
 
 def render_page(request: Request, template: str, lang: str | None, *, title_key: str | None = None,
-                title: str | None = None, current: str | None = None, status: int = 200, **context) -> HTMLResponse:
+                title: str | None = None, current: str | None = None, status: int = 200,
+                switch_href: str | None = None, **context) -> HTMLResponse:
     """:func:`site_html` as the response, with the site's Content Security Policy."""
-    text, code = site_html(request, template, lang, title_key=title_key, title=title, current=current, **context)
+    text, code = site_html(request, template, lang, title_key=title_key, title=title, current=current,
+                           switch_href=switch_href, **context)
     return page_response(text, code, status)
 
 
@@ -215,7 +224,10 @@ def router(kg: KnowledgeGraph) -> APIRouter:
     async def home(request: Request, lang: str | None = None) -> HTMLResponse:
         counts = await call(request, Snapshot.counts_by_class)  # remembered per state: a scan of every rdf:type
         classes = [(_curie(c), n) for c, n in counts.items() if c.startswith(str(PPI))]
-        return page(request, "/", lang, classes=classes, prefixes=PREFIX_MAP, yasgui_words=yasgui_words(pick_lang(lang)))
+        code = pick_lang(lang)
+        return page(request, "/", lang, classes=classes, prefixes=PREFIX_MAP, yasgui_words=yasgui_words(code),
+                    s=words("search", code), q="", kind="", kinds=KINDS, max_chars=MAX_CHARS,
+                    action=SEARCH_PAGES[code])
 
     @r.get("/browse", response_class=HTMLResponse)
     async def browse(request: Request, lang: str | None = None, pagina: int = 1,

@@ -33,6 +33,8 @@ class Writer(ABC):
     """The operations of one write; reads through a writer see the write's own changes."""
 
     catalog: Catalog  # the catalogue as this write leaves it (a copy until the write commits)
+    state: int  # the number of the state this write commits as
+    touched: set[str] | None  # the graphs this write changed so far (None: it cannot tell, e.g. a SPARQL Update)
 
     @abstractmethod
     def add(self, graph: str, triples: Iterable[ox.Triple | ox.Quad]) -> None:
@@ -55,14 +57,15 @@ class Writer(ABC):
         """Remove ``graph`` if present."""
 
     @abstractmethod
-    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        """Run a SPARQL 1.1 Update (the project prefixes predeclared)."""
+    def update(self, sparql: str, *, base_iri: str | None = None, graphs: list[str] | None = None) -> None:
+        """Run a SPARQL 1.1 Update (the project prefixes predeclared); ``graphs``: the only graphs it can
+        change, when the caller knows them."""
 
     @abstractmethod
     def quads(self, graph: str | None = None, subject: ox.NamedNode | None = None,
-              object: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
-        """The quads of ``graph`` (all graphs when None), optionally with one subject or object, as this write
-        sees them."""
+              object: ox.NamedNode | None = None, predicate: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+        """The quads of ``graph`` (all graphs when None), optionally with one subject, object or predicate, as
+        this write sees them."""
 
     @abstractmethod
     def count(self, graph: str) -> int:
@@ -87,6 +90,10 @@ class Backend(ABC):
     @abstractmethod
     def write(self) -> AbstractContextManager[Writer]:
         """One atomic write (one at a time: a second caller waits)."""
+
+    def oldest_state(self) -> int:
+        """The oldest state a reader may still hold (its snapshot not yet removed)."""
+        return self.snapshot().state
 
     @abstractmethod
     def close(self) -> None:

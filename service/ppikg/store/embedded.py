@@ -43,28 +43,43 @@ MARKER = "writing"
 SNAPSHOTS = "snapshots"
 _LOCK = "lock"
 VERSIONS = "versions"
-_OWN = {MARKER, SNAPSHOTS, _LOCK, DB, CATALOG, VERSIONS}
+SEARCH = "search.sqlite"  # the search index (ppikg.search.index), with its -wal and -shm files
+_OWN = {MARKER, SNAPSHOTS, _LOCK, DB, CATALOG, VERSIONS, SEARCH, SEARCH + "-wal", SEARCH + "-shm"}
 
 
 class StoreWriter(Writer):
     """The operations of one write on a pyoxigraph store."""
 
-    def __init__(self, store: ox.Store, catalog: Catalog) -> None:
+    def __init__(self, store: ox.Store, catalog: Catalog, state: int) -> None:
         self.store = store
         self.catalog = catalog
+        self.state = state
+        self.touched: set[str] | None = set()
+
+    def _touch(self, *graphs: str) -> None:
+        if self.touched is not None:
+            self.touched.update(graphs)
+
+    def _marked(self, quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+        for q in quads:
+            if isinstance(q.graph_name, ox.NamedNode):
+                self._touch(q.graph_name.value)
+            yield q
 
     def add(self, graph: str, triples: Iterable[ox.Triple | ox.Quad]) -> None:
         g = ox.NamedNode(graph)
+        self._touch(graph)
         self.store.extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
-        self.store.extend(quads)
+        self.store.extend(self._marked(quads))
 
     def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
-        for q in list(quads):
+        for q in list(self._marked(quads)):
             self.store.remove(q)
 
     def load_file(self, path: Path, format: ox.RdfFormat, graph: str) -> None:
+        self._touch(graph)
         try:
             self.store.bulk_load(path=str(path), format=format, to_graph=ox.NamedNode(graph))
         except SyntaxError as e:
@@ -73,9 +88,14 @@ class StoreWriter(Writer):
     def drop(self, graph: str) -> None:
         node = ox.NamedNode(graph)
         if self.store.contains_named_graph(node):
+            self._touch(graph)
             self.store.remove_graph(node)
 
-    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None, graphs: list[str] | None = None) -> None:
+        if graphs is None:
+            self.touched = None
+        else:
+            self._touch(*graphs)
         try:
             self.store.update(sparql, base_iri=base_iri, prefixes=QUERY_PREFIXES)
         except SyntaxError as e:
@@ -84,8 +104,8 @@ class StoreWriter(Writer):
             raise InputError(f"the SPARQL update failed: {e}") from e
 
     def quads(self, graph: str | None = None, subject: ox.NamedNode | None = None,
-              object: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
-        return self.store.quads_for_pattern(subject, None, object, ox.NamedNode(graph) if graph else None)
+              object: ox.NamedNode | None = None, predicate: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+        return self.store.quads_for_pattern(subject, predicate, object, ox.NamedNode(graph) if graph else None)
 
     def count(self, graph: str) -> int:
         rows = select(self.store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
@@ -211,14 +231,14 @@ class EmbeddedStore(Backend):
         with self._write_lock:
             if self.location is not None:
                 _touch(self.location / MARKER)
-            writer = StoreWriter(self._live, self._catalog.copy())
+            writer = StoreWriter(self._live, self._catalog.copy(), self._latest.state + 1)
             try:
                 yield writer
             except BaseException:
                 writer.store = None  # type: ignore[assignment]  # the live store must have no other holder to reopen
                 self._rollback()
                 raise
-            self._commit(writer.catalog, self._latest.state + 1)
+            self._commit(writer.catalog, writer.state)
 
     def _commit(self, catalog: Catalog, state: int) -> None:
         assert self._live is not None
@@ -259,6 +279,10 @@ class EmbeddedStore(Backend):
                              "restart the process") from e
         self._catalog = Catalog.from_json((self.location / CATALOG).read_text(encoding="utf-8")) \
             if (self.location / CATALOG).exists() else Catalog()
+
+    def oldest_state(self) -> int:
+        committed = self._committed() if self.location is not None else []
+        return committed[0][0] if committed else self._latest.state
 
     def collect(self) -> int:
         """Remove the snapshots older than the latest that no reader holds; returns how many were removed."""

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Literal
 
@@ -32,7 +33,10 @@ from ..config import Project
 from ..errors import InputError, NotFound, PpikgError
 from .inference import RULES_VERSION, to_rdflib
 from ..namespaces import GRAPH, PPI
-from .backend import Backend
+from .backend import Backend, Writer
+from ..search.index import SearchIndex
+from ..search.query import search
+from ..search.sync import follow, open_index
 from .catalog import (VERSIONS_GRAPH, BASE_INFERRED, EXAMPLES_PREFIX, INFERRED_PREFIX, ONTOLOGY_INFERRED, PROVENANCE_GRAPH,
                             SHAPES_GRAPH, inferred_of)
 from .embedded import EmbeddedStore
@@ -59,11 +63,18 @@ class KnowledgeGraph:
         self.store_dir = Path(store_dir) if store_dir is not None else None
         self.backend: Backend = backend or EmbeddedStore(self.store_dir)
         self.read_only = self.backend.read_only
+        self.search_index: SearchIndex | None = None  # the store's own file; a store in memory: none (see _write)
+        location = self.backend.location
+        if location is not None and not self.read_only:
+            self.search_index = open_index(location, self.snapshot())
 
     # --- lifecycle ---------------------------------------------------------------------------------------
 
     def close(self) -> None:
         """Release the store (and its lock on disk)."""
+        if self.search_index is not None:
+            self.search_index.close()
+            self.search_index = None
         self.backend.close()
 
     def __enter__(self) -> KnowledgeGraph:
@@ -162,6 +173,28 @@ class KnowledgeGraph:
 
     # --- writing -----------------------------------------------------------------------------------------
 
+    @contextmanager
+    def _write(self) -> Iterator[Writer]:
+        """One atomic write of the store, the one way every write goes: the search index follows it, committed
+        just before the store commits and taken out again if the store's commit fails (ppikg.search.index).
+        A store in memory has no index file: each state's index is built from its snapshot when searched."""
+        index, followed = self.search_index, False
+        try:
+            with self.backend.write() as writer:
+                yield writer
+                if index is not None:
+                    follow(index, writer, self.backend.oldest_state())
+                    followed = True
+        except BaseException:
+            if index is not None and followed:
+                index.undo(self.backend.snapshot().state)
+            raise
+
+    def search(self, text: str, lang: str = "es", kind: str | None = None, limit: int = 20,
+               offset: int = 0) -> dict:
+        """Full-text search over the latest state (see :func:`ppikg.search.query.search`)."""
+        return search(self.snapshot(), text, lang, kind, limit, offset)
+
     def load_shipped(self, force: bool = False, progress: Callable[[str], None] | None = None) -> bool:
         """Load the ontology and shipped data and infer, unless the store already holds exactly these inputs.
 
@@ -192,7 +225,7 @@ class KnowledgeGraph:
             record_versions(writer, self.backend.archive, [graph], file_name=f.relative_to(p.examples_dir).as_posix(),
                             content=f.read_bytes(), role=str(PPI.ppikgProject))
 
-        with self.backend.write() as writer:
+        with self._write() as writer:
             before = writer.catalog.graphs_of("example")
             self.loader.load_shipped(writer, files, fp, say, history=p.example_history,
                                      loaded=lambda graph, f: keep(writer, graph, f))
@@ -226,7 +259,7 @@ class KnowledgeGraph:
         if source is None and isinstance(data, Path):
             source = data
         file_name, content = _source_record(source, raw)
-        with self.backend.write() as writer:
+        with self._write() as writer:
             self.loader.add_graph(writer, iri, triples, infer=infer, file_name=file_name, content=content, role=role)
             record_versions(writer, self.backend.archive, [iri], file_name=file_name, content=content, role=role)
         return iri
@@ -236,7 +269,7 @@ class KnowledgeGraph:
         iri = self.graph_iri(name)
         if iri not in self.added_graphs():
             raise InputError(f"no added graph {name!r}")
-        with self.backend.write() as writer:
+        with self._write() as writer:
             remove_graph(writer, iri)
             record_versions(writer, self.backend.archive, [iri])
 
@@ -259,7 +292,7 @@ class KnowledgeGraph:
         else:
             triples, inferred = (list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)) for nt in prepared)
         created = iri is not None and not self.snapshot().contains_graph(iri)
-        with self.backend.write() as writer:
+        with self._write() as writer:
             self.loader.write_graph(writer, iri, triples, replace=replace, role=role, inferred=inferred,
                                     source=source)
             if iri is not None:
@@ -276,7 +309,7 @@ class KnowledgeGraph:
         added graph from then on. The inferences over the shipped data are only recomputed by
         ``load_shipped(force=True)``.
         """
-        with self.backend.write() as writer:
+        with self._write() as writer:
             redone, emptied = self.loader.update(writer, sparql, base_iri, role)
             record_versions(writer, self.backend.archive, redone + emptied, role=role)
             return redone
@@ -328,7 +361,7 @@ class KnowledgeGraph:
         """Drop version ``number`` of ``proposal``, recorded with the time and ``role`` (see
         :func:`ppikg.store.versions.drop_version`); returns the dropped IRI and the version current after."""
         iri = self.proposal_iri(proposal)
-        with self.backend.write() as writer:
+        with self._write() as writer:
             dropped, current = drop_version(writer, self.backend.archive, iri, number, role)
         self.backend.archive.discard(dropped)
         return dropped, current
@@ -336,7 +369,7 @@ class KnowledgeGraph:
     def add_records(self, quads: list[ox.Quad]) -> None:
         """Add lifecycle records (reports, decisions) to ``graph/versiones``, the only graph they may name."""
         self._check_records(quads)
-        with self.backend.write() as writer:
+        with self._write() as writer:
             writer.add_quads(quads)
 
     def set_statuses(self, statuses: dict[str, str], records: list[ox.Quad]) -> None:
@@ -344,7 +377,7 @@ class KnowledgeGraph:
         and the decision ``records`` are added (ppikg.lifecycle.authorisation)."""
         graph = ox.NamedNode(VERSIONS_GRAPH)
         status = ox.NamedNode(str(PPI.versionStatus))
-        with self.backend.write() as writer:
+        with self._write() as writer:
             for version, value in statuses.items():
                 node = ox.NamedNode(version)
                 writer.remove_quads(q for q in writer.quads(VERSIONS_GRAPH, node) if q.predicate == status)

@@ -229,12 +229,12 @@ class Loader:
         ``inferred`` triples, computed already) and with provenance."""
         if iri is None:
             if replace:
-                writer.update("CLEAR DEFAULT")
+                writer.update("CLEAR DEFAULT", graphs=[])
             writer.add_quads(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
             return
         if replace:
             remove_graph(writer, iri)
-        writer.update(f"CREATE SILENT GRAPH <{iri}>")  # an empty PUT still makes the graph
+        writer.update(f"CREATE SILENT GRAPH <{iri}>", graphs=[iri])  # an empty PUT still makes the graph
         writer.add(iri, triples)
         if replace or writer.catalog.kind(iri) is None:
             name, content = source or (None, None)

@@ -430,9 +430,11 @@ class RemoteArchive(Archive):
 class RemoteWriter(Writer):
     """The operations of one write, each sent to the server as it is made (reads see them at once)."""
 
-    def __init__(self, client: SparqlClient, catalog: Catalog, foreign: set[str]) -> None:
+    def __init__(self, client: SparqlClient, catalog: Catalog, foreign: set[str], state: int) -> None:
         self.client = client
         self.catalog = catalog
+        self.state = state
+        self.touched: set[str] | None = None  # which graphs a write changed is not tracked on a remote store
         self._foreign = foreign  # the server's graphs that are not the project's, when the write began
 
     def _quads(self) -> RemoteQuads:
@@ -483,7 +485,7 @@ class RemoteWriter(Writer):
     def drop(self, graph: str) -> None:
         self.client.update(f"CLEAR SILENT GRAPH <{graph}>")  # Virtuoso drops only graphs made by CREATE
 
-    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None, graphs: list[str] | None = None) -> None:
         from ..sparql.lexer import decode_escapes, tokenize
 
         text = decode_escapes(sparql)
@@ -504,8 +506,9 @@ class RemoteWriter(Writer):
         self.client.update(_prologue(QUERY_PREFIXES, base_iri) + text)
 
     def quads(self, graph: str | None = None, subject: ox.NamedNode | None = None,
-              object: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
-        return iter(self._quads().quads_for_pattern(subject, None, object, ox.NamedNode(graph) if graph else None))
+              object: ox.NamedNode | None = None, predicate: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+        return iter(self._quads().quads_for_pattern(subject, predicate, object,
+                                                    ox.NamedNode(graph) if graph else None))
 
     def count(self, graph: str) -> int:
         rows = self._quads().query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
@@ -555,7 +558,7 @@ class RemoteStore(Backend):
             state, catalog = read_state(self.client)
             quads = RemoteQuads(self.client, lambda g: True)
             foreign = {g for g in quads.all_named_graphs() if not _visible_in(catalog)(g)}
-            writer = RemoteWriter(self.client, catalog.copy(), foreign)
+            writer = RemoteWriter(self.client, catalog.copy(), foreign, state + 1)
             try:
                 yield writer
             except BaseException:

@@ -79,7 +79,7 @@ def prepare_graph(snapshot: Snapshot, iri: str, data: bytes, media_type: str, re
     scratch = ox.Store()
     for g in context_graphs(snapshot.catalog):
         scratch.extend(snapshot.store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
-    writer = StoreWriter(scratch, snapshot.catalog.copy())
+    writer = StoreWriter(scratch, snapshot.catalog.copy(), snapshot.state + 1)
     if not replace:
         writer.add(iri, [q.triple for q in snapshot.store.quads_for_pattern(None, None, None, ox.NamedNode(iri))])
     writer.add(iri, triples)

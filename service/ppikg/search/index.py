@@ -1,0 +1,173 @@
+"""The search index: SQLite FTS5 over the stemmed words of every document (its text and its Spanish label),
+kept per state of the store.
+
+Every row carries the state that wrote it (``born``) and the one that replaced it (``died``), so a reader of
+state S sees exactly the documents of S (``born <= S < died``) even while a write adds state S+1: readers in
+other processes (query workers, a ``ppi search`` beside a running server) never see half a write. The write
+that makes state S+1 indexes its changes (only the graphs it touched, and of those only the ones whose
+documents changed) and commits them to SQLite just *before* the store commits S+1; if the store's commit then
+fails, or the process dies in between, the rows of S+1 are taken out again (:meth:`SearchIndex.undo`, also
+when the store is next opened). Rows no reader can need any more (replaced before the oldest snapshot still
+held) are removed at each write.
+
+``meta`` holds ``state`` (the latest state indexed) and ``since`` (the oldest state the rows describe
+completely): a reader of a state outside ``since..state`` does not use the file (the index is missing, stale
+or was rebuilt later) and builds one in memory from its snapshot instead.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .documents import Document, Reader, digest, documents
+from .text import terms
+
+#: The layout of the tables below; a file of another layout is rebuilt.
+LAYOUT = "2"
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE graphs (graph TEXT NOT NULL, digest TEXT NOT NULL, born INTEGER NOT NULL, died INTEGER);
+CREATE TABLE docs (id INTEGER PRIMARY KEY, graph TEXT NOT NULL, iri TEXT NOT NULL, kind TEXT NOT NULL,
+                   text TEXT NOT NULL, label_es TEXT NOT NULL, label_en TEXT NOT NULL,
+                   born INTEGER NOT NULL, died INTEGER);
+CREATE INDEX docs_live ON docs (graph) WHERE died IS NULL;
+CREATE INDEX docs_died ON docs (died) WHERE died IS NOT NULL;
+CREATE VIRTUAL TABLE fts USING fts5 (terms, label, tokenize = 'unicode61 remove_diacritics 0');
+"""
+FILE = "search.sqlite"
+
+
+class SearchIndex:
+    """One index: a SQLite file (``path``) or a database in memory (``path=None``)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.db = sqlite3.connect(":memory:" if path is None else str(path), isolation_level=None,
+                                  check_same_thread=False, timeout=30)
+        if path is not None:
+            self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self.lock = threading.Lock()  # one transaction at a time on the connection (threads share it)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- what it holds --------------------------------------------------------------------------------------
+
+    def meta(self) -> dict[str, str]:
+        try:
+            return dict(self.db.execute("SELECT key, value FROM meta"))
+        except sqlite3.DatabaseError:  # no tables yet, or not an index at all
+            return {}
+
+    def covers(self, state: int) -> bool:
+        """Whether the rows describe state ``state`` completely."""
+        m = self.meta()
+        return m.get("layout") == LAYOUT and int(m.get("since", -1)) <= state <= int(m.get("state", -1))
+
+    def live_graphs(self) -> list[str]:
+        """The graphs the latest state indexed has documents of."""
+        return [g for (g,) in self.db.execute("SELECT graph FROM graphs WHERE died IS NULL ORDER BY graph")]
+
+    # --- writing --------------------------------------------------------------------------------------------
+
+    def rebuild(self, read: Reader, graphs: Iterable[str], state: int) -> None:
+        """Replace everything by the documents of ``graphs`` at ``state``."""
+        with self._transaction():
+            for table in ("meta", "graphs", "docs", "fts"):
+                self.db.execute(f"DROP TABLE IF EXISTS {table}")
+            for statement in filter(str.strip, SCHEMA.split(";")):
+                self.db.execute(statement)
+            for g in graphs:
+                self._index_graph(read, g, state, None)
+            self._set(layout=LAYOUT, since=state, state=state)
+
+    def follow(self, read: Reader, graphs: Iterable[str], state: int, oldest: int) -> None:
+        """Index, as state ``state``, the graphs a write touched (``graphs``: each one searchable or not, present
+        or gone) whose documents changed; forget the rows replaced before state ``oldest``."""
+        with self._transaction():
+            current = dict(self.db.execute("SELECT graph, digest FROM graphs WHERE died IS NULL"))
+            for g in dict.fromkeys(graphs):
+                self._index_graph(read, g, state, current.get(g))
+            gone = [r for (r,) in self.db.execute("SELECT id FROM docs WHERE died <= ?", (oldest,))]
+            self.db.executemany("DELETE FROM fts WHERE rowid = ?", ((r,) for r in gone))
+            self.db.execute("DELETE FROM docs WHERE died <= ?", (oldest,))
+            self.db.execute("DELETE FROM graphs WHERE died <= ?", (oldest,))
+            since = int(self.meta()["since"])
+            self._set(state=state, since=max(since, oldest))
+
+    def undo(self, state: int) -> None:
+        """Take out every row written after state ``state`` (a write whose store commit did not happen)."""
+        if int(self.meta().get("state", -1)) <= state:
+            return
+        with self._transaction():
+            born = [r for (r,) in self.db.execute("SELECT id FROM docs WHERE born > ?", (state,))]
+            self.db.executemany("DELETE FROM fts WHERE rowid = ?", ((r,) for r in born))
+            for table in ("docs", "graphs"):
+                self.db.execute(f"DELETE FROM {table} WHERE born > ?", (state,))
+                self.db.execute(f"UPDATE {table} SET died = NULL WHERE died > ?", (state,))
+            self._set(state=state)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with self.lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    def _index_graph(self, read: Reader, graph: str, state: int, old_digest: str | None) -> None:
+        docs = list(documents(read, graph))
+        new_digest = digest(docs) if docs else None
+        if new_digest == old_digest:
+            return
+        if old_digest is not None:
+            self.db.execute("UPDATE docs SET died = ? WHERE graph = ? AND died IS NULL", (state, graph))
+            self.db.execute("UPDATE graphs SET died = ? WHERE graph = ? AND died IS NULL", (state, graph))
+        if new_digest is not None:
+            self.db.execute("INSERT INTO graphs VALUES (?, ?, ?, NULL)", (graph, new_digest, state))
+            self._insert(docs, state)
+
+    def _insert(self, docs: list[Document], state: int) -> None:
+        for d in docs:
+            cur = self.db.execute("INSERT INTO docs (graph, iri, kind, text, label_es, label_en, born) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                  (d.graph, d.iri, d.kind, d.text, d.label_es, d.label_en, state))
+            self.db.execute("INSERT INTO fts (rowid, terms, label) VALUES (?, ?, ?)",
+                            (cur.lastrowid, " ".join(terms(d.text)), " ".join(terms(d.label_es))))
+
+    def _set(self, **values: object) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", ((k, str(v)) for k, v in values.items()))
+
+    # --- reading --------------------------------------------------------------------------------------------
+
+    def search(self, match: str, state: int, *, kind: str | None = None, limit: int = 20,
+               offset: int = 0) -> tuple[int, list[dict[str, object]]]:
+        """The documents of state ``state`` that FTS5 expression ``match`` finds (of ``kind`` if given), best
+        first by BM25, and how many there are in all."""
+        where = "fts MATCH :match AND d.born <= :state AND (d.died IS NULL OR d.died > :state)"
+        params: dict[str, object] = {"match": match, "state": state, "limit": limit, "offset": offset}
+        if kind is not None:
+            where += " AND d.kind = :kind"
+            params["kind"] = kind
+        joined = f"FROM fts JOIN docs d ON d.id = fts.rowid WHERE {where}"
+        with self.lock:
+            return self._select(joined, params)
+
+    def _select(self, joined: str, params: dict[str, object]) -> tuple[int, list[dict[str, object]]]:
+        self.db.execute("BEGIN")
+        try:
+            (total,) = self.db.execute(f"SELECT COUNT(*) {joined}", params).fetchone()
+            rows = self.db.execute(f"SELECT d.iri, d.kind, d.text, d.label_es, d.label_en, d.graph, bm25(fts) "
+                                   f"{joined} ORDER BY bm25(fts), d.iri LIMIT :limit OFFSET :offset", params)
+            keys = ("iri", "kind", "text", "label_es", "label_en", "graph", "score")
+            return total, [dict(zip(keys, row)) for row in rows]
+        finally:
+            self.db.execute("COMMIT")
