@@ -3,15 +3,17 @@
 Every function here works inside one write (a :class:`~ppikg.store.backend.Writer`): the caller commits, so
 the data, its inferences, the catalogue and the provenance record become visible together.
 
-Inference: owlrl is the reference semantics; the compiled rules (ppikg.store.inference) are proven by the tests
-to give exactly owlrl's useful inferences, several times faster. "auto" uses owlrl over the shipped data
-while they are small and the rules for every added graph (owlrl closes the whole context again per graph).
+Inference: owlrl is the reference semantics; the compiled rules (ppikg.store.inference), run by forward chaining
+over sets against the indexed context (ppikg.store.forward), are proven by the tests to give exactly owlrl's
+useful inferences, many times faster. "auto" uses owlrl over the shipped data while they are small and the
+rules for every added graph (owlrl closes the whole context again per graph).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import weakref
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Literal
@@ -22,7 +24,8 @@ import rdflib
 from .. import __version__
 from ..errors import InputError
 from ..media import rdf_format
-from .inference import RULES_VERSION, Reasoner, apply_rules, owlrl_closure, to_oxigraph, to_rdflib
+from .forward import ForwardChainer
+from .inference import RULES_VERSION, Reasoner, owlrl_closure, to_oxigraph, to_rdflib
 from ..namespaces import GRAPH, ONTOLOGY_GRAPH
 from ..sparql.safety import check_nesting
 from .backend import Writer
@@ -110,11 +113,23 @@ class Loader:
             raise InputError(f"unknown reasoner {reasoner!r}: use auto, owlrl or rules")
         self.choice: ReasonerChoice = reasoner
         self._reasoner: Reasoner | None = None
+        # The context indexed for the rules, once per write (a write may change the context: it is built anew).
+        self._chainers: weakref.WeakKeyDictionary[Writer, ForwardChainer] = weakref.WeakKeyDictionary()
 
     def reasoner(self, writer: Writer) -> Reasoner:
         if self._reasoner is None:
             self._reasoner = Reasoner(to_rdflib_graph(writer, [str(ONTOLOGY_GRAPH)]))
         return self._reasoner
+
+    def chainer(self, writer: Writer) -> ForwardChainer:
+        """The rules indexed with the context an added graph is inferred against (:func:`context_graphs`), as
+        ``writer`` sees it; built on first use in each write."""
+        chainer = self._chainers.get(writer)
+        if chainer is None:
+            chainer = ForwardChainer(self.reasoner(writer).rules,
+                                     (q for g in context_graphs(writer.catalog) for q in writer.quads(g)))
+            self._chainers[writer] = chainer
+        return chainer
 
     def load_shipped(self, writer: Writer, files: dict[str, list[Path]], fp: str, say: Progress,
                      history: Callable[[Path], list[Path]] = lambda f: [],
@@ -137,6 +152,7 @@ class Loader:
                 catalog.forget(g)
                 forget_provenance(writer, g)
         self._reasoner = None
+        self._chainers.pop(writer, None)
         for f in files["ontology"]:
             say(f"loading {f.name} into {ONTOLOGY_GRAPH}")
             writer.load_file(f, _format_of(f), str(ONTOLOGY_GRAPH))
@@ -158,7 +174,8 @@ class Loader:
         if how == "owlrl":
             write_rdflib(writer, BASE_INFERRED, owlrl_closure(to_rdflib_graph(writer, shipped), context_closure=reasoner.closure))
         else:
-            self._infer_in_scratch(writer, reasoner, [*shipped, ONTOLOGY_INFERRED], BASE_INFERRED)
+            base = ForwardChainer(reasoner.rules, (q for g in (str(ONTOLOGY_GRAPH), ONTOLOGY_INFERRED) for q in writer.quads(g)))
+            writer.add(BASE_INFERRED, base.infer(q for g in shipped for q in writer.quads(g)))
         for f in files["shapes"]:
             say(f"loading {f.name} into {SHAPES_GRAPH}")
             writer.load_file(f, _format_of(f), SHAPES_GRAPH)
@@ -202,24 +219,12 @@ class Loader:
             writer.add(target, inferred)
             catalog.set(iri, catalog.kind(iri) or "added", reasoner=how)
             return
-        reasoner = self.reasoner(writer)
-        context = context_graphs(catalog)
         if how == "owlrl":
             write_rdflib(writer, target, owlrl_closure(to_rdflib_graph(writer, [iri]),
-                                                       context_closure=to_rdflib_graph(writer, context)))
+                                                       context_closure=to_rdflib_graph(writer, context_graphs(catalog))))
         else:
-            self._infer_in_scratch(writer, reasoner, [iri, *context], target)
+            writer.add(target, self.chainer(writer).infer(writer.quads(iri)))
         catalog.set(iri, catalog.kind(iri) or "added", reasoner=how)
-
-    @staticmethod
-    def _infer_in_scratch(writer: Writer, reasoner: Reasoner, sources: list[str], target: str) -> None:
-        """Run the rules in a scratch in-memory store holding only the sources, then write the result: the
-        same triples as running them in place, several times faster than on disk."""
-        scratch = ox.Store()
-        for g in [*sources, str(ONTOLOGY_GRAPH)]:
-            scratch.extend(writer.quads(g))
-        apply_rules(scratch, reasoner.rules, sources, target)
-        writer.add_quads(scratch.quads_for_pattern(None, None, None, ox.NamedNode(target)))
 
     def write_graph(self, writer: Writer, iri: str | None, triples: list[ox.Triple], *, replace: bool,
                     role: str | None, inferred: list[ox.Triple] | None = None,
