@@ -60,6 +60,9 @@ class StoreWriter(Writer):
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         self.store.extend(quads)
 
+    def bulk_add(self, quads: Iterable[ox.Quad]) -> None:
+        self.store.bulk_extend(quads)
+
     def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
         for q in list(quads):
             self.store.remove(q)

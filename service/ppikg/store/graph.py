@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO, Literal
 
@@ -234,6 +234,35 @@ class KnowledgeGraph:
             self.loader.add_graph(writer, iri, triples, infer=infer, file_name=file_name, content=content, role=role)
             record_versions(writer, self.backend.archive, [iri], file_name=file_name, content=content, role=role)
         return iri
+
+    def add_graphs(self, graphs: Iterable[tuple[str, bytes | str | Path]], format: str | None = None, *,
+                   infer: bool = True, role: str | None = None) -> list[str]:
+        """Load many graphs at once: each ``(name, data)`` as :meth:`add_graph` loads it (its inferences,
+        provenance and versions alike), all in one atomic write; returns their IRIs.
+
+        Faster than one :meth:`add_graph` per graph: the context is indexed once for every graph's inferences,
+        the triples are written in bulk, the store commits once. Malformed data in any graph raises InputError
+        and leaves the store as it was.
+        """
+        items = []
+        for name, data in graphs:
+            iri = self.graph_iri(name)
+            if self.is_reserved(iri):
+                raise InputError(f"graph {name!r} is reserved; choose another name")
+            file_name, content = _source_record(data, None) if isinstance(data, Path) else (None, None)
+            items.append((iri, data, file_name, content))
+        iris = [iri for iri, *_ in items]
+        if len(set(iris)) != len(iris):
+            twice = sorted({i for i in iris if iris.count(i) > 1})
+            raise InputError(f"graph {twice[0]} is given more than once")
+        with self.backend.write() as writer:
+            def keep(iri: str, triples: list[ox.Triple], inferred: list[ox.Triple], file_name: str | None,
+                     content: bytes | None) -> None:
+                record_versions(writer, self.backend.archive, [iri], file_name=file_name, content=content, role=role,
+                                written=(triples, inferred))
+
+            self.loader.add_graphs(writer, items, format, infer=infer, role=role, written=keep)
+        return iris
 
     def remove_graph(self, name: str) -> None:
         """Remove an added graph, its inferences and its provenance."""
