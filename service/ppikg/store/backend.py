@@ -43,9 +43,9 @@ class Writer(ABC):
         """Add quads, each to its own graph."""
 
     @abstractmethod
-    def bulk_add(self, quads: Iterable[ox.Quad]) -> None:
-        """Add many quads, each to its own graph, streamed to the store's files (fast for large loads; readers
-        still see them only when the write commits)."""
+    def bulk_add(self, nquads: bytes) -> None:
+        """Add the quads of an N-Quads text, each to its own graph, with the store's bulk loader (fast for large
+        loads; readers still see them only when the write commits)."""
 
     @abstractmethod
     def remove_quads(self, quads: Iterable[ox.Quad]) -> None:

@@ -60,8 +60,8 @@ class StoreWriter(Writer):
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         self.store.extend(quads)
 
-    def bulk_add(self, quads: Iterable[ox.Quad]) -> None:
-        self.store.bulk_extend(quads)
+    def bulk_add(self, nquads: bytes) -> None:
+        self.store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
 
     def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
         for q in list(quads):

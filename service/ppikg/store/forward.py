@@ -118,7 +118,9 @@ class _Trigger:
         where = {s: 0, **({o: 1} if isinstance(o, str) else {})}
         self.head_s = where.get(hs, 0)
         self.head_o: int | ox.NamedNode = where.get(ho, 0) if isinstance(ho, str) else ho
-        self.full_check = isinstance(ho, str)
+        hp = rule.head[1]
+        # A constant object was checked when the rule was compiled; a variable one matters for these only.
+        self.full_check = isinstance(ho, str) and (hp in _REFLEXIVE or hp in _TRIVIAL or hp == _RDF_TYPE)
 
 
 def _bad_subject(term: Term) -> bool:
@@ -136,6 +138,7 @@ class ForwardChainer:
             for i, (_, p, _) in enumerate(rule.atoms):
                 self._by_predicate.setdefault(p, []).append((rule, i))
         self._read = frozenset(self._by_predicate)
+        self._relevant = self._read | {rule.head[1] for rule in self.rules}
         self.context = _Facts(self._read)
         for t in context:
             self.context.add(t.subject, t.predicate, t.object)  # type: ignore[arg-type]
@@ -148,15 +151,21 @@ class ForwardChainer:
         """The useful inferences of a graph holding ``triples`` in the context: derived, not in the graph or the
         context, not trivial."""
         local = _Facts(self._read)
-        asserted = [(t.subject, t.predicate, t.object) for t in triples
-                    if local.add(t.subject, t.predicate, t.object)]  # type: ignore[arg-type]
+        asserted: list[Fact] = []
+        relevant, add, keep = self._relevant, local.add, asserted.append
+        for t in triples:  # a triple no rule reads nor derives changes nothing
+            p = t.predicate
+            if p in relevant:
+                s, o = t.subject, t.object
+                if add(s, p, o):  # type: ignore[arg-type]
+                    keep((s, p, o))  # type: ignore[arg-type]
         residual = [f for f in self._residual if local.add(*f)]
         return [ox.Triple(s, p, o) for s, p, o in (*residual, *self._close(local, asserted + residual))]
 
     def _close(self, local: _Facts, delta: list[Fact]) -> list[Fact]:
         """Add to ``local`` everything the rules derive from ``delta`` (triples of ``local`` or of the context)
         with the context and ``local``; returns what was added, in the order derived."""
-        in_context, add, out = self.context.all.__contains__, local.add, []
+        in_context, add, facts, out = self.context.all.__contains__, local.add, local.all, []
         by_predicate = self._by_predicate
         while delta:
             fresh: list[Fact] = []
@@ -171,11 +180,12 @@ class ForwardChainer:
                         fs = s if trigger.head_s == 0 else o
                         ho = trigger.head_o
                         fo = s if ho == 0 else o if ho == 1 else ho
-                        if (fs, hp, fo) in local.all or in_context((fs, hp, fo)) or \
+                        fact = (fs, hp, fo)
+                        if fact in facts or in_context(fact) or \
                                 (is_trivial_fact(fs, hp, fo) if trigger.full_check else _bad_subject(fs)):
                             continue
                         add(fs, hp, fo)
-                        keep((fs, hp, fo))
+                        keep(fact)
                         continue
                     binding: dict[str, Term] = {trigger.s: s}
                     if trigger.o is not None:

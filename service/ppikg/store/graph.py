@@ -18,6 +18,7 @@ store; every read goes to the latest committed :class:`~ppikg.store.snapshot.Sna
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -38,7 +39,8 @@ from .catalog import (VERSIONS_GRAPH, BASE_INFERRED, EXAMPLES_PREFIX, INFERRED_P
 from .embedded import EmbeddedStore
 from .loading import Loader, ReasonerChoice, fingerprint, parse_rdf, remove_graph
 from .snapshot import Snapshot, plain
-from .versions import PROPOSALS_BASE, Version, drop_version, history, known_content, record_versions
+from .batch import BATCH_GRAPHS
+from .versions import PROPOSALS_BASE, Version, Written, drop_version, history, known_content, record_versions
 from ..media import rdf_format
 
 __all__ = ["KnowledgeGraph", "rdf_format", "plain", "BASE_INFERRED", "ONTOLOGY_INFERRED", "SHAPES_GRAPH",
@@ -236,32 +238,38 @@ class KnowledgeGraph:
         return iri
 
     def add_graphs(self, graphs: Iterable[tuple[str, bytes | str | Path]], format: str | None = None, *,
-                   infer: bool = True, role: str | None = None) -> list[str]:
+                   infer: bool = True, role: str | None = None, workers: int | None = None) -> list[str]:
         """Load many graphs at once: each ``(name, data)`` as :meth:`add_graph` loads it (its inferences,
         provenance and versions alike), all in one atomic write; returns their IRIs.
 
         Faster than one :meth:`add_graph` per graph: the context is indexed once for every graph's inferences,
-        the triples are written in bulk, the store commits once. Malformed data in any graph raises InputError
-        and leaves the store as it was.
+        the graphs are parsed and inferred in ``workers`` processes (default: one per core when there are more
+        graphs than one batch, ppikg.store.batch) while the store bulk-loads them, and it commits once.
+        Malformed data in any graph raises InputError naming it and leaves the store as it was.
         """
         items = []
         for name, data in graphs:
             iri = self.graph_iri(name)
             if self.is_reserved(iri):
                 raise InputError(f"graph {name!r} is reserved; choose another name")
+            try:
+                ox.NamedNode(iri)
+            except ValueError:
+                raise InputError(f"bad graph name {name!r}: not an IRI") from None
             file_name, content = _source_record(data, None) if isinstance(data, Path) else (None, None)
             items.append((iri, data, file_name, content))
         iris = [iri for iri, *_ in items]
         if len(set(iris)) != len(iris):
             twice = sorted({i for i in iris if iris.count(i) > 1})
             raise InputError(f"graph {twice[0]} is given more than once")
+        if workers is None:
+            workers = (os.cpu_count() or 1) if len(items) > BATCH_GRAPHS else 1
         with self.backend.write() as writer:
-            def keep(iri: str, triples: list[ox.Triple], inferred: list[ox.Triple], file_name: str | None,
-                     content: bytes | None) -> None:
+            def keep(iri: str, written: Written | None, file_name: str | None, content: bytes | None) -> None:
                 record_versions(writer, self.backend.archive, [iri], file_name=file_name, content=content, role=role,
-                                written=(triples, inferred))
+                                written=written)
 
-            self.loader.add_graphs(writer, items, format, infer=infer, role=role, written=keep)
+            self.loader.add_graphs(writer, items, format, infer=infer, role=role, workers=workers, written=keep)
         return iris
 
     def remove_graph(self, name: str) -> None:

@@ -254,6 +254,9 @@ class Rule(str):
         rule.head, rule.body, rule.filters, rule.atoms, rule.conclusion = head, body, filters, atoms, conclusion
         return rule
 
+    def __getnewargs__(self) -> tuple[tuple[Atom, ...], Atom]:  # type: ignore[override]  # pickled by its parts
+        return self.atoms, self.conclusion
+
     def variants(self, delta: str, also_into: str) -> list[str]:
         """One update per body atom, that atom read from graph ``delta``; heads also go to ``also_into``."""
         out = []

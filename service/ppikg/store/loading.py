@@ -24,11 +24,13 @@ import rdflib
 from .. import __version__
 from ..errors import InputError
 from ..media import rdf_format
+from .batch import prepared
 from .forward import ForwardChainer
 from .inference import RULES_VERSION, Reasoner, owlrl_closure, to_oxigraph, to_rdflib
 from ..namespaces import GRAPH, ONTOLOGY_GRAPH
 from ..sparql.safety import check_nesting
 from .backend import Writer
+from .versions import Written
 from .catalog import (BASE_INFERRED, EXAMPLES_PREFIX, ONTOLOGY_INFERRED, PROVENANCE_GRAPH, SHAPES_GRAPH,
                       inferred_of, provenance_quads)
 
@@ -40,9 +42,6 @@ EXAMPLE_COMMENT = {"es": "Ejemplo del proyecto ppikg: no es un documento oficial
                    "en": "An example by the ppikg project: not an official document."}
 
 Progress = Callable[[str], None]
-#: Graphs :meth:`Loader.add_graphs` parses, infers and writes together: bounds what it holds in memory
-#: (~25 MB for proposals of ~7,000 triples) while keeping the bulk writes few.
-BATCH_GRAPHS = 16
 
 
 def fingerprint(files: Iterable[Path], root: Path) -> str:
@@ -210,33 +209,31 @@ class Loader:
             self.infer_added(writer, iri)
 
     def add_graphs(self, writer: Writer, graphs: Sequence[tuple[str, bytes | str | Path, str | None, bytes | None]],
-                   format: str | None, *, infer: bool, role: str | None,
-                   written: Callable[[str, list[ox.Triple], list[ox.Triple], str | None, bytes | None], None]
-                   = lambda *_: None) -> None:
-        """Replace each added graph ``iri`` of ``graphs`` (``iri``, data, file name, content: as
-        :meth:`add_graph`; content None: the data's bytes) by its data, with its inferences and provenance, in
-        batches of BATCH_GRAPHS: each parsed, inferred against the context indexed once, and written in bulk.
-        ``written(iri, triples, inferred, file_name, content)`` is called after each batch is written, for each
-        of its graphs (store/versions.py keeps them)."""
+                   format: str | None, *, infer: bool, role: str | None, workers: int,
+                   written: Callable[[str, Written | None, str | None, bytes | None], None] = lambda *_: None) -> None:
+        """Replace each added graph of ``graphs`` (IRI, data, file name, content: as :meth:`add_graph`; content
+        None: the data's bytes) by its data, with its inferences and provenance, batch by batch (ppikg.store.batch:
+        prepared in ``workers`` processes when above one, each batch written in bulk). ``written(iri, what,
+        file_name, content)`` is called for each graph once written (store/versions.py keeps it; ``what`` is None
+        when the graph's inferences were made after, by owlrl)."""
         for iri, *_ in graphs:
             remove_graph(writer, iri)
         forward = infer and self.choice != "owlrl"
-        for start in range(0, len(graphs), BATCH_GRAPHS):
-            batch = []
-            for iri, data, file_name, content in graphs[start:start + BATCH_GRAPHS]:
-                triples, raw = parse_rdf(data, format)
-                inferred = self.chainer(writer).infer(triples) if forward else []
-                batch.append((iri, triples, inferred, file_name, raw if content is None else content))
-            writer.bulk_add(ox.Quad(t.subject, t.predicate, t.object, graph) for iri, triples, inferred, *_ in batch
-                            for graph, part in ((ox.NamedNode(iri), triples), (ox.NamedNode(inferred_of(iri)), inferred))
-                            for t in part)
-            for iri, triples, inferred, file_name, content in batch:
-                writer.catalog.set(iri, "added", reasoner="rules" if forward else None)
-                record_provenance(writer, iri, file_name=file_name, content=content, role=role)
+        rules = self.reasoner(writer).rules if forward else []
+        context = (ox.serialize([q.triple for g in context_graphs(writer.catalog) for q in writer.quads(g)],
+                                format=ox.RdfFormat.N_TRIPLES) or b"") if forward else b""
+        sources = {iri: (file_name, content) for iri, _, file_name, content in graphs}
+        items = [(iri, data, format) for iri, data, *_ in graphs]
+        for batch in prepared(rules, context, items, infer=forward, workers=workers):
+            writer.bulk_add(b"".join(p.nquads() for p in batch))
+            for p in batch:
+                file_name, content = sources[p.iri]
+                content = p.raw if content is None else content
+                writer.catalog.set(p.iri, "added", reasoner="rules" if forward else None)
+                record_provenance(writer, p.iri, file_name=file_name, content=content, role=role)
                 if infer and not forward:
-                    self.infer_added(writer, iri)
-                    inferred = [q.triple for q in writer.quads(inferred_of(iri))]
-                written(iri, triples, inferred, file_name, content)
+                    self.infer_added(writer, p.iri)
+                written(p.iri, p.written if forward or not infer else None, file_name, content)
 
     def infer_added(self, writer: Writer, iri: str, how: Literal["owlrl", "rules"] | None = None,
                     inferred: list[ox.Triple] | None = None) -> None:

@@ -145,6 +145,24 @@ def sorted_ntriples(triples: Iterable[ox.Triple]) -> bytes:
     return b"".join(sorted(text.splitlines(keepends=True)))
 
 
+@dataclass(frozen=True)
+class Written:
+    """What a graph holds as it was just written, for :func:`record_versions` (which else reads it back): the
+    proposals it asserts, its content digest, its triples as sorted N-Triples and its inferences as N-Triples."""
+
+    proposals: list[str]
+    digest: str
+    asserted: bytes
+    inferred: bytes
+
+    @classmethod
+    def of(cls, triples: list[ox.Triple], inferred: list[ox.Triple]) -> Written:
+        asserted = sorted_ntriples(triples)
+        blank = any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples)
+        return cls(_proposals(triples), content_digest(triples) if blank else _digest(asserted), asserted,
+                   ox.serialize(inferred, format=ox.RdfFormat.N_TRIPLES) or b"")
+
+
 def _digest(lines: bytes) -> str:
     """The SHA-256 of each sorted triple's ``str`` followed by a line break (what content_digest hashes)."""
     return hashlib.sha256(lines.replace(b" .\n", b"\n")).hexdigest()
@@ -284,32 +302,28 @@ def _proposals(triples: Iterable[ox.Triple]) -> list[str]:
 
 def record_versions(writer: Writer, archive: Archive, graphs: Iterable[str], *, file_name: str | None = None,
                     content: bytes | None = None, role: str | None = None, when: str | None = None,
-                    written: tuple[list[ox.Triple], list[ox.Triple]] | None = None) -> list[str]:
+                    written: Written | None = None) -> list[str]:
     """After a write that may have changed ``graphs``: a new version of each proposal whose graph now holds
     something else than its current version (its content and inferences archived), and the proposals that
     left a graph lose their current version. Returns the IRIs of the versions made. ``written``: what the one
-    graph of ``graphs`` holds now and its inferences, as just written (else they are read from the store)."""
+    graph of ``graphs`` holds now, as just written (else it is read from the store)."""
     made = []
     for graph in dict.fromkeys(graphs):
-        held = proposals_in(writer, graph) if written is None else _proposals(written[0])
+        now = written
+        held = proposals_in(writer, graph) if now is None else now.proposals
         for gone in set(current_in(writer, graph)) - set(held):
             writer.remove_quads(q for q in writer.quads(VERSIONS_GRAPH, ox.NamedNode(gone)) if q.predicate == CURRENT)
         if not held:
             continue
-        triples = [q.triple for q in writer.quads(graph)] if written is None else written[0]
-        blank = any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples)
-        asserted = sorted_ntriples(triples)
-        digest = content_digest(triples) if blank else _digest(asserted)
-        inferred: bytes | None = None
+        if now is None:
+            now = Written.of([q.triple for q in writer.quads(graph)], [q.triple for q in writer.quads(inferred_of(graph))])
+        digest, asserted, inferred = now.digest, now.asserted, now.inferred
         for proposal in held:
             node = ox.NamedNode(proposal)
             current = _one(writer, node, CURRENT)
             if isinstance(current, ox.NamedNode) and _one(writer, current, DIGEST) == _literal(digest) \
                     and _one(writer, current, STORED_IN) == ox.NamedNode(graph):
                 continue
-            if inferred is None:
-                inferred = ox.serialize([q.triple for q in writer.quads(inferred_of(graph))] if written is None
-                                        else written[1], format=ox.RdfFormat.N_TRIPLES) or b""
             number = max(_numbers(writer, node), default=0) + 1
             iri = version_iri(proposal, number)
             archive.put(iri, asserted, inferred)
