@@ -47,6 +47,29 @@ class Prepared:
         return self.written.asserted.replace(b" .\n", own) + self.written.inferred.replace(b" .\n", inferred)
 
 
+_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
+
+
+def as_stored(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The triples as the store gives them back, so that their inferences and digest are those of what it holds:
+    each once, and typed literals in their canonical form (the store keeps numbers, booleans and dates by
+    value: ``"2.0"^^xsd:decimal`` comes back as ``"2"``).
+
+    >>> [str(t.object) for t in as_stored(list(ox.parse(b'<urn:a> <urn:p> "2.0"^^<http://www.w3.org/2001/XMLSchema#decimal> .', format=ox.RdfFormat.N_TRIPLES)))]
+    ['"2"^^<http://www.w3.org/2001/XMLSchema#decimal>']
+    """
+    typed: list[ox.Triple] = []
+    rest: list[ox.Triple] = []
+    for t in triples:
+        o = t.object
+        (typed if isinstance(o, ox.Literal) and o.datatype != _STRING and not o.language else rest).append(t)
+    if typed:
+        store = ox.Store()
+        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in typed)
+        rest += [q.triple for q in store]
+    return list(dict.fromkeys(rest))
+
+
 def prepare(rules: Sequence[Rule], context: bytes, items: Sequence[Item], infer: bool) -> list[Prepared]:
     """Parse, infer (against ``context``, N-Triples, when ``infer``) and serialise each graph of ``items``;
     InputError naming the graph if its data are malformed."""
@@ -56,9 +79,10 @@ def prepare(rules: Sequence[Rule], context: bytes, items: Sequence[Item], infer:
     out = []
     for iri, data, fmt in items:
         try:
-            triples, raw = parse_rdf(data, fmt)
+            parsed, raw = parse_rdf(data, fmt)
         except InputError as e:
             raise InputError(f"<{iri}>: {e}") from None
+        triples = as_stored(parsed)
         inferred = chainer.infer(triples) if chainer is not None else []
         out.append(Prepared(iri, Written.of(triples, inferred), raw))
     return out

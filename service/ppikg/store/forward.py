@@ -94,7 +94,8 @@ class _CompiledRule:
     def _plan(self, first: int) -> list[tuple[str | ox.NamedNode, ox.NamedNode, str | ox.NamedNode]]:
         """The other atoms, each next one sharing a variable with those before it where there is one."""
         bound = {t for t in (self.atoms[first][0], self.atoms[first][2]) if isinstance(t, str)}
-        rest, plan = [a for j, a in enumerate(self.atoms) if j != first], []
+        rest = [a for j, a in enumerate(self.atoms) if j != first]
+        plan: list[tuple[str | ox.NamedNode, ox.NamedNode, str | ox.NamedNode]] = []
         while rest:
             k = next((j for j, (s, _, o) in enumerate(rest) if s in bound or o in bound or not isinstance(o, str)), 0)
             s, p, o = rest.pop(k)
@@ -160,7 +161,7 @@ class ForwardChainer:
                 if add(s, p, o):  # type: ignore[arg-type]
                     keep((s, p, o))  # type: ignore[arg-type]
         residual = [f for f in self._residual if local.add(*f)]
-        return [ox.Triple(s, p, o) for s, p, o in (*residual, *self._close(local, asserted + residual))]
+        return [ox.Triple(s, p, o) for s, p, o in (*residual, *self._close(local, asserted + residual))]  # type: ignore[arg-type]
 
     def _close(self, local: _Facts, delta: list[Fact]) -> list[Fact]:
         """Add to ``local`` everything the rules derive from ``delta`` (triples of ``local`` or of the context)
@@ -178,8 +179,8 @@ class ForwardChainer:
                     hp = rule.head[1]
                     if trigger.single:  # one atom: the head is read off the triple itself
                         fs = s if trigger.head_s == 0 else o
-                        ho = trigger.head_o
-                        fo = s if ho == 0 else o if ho == 1 else ho
+                        where = trigger.head_o
+                        fo = where if isinstance(where, ox.NamedNode) else s if where == 0 else o
                         fact = (fs, hp, fo)
                         if fact in facts or in_context(fact) or \
                                 (is_trivial_fact(fs, hp, fo) if trigger.full_check else _bad_subject(fs)):

@@ -329,7 +329,7 @@ def compile_rules(ontology: rdflib.Graph) -> list[Rule]:
     for chained, head in sorted(ontology.subject_objects(OWL.propertyChainAxiom)):
         chain = list(Collection(ontology, head))
         if isinstance(chained, URIRef) and chain and all(isinstance(c, URIRef) for c in chain):
-            hops = [Atom(f"?x{i}", c, f"?x{i + 1}") for i, c in enumerate(chain)]
+            hops = [Atom(f"?x{i}", URIRef(str(c)), f"?x{i + 1}") for i, c in enumerate(chain)]
             rules.append(_rule(hops, chained, f"?x{len(chain)}", s="?x0"))
     for p in _iris(ontology.subjects(RDF.type, OWL.TransitiveProperty)):
         rules.append(_rule([Atom("?s", p, "?m"), Atom("?m", p, "?o")], p))
