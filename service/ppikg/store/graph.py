@@ -18,7 +18,6 @@ store; every read goes to the latest committed :class:`~ppikg.store.snapshot.Sna
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -39,7 +38,6 @@ from .catalog import (VERSIONS_GRAPH, BASE_INFERRED, EXAMPLES_PREFIX, INFERRED_P
 from .embedded import EmbeddedStore
 from .loading import Loader, ReasonerChoice, fingerprint, parse_rdf, remove_graph
 from .snapshot import Snapshot, plain
-from .batch import BATCH_GRAPHS
 from .versions import PROPOSALS_BASE, Version, Written, drop_version, history, known_content, record_versions
 from ..media import rdf_format
 
@@ -238,13 +236,14 @@ class KnowledgeGraph:
         return iri
 
     def add_graphs(self, graphs: Iterable[tuple[str, bytes | str | Path]], format: str | None = None, *,
-                   infer: bool = True, role: str | None = None, workers: int | None = None) -> list[str]:
+                   infer: bool = True, role: str | None = None, workers: int = 1) -> list[str]:
         """Load many graphs at once: each ``(name, data)`` as :meth:`add_graph` loads it (its inferences,
         provenance and versions alike), all in one atomic write; returns their IRIs.
 
         Faster than one :meth:`add_graph` per graph: the context is indexed once for every graph's inferences,
-        the graphs are parsed and inferred in ``workers`` processes (default: one per core when there are more
-        graphs than one batch, ppikg.store.batch) while the store bulk-loads them, and it commits once.
+        the triples are bulk-loaded, the store commits once. With ``workers`` > 1 the graphs are parsed and
+        inferred in that many processes while this one writes (ppikg.store.batch): it pays only with idle cores
+        (on 2 busy cores it was twice as slow as in one process, docs/benchmarks.md).
         Malformed data in any graph raises InputError naming it and leaves the store as it was.
         """
         items = []
@@ -262,8 +261,6 @@ class KnowledgeGraph:
         if len(set(iris)) != len(iris):
             twice = sorted({i for i in iris if iris.count(i) > 1})
             raise InputError(f"graph {twice[0]} is given more than once")
-        if workers is None:
-            workers = (os.cpu_count() or 1) if len(items) > BATCH_GRAPHS else 1
         with self.backend.write() as writer:
             def keep(iri: str, written: Written | None, file_name: str | None, content: bytes | None) -> None:
                 record_versions(writer, self.backend.archive, [iri], file_name=file_name, content=content, role=role,
