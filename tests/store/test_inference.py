@@ -1,4 +1,5 @@
-"""The compiled rules infer exactly what owlrl infers, and the property chains do their job."""
+"""The compiled rules infer exactly what owlrl infers, whether run as SPARQL updates (apply_rules) or by forward
+chaining over sets (ppikg.store.forward), and the property chains do their job."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from ppikg.config import Project
+from ppikg.store.forward import ForwardChainer, is_trivial_fact
 from ppikg.store.inference import Reasoner, apply_rules, is_trivial, owlrl_closure, to_oxigraph, to_rdflib
 from ppikg.namespaces import ELI, ONTOLOGY_GRAPH, PPI, sparql_prologue
 
@@ -56,6 +58,19 @@ def by_rules(reasoner: Reasoner, data: rdflib.Graph) -> set:
     return {tuple(map(to_rdflib, q.triple)) for q in store.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED))}
 
 
+def as_oxigraph(graph: rdflib.Graph) -> list[ox.Triple]:
+    return [ox.Triple(*map(to_oxigraph, t)) for t in graph]  # type: ignore[arg-type]
+
+
+def by_forward(reasoner: Reasoner, data: rdflib.Graph) -> set:
+    """What forward chaining infers from ``data`` against the ontology and its own inferences (the context)."""
+    chainer = ForwardChainer(reasoner.rules, as_oxigraph(reasoner.ontology) + as_oxigraph(reasoner.ontology_inferences()))
+    return {tuple(map(to_rdflib, (t.subject, t.predicate, t.object))) for t in chainer.infer(as_oxigraph(data))}
+
+
+ENGINES = {"sparql": by_rules, "forward": by_forward}
+
+
 def handmade() -> rdflib.Graph:
     """A proposal: one parameter tied to an aspect, indicators covering attributes, provisions nested."""
     g = rdflib.Graph()
@@ -84,15 +99,17 @@ def handmade() -> rdflib.Graph:
     return g
 
 
-def random_graph(seed: int, size: int = 12) -> rdflib.Graph:
-    """A random graph of the same shape, plus random links through every object property of the ontology."""
+def random_graph(seed: int, size: int = 12, ns: Namespace = EX) -> rdflib.Graph:
+    """A random graph of the same shape, plus random links through every object property of the ontology; its
+    nodes are in ``ns`` (its blank nodes named after the seed)."""
     rnd = random.Random(seed)
     g = rdflib.Graph()
+    EX = ns  # noqa: N806  (the nodes' namespace, EX unless told)
     comps = [EX[f"comp{i}"] for i in range(size // 2)]
     attrs = [EX[f"attr{i}"] for i in range(size * 2)]
     aspects = [EX[f"aspect{i}"] for i in range(size // 2)]
     proposals = [EX[f"proposal{i}"] for i in range(3)]
-    params = [EX[f"param{i}"] for i in range(size)] + [BNode(f"bparam{i}") for i in range(2)]
+    params = [EX[f"param{i}"] for i in range(size)] + [BNode(f"bparam{seed}x{i}") for i in range(2)]
     inds = [EX[f"ind{i}"] for i in range(size * 2)]
     provs = [EX[f"prov{i}"] for i in range(size * 2)]
     for a in attrs:
@@ -144,8 +161,9 @@ def shipped() -> rdflib.Graph:
     return g
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("sample", ["shipped", "handmade", "random"])
-def test_rules_equal_owlrl(sample: str, ontology: rdflib.Graph, reasoner: Reasoner, request) -> None:
+def test_rules_equal_owlrl(sample: str, engine: str, ontology: rdflib.Graph, reasoner: Reasoner, request) -> None:
     data = {"shipped": shipped, "handmade": handmade, "random": lambda: random_graph(seed=449)}[sample]()
     if sample == "shipped":  # owlrl's closure of the shipped data, computed once for every test that needs it
         asserted, closure = request.getfixturevalue("shipped"), request.getfixturevalue("owlrl_shipped")
@@ -154,10 +172,58 @@ def test_rules_equal_owlrl(sample: str, ontology: rdflib.Graph, reasoner: Reason
         data, inferred = request.getfixturevalue("handmade_owlrl")
         expected = set(inferred)
     else:
-        expected = set(reasoner.infer(data))
+        data, expected = request.getfixturevalue("random_owlrl")
     assert expected, "the sample should entail something"
-    got = by_rules(reasoner, data)
+    got = ENGINES[engine](reasoner, data)
     assert got == expected, (sorted(expected - got)[:10], sorted(got - expected)[:10])
+
+
+SEEDS = (449, 1, 7, 2013, 27122013)
+
+
+@pytest.fixture(scope="module")
+def random_owlrl(reasoner: Reasoner) -> tuple[rdflib.Graph, set]:
+    """Random graphs of several seeds, each on nodes of its own (so none can draw on another), as one graph, and
+    owlrl's useful inferences from it, computed in one owlrl run."""
+    data = rdflib.Graph()
+    for seed in SEEDS:
+        data += random_graph(seed, ns=Namespace(f"http://example.org/seed{seed}/"))
+    return data, set(reasoner.infer(data))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_forward_equals_owlrl_graph_by_graph(seed: int, reasoner: Reasoner, random_owlrl) -> None:
+    """Each seeded graph inferred on its own gives exactly owlrl's inferences about its nodes."""
+    graph = random_graph(seed, ns=Namespace(f"http://example.org/seed{seed}/"))
+    nodes = {n for s, _, o in graph for n in (s, o) if not isinstance(n, Literal)}
+    _, inferred = random_owlrl
+    mine = {t for t in inferred if t[0] in nodes or t[2] in nodes}
+    got = by_forward(reasoner, graph)
+    assert mine and got == mine, (sorted(mine - got)[:10], sorted(got - mine)[:10])
+
+
+def test_forward_writes_what_the_context_entails_alone(reasoner: Reasoner) -> None:
+    """Against a context whose inferences are not stored with it (the ontology alone), the graph's inferences
+    include what the context entails, as apply_rules writes them: the two evaluations agree on any context."""
+    data = handmade()
+    chainer = ForwardChainer(reasoner.rules, as_oxigraph(reasoner.ontology))
+    got = {tuple(map(to_rdflib, (t.subject, t.predicate, t.object))) for t in chainer.infer(as_oxigraph(data))}
+    store = ox.Store()
+    store.extend(ox.Quad(*map(to_oxigraph, t), ox.NamedNode(graph))  # type: ignore[misc]
+                 for graph, g in ((str(ONTOLOGY_GRAPH), reasoner.ontology), (DATA, data)) for t in g)
+    apply_rules(store, reasoner.rules, [DATA], INFERRED)
+    expected = {tuple(map(to_rdflib, q.triple)) for q in store.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED))}
+    assert got == expected
+    assert got - by_forward(reasoner, data), "the ontology's own inferences should be among them"
+
+
+def test_trivial_alike_for_both_term_kinds(reasoner: Reasoner, handmade_owlrl) -> None:
+    """is_trivial_fact (pyoxigraph terms) says what is_trivial (rdflib terms) says, on the ontology's closure."""
+    closure = reasoner.closure
+    assert any(is_trivial(t) for t in closure) and not all(is_trivial(t) for t in closure)
+    for t in closure:
+        s, p, o = (to_oxigraph(x) for x in t)
+        assert is_trivial_fact(s, p, o) == is_trivial(t), t  # type: ignore[arg-type]
 
 
 def test_owlrl_closure_only_useful(reasoner: Reasoner, handmade_owlrl) -> None:

@@ -45,6 +45,11 @@ class Writer(ABC):
         """Add quads, each to its own graph."""
 
     @abstractmethod
+    def bulk_add(self, nquads: bytes) -> None:
+        """Add the quads of an N-Quads text, each to its own graph, with the store's bulk loader (fast for large
+        loads; readers still see them only when the write commits)."""
+
+    @abstractmethod
     def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Remove these quads."""
 

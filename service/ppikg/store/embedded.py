@@ -74,6 +74,10 @@ class StoreWriter(Writer):
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         self.store.extend(self._marked(quads))
 
+    def bulk_add(self, nquads: bytes) -> None:
+        self.touched = None  # the graphs are in the text: not worth reading it again to name them
+        self.store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+
     def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
         for q in list(self._marked(quads)):
             self.store.remove(q)

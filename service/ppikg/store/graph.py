@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -42,7 +42,7 @@ from .catalog import (VERSIONS_GRAPH, BASE_INFERRED, EXAMPLES_PREFIX, INFERRED_P
 from .embedded import EmbeddedStore
 from .loading import Loader, ReasonerChoice, fingerprint, parse_rdf, remove_graph
 from .snapshot import Snapshot, plain
-from .versions import PROPOSALS_BASE, Version, drop_version, history, known_content, record_versions
+from .versions import PROPOSALS_BASE, Version, Written, drop_version, history, known_content, record_versions
 from ..media import rdf_format
 
 __all__ = ["KnowledgeGraph", "rdf_format", "plain", "BASE_INFERRED", "ONTOLOGY_INFERRED", "SHAPES_GRAPH",
@@ -263,6 +263,40 @@ class KnowledgeGraph:
             self.loader.add_graph(writer, iri, triples, infer=infer, file_name=file_name, content=content, role=role)
             record_versions(writer, self.backend.archive, [iri], file_name=file_name, content=content, role=role)
         return iri
+
+    def add_graphs(self, graphs: Iterable[tuple[str, bytes | str | Path]], format: str | None = None, *,
+                   infer: bool = True, role: str | None = None, workers: int = 1) -> list[str]:
+        """Load many graphs at once: each ``(name, data)`` as :meth:`add_graph` loads it (its inferences,
+        provenance and versions alike), all in one atomic write; returns their IRIs.
+
+        Faster than one :meth:`add_graph` per graph: the context is indexed once for every graph's inferences,
+        the triples are bulk-loaded, the store commits once. With ``workers`` > 1 the graphs are parsed and
+        inferred in that many processes while this one writes (ppikg.store.batch): it pays only with idle cores
+        (on 2 busy cores it was twice as slow as in one process, docs/benchmarks.md).
+        Malformed data in any graph raises InputError naming it and leaves the store as it was.
+        """
+        items = []
+        for name, data in graphs:
+            iri = self.graph_iri(name)
+            if self.is_reserved(iri):
+                raise InputError(f"graph {name!r} is reserved; choose another name")
+            try:
+                ox.NamedNode(iri)
+            except ValueError:
+                raise InputError(f"bad graph name {name!r}: not an IRI") from None
+            file_name, content = _source_record(data, None) if isinstance(data, Path) else (None, None)
+            items.append((iri, data, file_name, content))
+        iris = [iri for iri, *_ in items]
+        if len(set(iris)) != len(iris):
+            twice = sorted({i for i in iris if iris.count(i) > 1})
+            raise InputError(f"graph {twice[0]} is given more than once")
+        with self.backend.write() as writer:
+            def keep(iri: str, written: Written | None, file_name: str | None, content: bytes | None) -> None:
+                record_versions(writer, self.backend.archive, [iri], file_name=file_name, content=content, role=role,
+                                written=written)
+
+            self.loader.add_graphs(writer, items, format, infer=infer, role=role, workers=workers, written=keep)
+        return iris
 
     def remove_graph(self, name: str) -> None:
         """Remove an added graph, its inferences and its provenance."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 import rdflib
@@ -220,17 +221,41 @@ def _head_filter(s: str, p: URIRef, o: str | URIRef) -> str:
     return "FILTER(" + " && ".join(conds) + ")"
 
 
+@dataclass(frozen=True)
+class Atom:
+    """One triple pattern of a rule: the subject a variable (``?s``), the predicate an IRI, the object a variable
+    (a plain ``str``) or a constant IRI (a ``URIRef``)."""
+
+    s: str
+    p: URIRef
+    o: str | URIRef
+
+    def sparql(self) -> str:
+        p = "a" if self.p == RDF.type else self.p.n3()
+        return f"{self.s} {p} {self.o.n3() if isinstance(self.o, URIRef) else self.o}"
+
+
 class Rule(str):
-    """A compiled rule: the text of a SPARQL update (so a plain ``str``), plus its parts for semi-naive runs."""
+    """A compiled rule: the text of a SPARQL update (so a plain ``str``), plus its parts for semi-naive runs and
+    as atoms (``atoms`` ⇒ ``conclusion``) for ppikg.store.forward."""
 
     head: str
     body: tuple[str, ...]
     filters: str
+    atoms: tuple[Atom, ...]
+    conclusion: Atom
 
-    def __new__(cls, head: str, body: tuple[str, ...], filters: str) -> Rule:
+    def __new__(cls, atoms: tuple[Atom, ...], conclusion: Atom) -> Rule:
+        s, p, o = conclusion.s, conclusion.p, conclusion.o
+        head = f"{s} {p.n3()} {o.n3() if isinstance(o, URIRef) else o}"
+        body = tuple(a.sparql() for a in atoms)
+        filters = _head_filter(s, p, o)
         rule = super().__new__(cls, _update(head, " . ".join(body) + " .", filters))
-        rule.head, rule.body, rule.filters = head, body, filters
+        rule.head, rule.body, rule.filters, rule.atoms, rule.conclusion = head, body, filters, atoms, conclusion
         return rule
+
+    def __getnewargs__(self) -> tuple[tuple[Atom, ...], Atom]:  # type: ignore[override]  # pickled by its parts
+        return self.atoms, self.conclusion
 
     def variants(self, delta: str, also_into: str) -> list[str]:
         """One update per body atom, that atom read from graph ``delta``; heads also go to ``also_into``."""
@@ -249,15 +274,14 @@ def _update(head: str, where: str, filters: str, also_into: str | None = None) -
     )
 
 
-def _rule(body: list[str], p: URIRef, o: URIRef | str = "?o", s: str = "?s") -> Rule | None:
+def _rule(body: list[Atom], p: URIRef, o: URIRef | str = "?o", s: str = "?s") -> Rule | None:
     """The rule deriving ``s p o`` from the triple patterns ``body``, or None if its head is always trivial.
 
     ``s`` and a ``str`` ``o`` are SPARQL variables; a ``URIRef`` ``o`` is a constant.
     """
     if isinstance(o, URIRef) and is_trivial((URIRef("urn:x"), p, o)):
         return None
-    head = f"{s} {p.n3()} {o.n3() if isinstance(o, URIRef) else o}"
-    return Rule(head, tuple(body), _head_filter(s, p, o))
+    return Rule(tuple(body), Atom(s, p, o))
 
 
 def _iris(values: Iterable[rdflib.term.Node]) -> list[URIRef]:
@@ -288,11 +312,11 @@ def compile_rules(ontology: rdflib.Graph) -> list[Rule]:
 
     def subprop(p: URIRef, q: URIRef) -> None:
         if p != q:
-            rules.append(_rule([f"?s {p.n3()} ?o"], q))
+            rules.append(_rule([Atom("?s", p, "?o")], q))
 
     def subclass(c: URIRef, d: URIRef) -> None:
         if c != d:
-            rules.append(_rule([f"?s a {c.n3()}"], RDF.type, d))
+            rules.append(_rule([Atom("?s", RDF.type, c)], RDF.type, d))
 
     for p, q in _iri_pairs(ontology, RDFS.subPropertyOf):
         subprop(p, q)
@@ -300,26 +324,26 @@ def compile_rules(ontology: rdflib.Graph) -> list[Rule]:
         subprop(p, q)
         subprop(q, p)
     for p, q in _iri_pairs(ontology, OWL.inverseOf):
-        rules.append(_rule([f"?o {p.n3()} ?s"], q))
-        rules.append(_rule([f"?o {q.n3()} ?s"], p))
+        rules.append(_rule([Atom("?o", p, "?s")], q))
+        rules.append(_rule([Atom("?o", q, "?s")], p))
     for chained, head in sorted(ontology.subject_objects(OWL.propertyChainAxiom)):
         chain = list(Collection(ontology, head))
         if isinstance(chained, URIRef) and chain and all(isinstance(c, URIRef) for c in chain):
-            hops = [f"?x{i} {c.n3()} ?x{i + 1}" for i, c in enumerate(chain)]
+            hops = [Atom(f"?x{i}", URIRef(str(c)), f"?x{i + 1}") for i, c in enumerate(chain)]
             rules.append(_rule(hops, chained, f"?x{len(chain)}", s="?x0"))
     for p in _iris(ontology.subjects(RDF.type, OWL.TransitiveProperty)):
-        rules.append(_rule([f"?s {p.n3()} ?m", f"?m {p.n3()} ?o"], p))
+        rules.append(_rule([Atom("?s", p, "?m"), Atom("?m", p, "?o")], p))
     for p in _iris(ontology.subjects(RDF.type, OWL.SymmetricProperty)):
-        rules.append(_rule([f"?o {p.n3()} ?s"], p))
+        rules.append(_rule([Atom("?o", p, "?s")], p))
     for c, d in _iri_pairs(ontology, RDFS.subClassOf):
         subclass(c, d)
     for c, d in _iri_pairs(ontology, OWL.equivalentClass):
         subclass(c, d)
         subclass(d, c)
     for p, c in _iri_pairs(ontology, RDFS.domain):
-        rules.append(_rule([f"?s {p.n3()} ?x"], RDF.type, c))
+        rules.append(_rule([Atom("?s", p, "?x")], RDF.type, c))
     for p, c in _iri_pairs(ontology, RDFS.range):
-        rules.append(_rule([f"?x {p.n3()} ?s"], RDF.type, c))
+        rules.append(_rule([Atom("?x", p, "?s")], RDF.type, c))
     unique: dict[str, Rule] = {}
     for r in rules:
         if r is not None:

@@ -3,16 +3,18 @@
 Every function here works inside one write (a :class:`~ppikg.store.backend.Writer`): the caller commits, so
 the data, its inferences, the catalogue and the provenance record become visible together.
 
-Inference: owlrl is the reference semantics; the compiled rules (ppikg.store.inference) are proven by the tests
-to give exactly owlrl's useful inferences, several times faster. "auto" uses owlrl over the shipped data
-while they are small and the rules for every added graph (owlrl closes the whole context again per graph).
+Inference: owlrl is the reference semantics; the compiled rules (ppikg.store.inference), run by forward chaining
+over sets against the indexed context (ppikg.store.forward), are proven by the tests to give exactly owlrl's
+useful inferences, many times faster. "auto" uses owlrl over the shipped data while they are small and the
+rules for every added graph (owlrl closes the whole context again per graph).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+import weakref
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -22,10 +24,13 @@ import rdflib
 from .. import __version__
 from ..errors import InputError, msg
 from ..media import rdf_format
-from .inference import RULES_VERSION, Reasoner, apply_rules, owlrl_closure, to_oxigraph, to_rdflib
+from .batch import prepared
+from .forward import ForwardChainer
+from .inference import RULES_VERSION, Reasoner, owlrl_closure, to_oxigraph, to_rdflib
 from ..namespaces import GRAPH, ONTOLOGY_GRAPH
 from ..sparql.safety import check_nesting
 from .backend import Writer
+from .versions import Written
 from .catalog import (BASE_INFERRED, EXAMPLES_PREFIX, ONTOLOGY_INFERRED, PROVENANCE_GRAPH, SHAPES_GRAPH,
                       inferred_of, provenance_quads)
 
@@ -110,11 +115,23 @@ class Loader:
             raise InputError(f"unknown reasoner {reasoner!r}: use auto, owlrl or rules")
         self.choice: ReasonerChoice = reasoner
         self._reasoner: Reasoner | None = None
+        # The context indexed for the rules, once per write (a write may change the context: it is built anew).
+        self._chainers: weakref.WeakKeyDictionary[Writer, ForwardChainer] = weakref.WeakKeyDictionary()
 
     def reasoner(self, writer: Writer) -> Reasoner:
         if self._reasoner is None:
             self._reasoner = Reasoner(to_rdflib_graph(writer, [str(ONTOLOGY_GRAPH)]))
         return self._reasoner
+
+    def chainer(self, writer: Writer) -> ForwardChainer:
+        """The rules indexed with the context an added graph is inferred against (:func:`context_graphs`), as
+        ``writer`` sees it; built on first use in each write."""
+        chainer = self._chainers.get(writer)
+        if chainer is None:
+            chainer = ForwardChainer(self.reasoner(writer).rules,
+                                     (q for g in context_graphs(writer.catalog) for q in writer.quads(g)))
+            self._chainers[writer] = chainer
+        return chainer
 
     def load_shipped(self, writer: Writer, files: dict[str, list[Path]], fp: str, say: Progress,
                      history: Callable[[Path], list[Path]] = lambda f: [],
@@ -137,6 +154,7 @@ class Loader:
                 catalog.forget(g)
                 forget_provenance(writer, g)
         self._reasoner = None
+        self._chainers.pop(writer, None)
         for f in files["ontology"]:
             say(f"loading {f.name} into {ONTOLOGY_GRAPH}")
             writer.load_file(f, _format_of(f), str(ONTOLOGY_GRAPH))
@@ -158,7 +176,8 @@ class Loader:
         if how == "owlrl":
             write_rdflib(writer, BASE_INFERRED, owlrl_closure(to_rdflib_graph(writer, shipped), context_closure=reasoner.closure))
         else:
-            self._infer_in_scratch(writer, reasoner, [*shipped, ONTOLOGY_INFERRED], BASE_INFERRED)
+            base = ForwardChainer(reasoner.rules, (q for g in (str(ONTOLOGY_GRAPH), ONTOLOGY_INFERRED) for q in writer.quads(g)))
+            writer.add(BASE_INFERRED, base.infer(q for g in shipped for q in writer.quads(g)))
         for f in files["shapes"]:
             say(f"loading {f.name} into {SHAPES_GRAPH}")
             writer.load_file(f, _format_of(f), SHAPES_GRAPH)
@@ -189,6 +208,33 @@ class Loader:
         if infer:
             self.infer_added(writer, iri)
 
+    def add_graphs(self, writer: Writer, graphs: Sequence[tuple[str, bytes | str | Path, str | None, bytes | None]],
+                   format: str | None, *, infer: bool, role: str | None, workers: int,
+                   written: Callable[[str, Written | None, str | None, bytes | None], None] = lambda *_: None) -> None:
+        """Replace each added graph of ``graphs`` (IRI, data, file name, content: as :meth:`add_graph`; content
+        None: the data's bytes) by its data, with its inferences and provenance, batch by batch (ppikg.store.batch:
+        prepared in ``workers`` processes when above one, each batch written in bulk). ``written(iri, what,
+        file_name, content)`` is called for each graph once written (store/versions.py keeps it; ``what`` is None
+        when the graph's inferences were made after, by owlrl)."""
+        for iri, *_ in graphs:
+            remove_graph(writer, iri)
+        forward = infer and self.choice != "owlrl"
+        rules = self.reasoner(writer).rules if forward else []
+        context = (ox.serialize([q.triple for g in context_graphs(writer.catalog) for q in writer.quads(g)],
+                                format=ox.RdfFormat.N_TRIPLES) or b"") if forward else b""
+        sources = {iri: (file_name, content) for iri, _, file_name, content in graphs}
+        items = [(iri, data, format) for iri, data, *_ in graphs]
+        for batch in prepared(rules, context, items, infer=forward, workers=workers):
+            writer.bulk_add(b"".join(p.nquads() for p in batch))
+            for p in batch:
+                file_name, content = sources[p.iri]
+                content = p.raw if content is None else content
+                writer.catalog.set(p.iri, "added", reasoner="rules" if forward else None)
+                record_provenance(writer, p.iri, file_name=file_name, content=content, role=role)
+                if infer and not forward:
+                    self.infer_added(writer, p.iri)
+                written(p.iri, p.written if forward or not infer else None, file_name, content)
+
     def infer_added(self, writer: Writer, iri: str, how: Literal["owlrl", "rules"] | None = None,
                     inferred: list[ox.Triple] | None = None) -> None:
         """(Re)compute the inferences of graph ``iri`` in the context of the ontology and the shipped data
@@ -202,24 +248,12 @@ class Loader:
             writer.add(target, inferred)
             catalog.set(iri, catalog.kind(iri) or "added", reasoner=how)
             return
-        reasoner = self.reasoner(writer)
-        context = context_graphs(catalog)
         if how == "owlrl":
             write_rdflib(writer, target, owlrl_closure(to_rdflib_graph(writer, [iri]),
-                                                       context_closure=to_rdflib_graph(writer, context)))
+                                                       context_closure=to_rdflib_graph(writer, context_graphs(catalog))))
         else:
-            self._infer_in_scratch(writer, reasoner, [iri, *context], target)
+            writer.add(target, self.chainer(writer).infer(writer.quads(iri)))
         catalog.set(iri, catalog.kind(iri) or "added", reasoner=how)
-
-    @staticmethod
-    def _infer_in_scratch(writer: Writer, reasoner: Reasoner, sources: list[str], target: str) -> None:
-        """Run the rules in a scratch in-memory store holding only the sources, then write the result: the
-        same triples as running them in place, several times faster than on disk."""
-        scratch = ox.Store()
-        for g in [*sources, str(ONTOLOGY_GRAPH)]:
-            scratch.extend(writer.quads(g))
-        apply_rules(scratch, reasoner.rules, sources, target)
-        writer.add_quads(scratch.quads_for_pattern(None, None, None, ox.NamedNode(target)))
 
     def write_graph(self, writer: Writer, iri: str | None, triples: list[ox.Triple], *, replace: bool,
                     role: str | None, inferred: list[ox.Triple] | None = None,
@@ -331,7 +365,7 @@ def parse_rdf(data: bytes | str | Path | rdflib.Graph, format: str | ox.RdfForma
         triples = [q.triple if isinstance(q, ox.Quad) else q for q in ox.parse(raw, fmt, base_iri=base_iri, rename_blank_nodes=True)]
     except (SyntaxError, ValueError) as e:
         raise InputError(msg("malformed_rdf", format=fmt.name, detail=str(e))) from e
-    check_iris(triples)
+    check_iris(triples, raw if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS) and base_iri is None else None)
     return triples, raw
 
 
@@ -341,14 +375,23 @@ def parse_rdf(data: bytes | str | Path | rdflib.Graph, format: str | ox.RdfForma
 MAX_IRI = 8_192
 
 
-def check_iris(triples: Iterable[ox.Triple]) -> None:
+#: In N-Triples and N-Quads every IRI is written whole between ``<`` and ``>`` (escapes only make it longer), so
+#: input with no such run longer than MAX_IRI has no IRI longer than that.
+_LONG_IRIREF = re.compile(rb"<[^>]{%d}" % (MAX_IRI + 1))
+
+
+def check_iris(triples: Iterable[ox.Triple], ntriples: bytes | None = None) -> None:
     """InputError for a triple with an IRI (or a literal's datatype) longer than MAX_IRI characters.
+    ``ntriples``: the N-Triples or N-Quads text the triples were parsed from (without a base IRI), read first:
+    without a long ``<…>`` run in it, the triples need no look.
 
     >>> check_iris([ox.Triple(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.NamedNode("urn:" + "i" * MAX_IRI))])
     Traceback (most recent call last):
     ...
     ppikg.errors.InputError: an IRI of 8,196 characters (<urn:iiiiiiiiiiiiiiii…>); IRIs may be at most 8,192
     """
+    if ntriples is not None and not _LONG_IRIREF.search(ntriples):
+        return
     for t in triples:
         for term in (t.subject, t.predicate, t.object):
             value = term.datatype.value if isinstance(term, ox.Literal) else getattr(term, "value", "")

@@ -461,6 +461,9 @@ class RemoteWriter(Writer):
             return
         self._insert(quads)
 
+    def bulk_add(self, nquads: bytes) -> None:
+        self.add_quads(list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)))
+
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         self._insert(list(quads))
 

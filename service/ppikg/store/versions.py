@@ -135,11 +135,37 @@ def content_digest(triples: Iterable[ox.Triple]) -> str:
         for t in triples:
             graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
         triples = [to_oxigraph_triple(s, p, o) for s, p, o in to_canonical_graph(graph)]
-    h = hashlib.sha256()
-    for line in sorted(str(t) for t in triples):
-        h.update(line.encode())
-        h.update(b"\n")
-    return h.hexdigest()
+    return _digest(sorted_ntriples(triples))
+
+
+def sorted_ntriples(triples: Iterable[ox.Triple]) -> bytes:
+    """The triples as N-Triples, one line each, sorted (every line is ``str(triple)`` and `` .``: the order is
+    that of the ``str`` of the triples, no line being a prefix of another but for its end)."""
+    text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    return b"".join(sorted(text.splitlines(keepends=True)))
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a graph holds as it was just written, for :func:`record_versions` (which else reads it back): the
+    proposals it asserts, its content digest, its triples as sorted N-Triples and its inferences as N-Triples."""
+
+    proposals: list[str]
+    digest: str
+    asserted: bytes
+    inferred: bytes
+
+    @classmethod
+    def of(cls, triples: list[ox.Triple], inferred: list[ox.Triple]) -> Written:
+        asserted = sorted_ntriples(triples)
+        blank = any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples)
+        return cls(_proposals(triples), content_digest(triples) if blank else _digest(asserted), asserted,
+                   ox.serialize(inferred, format=ox.RdfFormat.N_TRIPLES) or b"")
+
+
+def _digest(lines: bytes) -> str:
+    """The SHA-256 of each sorted triple's ``str`` followed by a line break (what content_digest hashes)."""
+    return hashlib.sha256(lines.replace(b" .\n", b"\n")).hexdigest()
 
 
 # --- the archive of version contents ---------------------------------------------------------------------------
@@ -230,8 +256,7 @@ def proposals_in(writer: Writer, graph: str) -> list[str]:
     """The proposals graph ``graph`` asserts, by IRI."""
     if graph not in writer.graph_names():
         return []
-    return sorted(q.subject.value for q in writer.quads(graph) if q.predicate == _RDF_TYPE and q.object == _PROPOSAL
-                  and isinstance(q.subject, ox.NamedNode))
+    return _proposals(q.triple for q in writer.quads(graph))
 
 
 def current_in(writer: Writer, graph: str) -> list[str]:
@@ -270,31 +295,35 @@ def known_content(writer: Writer, graph: str) -> bool:
     return True
 
 
+def _proposals(triples: Iterable[ox.Triple]) -> list[str]:
+    return sorted({t.subject.value for t in triples if t.predicate == _RDF_TYPE and t.object == _PROPOSAL
+                   and isinstance(t.subject, ox.NamedNode)})
+
+
 def record_versions(writer: Writer, archive: Archive, graphs: Iterable[str], *, file_name: str | None = None,
-                    content: bytes | None = None, role: str | None = None, when: str | None = None) -> list[str]:
+                    content: bytes | None = None, role: str | None = None, when: str | None = None,
+                    written: Written | None = None) -> list[str]:
     """After a write that may have changed ``graphs``: a new version of each proposal whose graph now holds
     something else than its current version (its content and inferences archived), and the proposals that
-    left a graph lose their current version. Returns the IRIs of the versions made."""
+    left a graph lose their current version. Returns the IRIs of the versions made. ``written``: what the one
+    graph of ``graphs`` holds now, as just written (else it is read from the store)."""
     made = []
     for graph in dict.fromkeys(graphs):
-        held = proposals_in(writer, graph)
+        now = written
+        held = proposals_in(writer, graph) if now is None else now.proposals
         for gone in set(current_in(writer, graph)) - set(held):
             writer.remove_quads(q for q in writer.quads(VERSIONS_GRAPH, ox.NamedNode(gone)) if q.predicate == CURRENT)
         if not held:
             continue
-        triples = [q.triple for q in writer.quads(graph)]
-        digest = content_digest(triples)
-        inferred: bytes | None = None
+        if now is None:
+            now = Written.of([q.triple for q in writer.quads(graph)], [q.triple for q in writer.quads(inferred_of(graph))])
+        digest, asserted, inferred = now.digest, now.asserted, now.inferred
         for proposal in held:
             node = ox.NamedNode(proposal)
             current = _one(writer, node, CURRENT)
             if isinstance(current, ox.NamedNode) and _one(writer, current, DIGEST) == _literal(digest) \
                     and _one(writer, current, STORED_IN) == ox.NamedNode(graph):
                 continue
-            if inferred is None:
-                inferred = ox.serialize([q.triple for q in writer.quads(inferred_of(graph))],
-                                        format=ox.RdfFormat.N_TRIPLES) or b""
-                asserted = ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES) or b""
             number = max(_numbers(writer, node), default=0) + 1
             iri = version_iri(proposal, number)
             archive.put(iri, asserted, inferred)

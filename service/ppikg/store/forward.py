@@ -1,0 +1,232 @@
+"""The compiled OWL RL rules run by forward chaining over Python sets: each graph against one indexed context.
+
+:func:`~ppikg.store.inference.compile_rules` reads the ontology's axioms into rules (``atoms`` ⇒
+``conclusion``). :class:`ForwardChainer` indexes the context an added graph is inferred against (the ontology,
+the shipped data and their inferences) once, then closes each graph under the rules semi-naively: only the
+triples the graph asserts, and those derived from them, are joined against the context and the graph's own
+triples. The result is what :func:`~ppikg.store.inference.apply_rules` writes for the same graph — the triples
+derived that are neither in the graph, nor in the context, nor trivial — and so what owlrl infers
+(``tests/store/test_forward.py`` proves both on the shipped data, a hand-made proposal and random graphs).
+
+>>> from rdflib import Graph
+>>> from ppikg.store.inference import compile_rules
+>>> ont = Graph().parse(data="@prefix : <http://e/> . :p a <http://www.w3.org/2002/07/owl#TransitiveProperty> .", format="turtle")
+>>> e = lambda n: ox.NamedNode("http://e/" + n)
+>>> chainer = ForwardChainer(compile_rules(ont), [ox.Triple(e("b"), e("p"), e("c"))])
+>>> chainer.infer([ox.Triple(e("a"), e("p"), e("b"))])
+[<Triple subject=<NamedNode value=http://e/a> predicate=<NamedNode value=http://e/p> object=<NamedNode value=http://e/c>>]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from types import MappingProxyType
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from .inference import _BUILTIN_NAMESPACES, _REFLEXIVE_PREDICATES, _TRIVIAL_OBJECTS, Atom, Rule
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Fact = tuple[Term, ox.NamedNode, Term]
+
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_REFLEXIVE = frozenset(ox.NamedNode(str(p)) for p in _REFLEXIVE_PREDICATES)
+_TRIVIAL = MappingProxyType({ox.NamedNode(str(p)): frozenset(ox.NamedNode(str(o)) for o in objects)
+                             for p, objects in _TRIVIAL_OBJECTS.items()})
+
+
+def _builtin(term: Term) -> bool:
+    return isinstance(term, ox.NamedNode) and term.value.startswith(_BUILTIN_NAMESPACES)
+
+
+def is_trivial_fact(s: Term, p: ox.NamedNode, o: Term) -> bool:
+    """:func:`~ppikg.store.inference.is_trivial` for pyoxigraph terms.
+
+    >>> x = ox.NamedNode("http://example.org/x")
+    >>> is_trivial_fact(x, _RDF_TYPE, ox.NamedNode("http://www.w3.org/2002/07/owl#Class")), is_trivial_fact(x, _RDF_TYPE, x)
+    (True, False)
+    """
+    if isinstance(s, ox.Literal) or _builtin(s):
+        return True
+    if p in _REFLEXIVE and s == o:
+        return True
+    if p == _RDF_TYPE and _builtin(o):
+        return True
+    return o in _TRIVIAL.get(p, ())
+
+
+class _Facts:
+    """A set of triples, indexed by predicate, subject and object for the predicates the rules read."""
+
+    def __init__(self, read: frozenset[ox.NamedNode]) -> None:
+        self.read = read
+        self.all: set[Fact] = set()
+        self.forward: dict[ox.NamedNode, dict[Term, set[Term]]] = {p: {} for p in read}
+        self.backward: dict[ox.NamedNode, dict[Term, set[Term]]] = {p: {} for p in read}
+
+    def add(self, s: Term, p: ox.NamedNode, o: Term) -> bool:
+        fact = (s, p, o)
+        if fact in self.all:
+            return False
+        self.all.add(fact)
+        if p in self.read:
+            self.forward[p].setdefault(s, set()).add(o)
+            self.backward[p].setdefault(o, set()).add(s)
+        return True
+
+
+def _term(value: str | URIRef) -> str | ox.NamedNode:
+    """A variable stays a string; a constant becomes the pyoxigraph IRI."""
+    return ox.NamedNode(str(value)) if isinstance(value, URIRef) else value
+
+
+class _CompiledRule:
+    """A rule in pyoxigraph terms, with the order its atoms are joined in when atom ``i`` is the one matched."""
+
+    def __init__(self, rule: Rule) -> None:
+        self.atoms = [(a.s, ox.NamedNode(str(a.p)), _term(a.o)) for a in rule.atoms]
+        c: Atom = rule.conclusion
+        self.head = (c.s, ox.NamedNode(str(c.p)), _term(c.o))
+        self.plans = [self._plan(i) for i in range(len(self.atoms))]
+        self.triggers = [_Trigger(self, i) for i in range(len(self.atoms))]
+
+    def _plan(self, first: int) -> list[tuple[str | ox.NamedNode, ox.NamedNode, str | ox.NamedNode]]:
+        """The other atoms, each next one sharing a variable with those before it where there is one."""
+        bound = {t for t in (self.atoms[first][0], self.atoms[first][2]) if isinstance(t, str)}
+        rest = [a for j, a in enumerate(self.atoms) if j != first]
+        plan: list[tuple[str | ox.NamedNode, ox.NamedNode, str | ox.NamedNode]] = []
+        while rest:
+            k = next((j for j, (s, _, o) in enumerate(rest) if s in bound or o in bound or not isinstance(o, str)), 0)
+            s, p, o = rest.pop(k)
+            plan.append((s, p, o))
+            bound.update(t for t in (s, o) if isinstance(t, str))
+        return plan
+
+
+class _Trigger:
+    """How a triple matching atom ``i`` of a rule fires it: the constant object it needs, its variables, and for a
+    one-atom rule where the head's subject and object come from (0: the triple's subject, 1: its object, else
+    a constant) and whether the head needs the full triviality check or only its subject's."""
+
+    def __init__(self, rule: _CompiledRule, i: int) -> None:
+        s, _, o = rule.atoms[i]
+        self.s = s
+        self.o = o if isinstance(o, str) else None
+        self.constant = None if isinstance(o, str) else o
+        self.single = len(rule.atoms) == 1
+        hs, _, ho = rule.head
+        where = {s: 0, **({o: 1} if isinstance(o, str) else {})}
+        self.head_s = where.get(hs, 0)
+        self.head_o: int | ox.NamedNode = where.get(ho, 0) if isinstance(ho, str) else ho
+        hp = rule.head[1]
+        # A constant object was checked when the rule was compiled; a variable one matters for these only.
+        self.full_check = isinstance(ho, str) and (hp in _REFLEXIVE or hp in _TRIVIAL or hp == _RDF_TYPE)
+
+
+def _bad_subject(term: Term) -> bool:
+    """A head whose object is a constant (checked when the rule was compiled) is trivial only for its subject."""
+    return isinstance(term, ox.Literal) or _builtin(term)
+
+
+class ForwardChainer:
+    """The compiled rules of an ontology and one context, indexed once; :meth:`infer` closes a graph against them."""
+
+    def __init__(self, rules: Iterable[Rule], context: Iterable[ox.Triple | ox.Quad]) -> None:
+        self.rules = [_CompiledRule(r) for r in rules]
+        self._by_predicate: dict[ox.NamedNode, list[tuple[_CompiledRule, int]]] = {}
+        for rule in self.rules:
+            for i, (_, p, _) in enumerate(rule.atoms):
+                self._by_predicate.setdefault(p, []).append((rule, i))
+        self._read = frozenset(self._by_predicate)
+        self._relevant = self._read | {rule.head[1] for rule in self.rules}
+        self.context = _Facts(self._read)
+        for t in context:
+            self.context.add(t.subject, t.predicate, t.object)  # type: ignore[arg-type]
+        # What the context entails on its own beyond itself: nothing when its inferences are stored with it (as
+        # the store keeps them); otherwise it belongs to every graph's inferences, as apply_rules would write it.
+        own = _Facts(self._read)
+        self._residual = self._close(own, list(self.context.all))
+
+    def infer(self, triples: Iterable[ox.Triple | ox.Quad]) -> list[ox.Triple]:
+        """The useful inferences of a graph holding ``triples`` in the context: derived, not in the graph or the
+        context, not trivial."""
+        local = _Facts(self._read)
+        asserted: list[Fact] = []
+        relevant, add, keep = self._relevant, local.add, asserted.append
+        for t in triples:  # a triple no rule reads nor derives changes nothing
+            p = t.predicate
+            if p in relevant:
+                s, o = t.subject, t.object
+                if add(s, p, o):  # type: ignore[arg-type]
+                    keep((s, p, o))  # type: ignore[arg-type]
+        residual = [f for f in self._residual if local.add(*f)]
+        return [ox.Triple(s, p, o) for s, p, o in (*residual, *self._close(local, asserted + residual))]  # type: ignore[arg-type]
+
+    def _close(self, local: _Facts, delta: list[Fact]) -> list[Fact]:
+        """Add to ``local`` everything the rules derive from ``delta`` (triples of ``local`` or of the context)
+        with the context and ``local``; returns what was added, in the order derived."""
+        in_context, add, facts, out = self.context.all.__contains__, local.add, local.all, []
+        by_predicate = self._by_predicate
+        while delta:
+            fresh: list[Fact] = []
+            keep = fresh.append
+            for s, p, o in delta:
+                for rule, i in by_predicate.get(p, ()):
+                    trigger = rule.triggers[i]
+                    if trigger.constant is not None and trigger.constant != o:
+                        continue
+                    hp = rule.head[1]
+                    if trigger.single:  # one atom: the head is read off the triple itself
+                        fs = s if trigger.head_s == 0 else o
+                        where = trigger.head_o
+                        fo = where if isinstance(where, ox.NamedNode) else s if where == 0 else o
+                        fact = (fs, hp, fo)
+                        if fact in facts or in_context(fact) or \
+                                (is_trivial_fact(fs, hp, fo) if trigger.full_check else _bad_subject(fs)):
+                            continue
+                        add(fs, hp, fo)
+                        keep(fact)
+                        continue
+                    binding: dict[str, Term] = {trigger.s: s}
+                    if trigger.o is not None:
+                        if trigger.o in binding and binding[trigger.o] != o:
+                            continue
+                        binding[trigger.o] = o
+                    hs, _, ho = rule.head
+                    for b in self._joins(rule.plans[i], 0, binding, local):
+                        fs = b[hs]
+                        fo = b[ho] if isinstance(ho, str) else ho
+                        if in_context((fs, hp, fo)) or is_trivial_fact(fs, hp, fo):
+                            continue
+                        if add(fs, hp, fo):
+                            keep((fs, hp, fo))
+            out.extend(fresh)
+            delta = fresh
+        return out
+
+    def _joins(self, plan, k: int, binding: dict[str, Term], local: _Facts) -> Iterator[dict[str, Term]]:
+        """Every extension of ``binding`` matching atoms ``plan[k:]`` in the context or ``local``."""
+        if k == len(plan):
+            yield binding
+            return
+        s, p, o = plan[k]
+        bs = binding.get(s)
+        bo = binding.get(o) if isinstance(o, str) else o
+        if bs is not None:
+            found = [*self.context.forward[p].get(bs, ()), *local.forward[p].get(bs, ())]
+            for value in found:
+                if bo is not None and value != bo:
+                    continue
+                yield from self._joins(plan, k + 1, binding if bo is not None else {**binding, o: value}, local)
+        elif bo is not None:
+            for value in [*self.context.backward[p].get(bo, ()), *local.backward[p].get(bo, ())]:
+                yield from self._joins(plan, k + 1, {**binding, s: value}, local)
+        else:  # an atom sharing no variable with the others: every triple of its predicate
+            for index in (self.context.forward[p], local.forward[p]):
+                for subject, objects in list(index.items()):
+                    for value in list(objects):
+                        yield from self._joins(plan, k + 1, {**binding, s: subject, o: value}, local)
+
+
+__all__ = ["ForwardChainer", "is_trivial_fact"]
