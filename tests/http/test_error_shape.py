@@ -131,6 +131,14 @@ CASES: dict[str, list[Case]] = {
     "GET /browse": [post("/browse", 405)],
     "GET /audit": [post("/audit", 405)],
     "GET /coverage": [post("/coverage", 405)],
+    "GET /buscar": [post("/buscar", 405)],
+    "GET /search": [post("/search", 405)],
+    "GET /api/buscar": [
+        C("GET", "/api/buscar", 400, params={"q": ""}),
+        C("GET", "/api/buscar", 400, params={"q": "escuela", "limit": "mil"}),
+        C("GET", "/api/buscar", 400, params={"q": "escuela", "kind": "ley"}),
+    ],
+    "GET /api/search": [C("GET", "/api/search", 400, params={"q": "x" * 5000}), post("/api/search", 405)],
     "GET /queries": [post("/queries", 405)],
     "GET /queries/{query_id}.rq": [C("GET", "/queries/nope.rq", 404)],
     "GET /queries/{query_id}": [

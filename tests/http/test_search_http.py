@@ -46,7 +46,7 @@ def test_the_api_answers_json_ranked_with_snippets_and_links(client):
     page = client.get(hit["link"], headers={"Accept": "text/html"})  # the hit's own linked-data page
     assert page.status_code == 200 and "Lineamiento Octavo, fracción VI" in page.text
     english = client.get("/api/search", params={"q": "vinculo escuela", "kind": "provision"}).json()
-    assert next(h for h in english["hits"] if h["iri"] == OCTAVO_VI)["label"] == "Guideline Octavo, fraction VI"
+    assert next(h for h in english["hits"] if h["iri"] == OCTAVO_VI)["label"] == "Guideline Octavo, section VI"
 
 
 @pytest.mark.parametrize("path, params, message", [
@@ -56,7 +56,7 @@ def test_the_api_answers_json_ranked_with_snippets_and_links(client):
     ("/api/buscar", {"q": "x" * 5000}, "La búsqueda tiene 5,000 caracteres"),
     ("/api/buscar", {"q": "escuela", "limit": "mil"}, "«limit» debe ser un número entero entre 1 y 100."),
     ("/api/buscar", {"q": "escuela", "kind": "ley", "lang": "en"}, "Unknown kind «ley»"),
-    ("/api/buscar", {"q": "escuela", "lang": "fr"}, "unknown language 'fr'"),
+    ("/api/buscar", {"q": "escuela", "lang": "fr"}, "idioma desconocido «fr»"),  # the error: Spanish, the default
 ])
 def test_bad_searches_are_400_with_a_clear_message(client, path, params, message):
     r = client.get(path, params=params)

@@ -77,7 +77,7 @@ def router() -> APIRouter:
                 except PpikgError as e:  # InputError here; the same from the worker comes as QueryFailed(400)
                     if e.status != 400:
                         raise
-                    error = str(e)
+                    error = e.text(code)
             params = {k: v for k, v in request.query_params.items() if k != "lang"}
             other = words("ui", code)["switch_lang"]
             pages = {}
