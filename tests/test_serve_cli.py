@@ -66,6 +66,6 @@ def test_the_token_comes_from_a_file_or_the_environment_and_is_never_logged(ship
     env = ppi("serve", "--memory", "--port", "80000", env={"PPIKG_TOKEN": secret})
     assert env.returncode == 2 and secret not in env.stderr
     (tmp_path / "empty").write_text("", encoding="utf-8")
-    for path, words in ((tmp_path / "empty", "is empty"), (tmp_path / "nope", "cannot read the token file")):
+    for path, words in ((tmp_path / "empty", "está vacío"), (tmp_path / "nope", "no se puede leer el archivo del token")):
         done = ppi("serve", "--memory", "--port", "0", "--update", "--token-file", str(path))
         assert done.returncode == 2 and words in done.stderr, done.stderr

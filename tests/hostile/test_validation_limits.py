@@ -67,6 +67,24 @@ def test_an_upload_past_the_memory_limit_is_stopped(app_with):
         assert_refused(upload(url), 503, "more than 40 MB of memory")
 
 
+def slow_proposal(indicators: int = 1500) -> bytes:
+    """The example proposal in Turtle with copies of one indicator until validating it takes a while."""
+    from rdflib import Graph, URIRef
+
+    from ppikg.namespaces import PPI
+
+    g = Graph().parse(Project.default().example_file)
+    base = "https://w3id.org/ppikg/propuestas/ejemplo-dgb/"
+    template, parameter = URIRef(base + "P5-1"), URIRef(base + "P5")
+    for i in range(indicators):
+        copy = URIRef(f"{base}X{i}")
+        g.add((parameter, PPI.hasIndicator, copy))
+        for p, o in list(g.predicate_objects(template)):
+            if p != PPI.hasPerformanceLevel:
+                g.add((copy, p, o))
+    return g.serialize(format="nt", encoding="utf-8")
+
+
 def test_validation_stops_when_the_client_goes_away(app_with):
     app = app_with(validation_workers=1)
     with serving(app) as url:
@@ -74,11 +92,12 @@ def test_validation_stops_when_the_client_goes_away(app_with):
         pool = app.state.validation
         (before,) = pool.pids()
         host, port = urlsplit(url).hostname, urlsplit(url).port
-        head = (f"POST /validate HTTP/1.1\r\nHost: {host}\r\nContent-Type: {XLSX}\r\n"
-                f"Content-Length: {len(EXAMPLE)}\r\n\r\n").encode()
+        slow = slow_proposal()  # long enough to validate that the client is gone before its report
+        head = (f"POST /validate HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/n-triples\r\n"
+                f"Content-Length: {len(slow)}\r\n\r\n").encode()
         for _ in range(3):  # a client that sends a proposal and leaves before the report
             with socket.create_connection((host, port)) as s:
-                s.sendall(head + EXAMPLE)
+                s.sendall(head + slow)
                 time.sleep(0.1)
         deadline = time.monotonic() + 30
         while before in pool.pids() and time.monotonic() < deadline:
