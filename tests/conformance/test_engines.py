@@ -8,6 +8,8 @@ from rdflib import Graph
 from ppikg.config import Project
 from ppikg.conformance.validator import ValidationReport, Validator
 
+from .test_validator import variant
+
 EXAMPLES = Project.default().examples_dir
 VARIANTS = sorted((EXAMPLES / "variantes").glob("*.ru"))
 
@@ -29,11 +31,8 @@ def essence(report: ValidationReport) -> tuple:
 
 
 def proposal(name: str) -> Graph:
-    if name.endswith(".ttl"):
-        return Graph().parse(EXAMPLES / name)
-    g = Graph().parse(Project.default().example_file)
-    g.update((EXAMPLES / "variantes" / name).read_text(encoding="utf-8"))
-    return g
+    """A shipped example (``*.ttl``) or a variant of the example (``*.ru``)."""
+    return Graph().parse(EXAMPLES / name) if name.endswith(".ttl") else variant(EXAMPLES / "variantes" / name)
 
 
 @pytest.mark.parametrize("name", [p.name for p in sorted(EXAMPLES.glob("*.ttl"))] + [p.name for p in VARIANTS])

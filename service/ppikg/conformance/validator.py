@@ -40,10 +40,8 @@ _PROPOSAL, _INFERRED = "urn:ppikg:proposal", "urn:ppikg:inferred"
 # subclass axioms and its individuals, e.g. ppi:Pending a ppi:AuthorisationStatus).
 _DATA_GRAPHS = (_PROPOSAL, _INFERRED, _CONTEXT, _ONTOLOGY)
 Engine = TypingLiteral["turbo", "pyshacl"]
-# A proposal or its inferences: an rdflib graph, triples as the store holds them, or N-Triples as the store
-# dumps them (the last two need no conversion).
-Triples = Graph | list[ox.Triple] | bytes
-_TYPE, _PROPOSAL_CLASS = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PPI.Proposal))
+# A proposal or its inferences: an rdflib graph, or N-Triples as the store dumps them (no conversion needed).
+Triples = Graph | bytes
 _TYPED_PROPOSAL = re.compile(rb"^<([^>]*)> <%s> <%s> \.$" % (str(RDF.type).encode(), str(PPI.Proposal).encode()),
                              re.MULTILINE)
 
@@ -347,11 +345,8 @@ class Validator:
         """Check one proposal graph; ``inferred`` may pass inferences already made (e.g. by the store)."""
         if isinstance(proposal, Graph):
             proposals = {str(p) for p in proposal.subjects(RDF.type, PPI.Proposal)}
-        elif isinstance(proposal, bytes):
-            proposals = {m.decode("utf-8") for m in _TYPED_PROPOSAL.findall(proposal)}
         else:
-            proposals = {str(t.subject.value) for t in proposal  # type: ignore[union-attr]
-                         if t.predicate == _TYPE and t.object == _PROPOSAL_CLASS}
+            proposals = {m.decode("utf-8") for m in _TYPED_PROPOSAL.findall(proposal)}
         if not proposals:
             raise InputError(msg("validate_no_proposal"))
         if len(proposals) > 1:
@@ -438,12 +433,10 @@ def _put(store: ox.Store, data: Triples, name: str) -> bytes:
     return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name)) or b""
 
 
-def _quads(graph: Graph | list[ox.Triple], name: str) -> list[ox.Quad]:
+def _quads(graph: Graph, name: str) -> list[ox.Quad]:
     """The triples of ``graph`` as quads of graph ``name`` (each distinct rdflib term converted once)."""
     g = ox.NamedNode(name)
     terms: dict = {}
-    if not isinstance(graph, Graph):
-        return [ox.Quad(t.subject, t.predicate, t.object, g) for t in graph]
 
     def term(t):
         found = terms.get(t)
