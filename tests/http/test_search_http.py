@@ -107,3 +107,9 @@ def test_every_write_path_of_the_server_is_followed(client):
     delete = client.delete("/rdf-graphs/service", params={"graph": GRAPH}, headers=AUTH)
     assert delete.status_code == 204, delete.text
     assert hits(client, "mariposa") == [] and hits(client, "abejas") == []
+
+
+@pytest.mark.parametrize("lang,href", [("es", "/buscar?lang=es"), ("en", "/search?lang=en")])
+def test_the_menu_entry_for_search_is_the_search_page_of_the_page_language(client, lang, href):
+    page = client.get("/browse", params={"lang": lang}).text
+    assert f'<a href="{href}"' in page

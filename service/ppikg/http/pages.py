@@ -143,7 +143,7 @@ def site(request: Request, lang: str | None, switch_href: str | None = None) -> 
     other = w["switch_lang"]
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", other)]
     return dict(lang=lang, w=w, path=request.url.path, version=__version__,
-                nav=[(p, w[PAGES[p][2]], PAGES[p][2]) for p in PAGES],
+                nav=[(SEARCH_PAGES[lang] if p == SEARCH_PAGES["es"] else p, w[PAGES[p][2]], PAGES[p][2]) for p in PAGES],
                 data_links=[(href, w[key] if key else key_name) for href, key, key_name in DATA_LINKS],
                 switch_href=switch_href or f"{request.url.path}?{urlencode(params)}", other=other, href=page_href,
                 lhref=keep_lang(lang))
