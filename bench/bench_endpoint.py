@@ -126,7 +126,7 @@ def phase_build(a: dict) -> dict:
         res["synth_triples"] = sum(d.count(b"\n") for d in graphs.values())
         t = time.perf_counter()
         if hasattr(kg, "add_graphs"):
-            kg.add_graphs(graphs, "nt")
+            kg.add_graphs(graphs.items(), "nt")
         else:  # add_graphs was dropped (one inference pass per graph measured faster): one add_graph each
             for name, data in graphs.items():
                 kg.add_graph(name, data, "nt", infer=True)

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from ppikg.http import create_app
-from ppikg.http.pages import PAGES
+from ppikg.http.pages import PAGES, SEARCH_PAGES
 from ppikg.http.testing import serving
 from ppikg.i18n import words
 from ppikg.store.graph import KnowledgeGraph
@@ -39,7 +39,7 @@ def test_linked_data_pages_are_in_the_sites_frame_and_language(http, path, lang)
     r = http.get(path, params={"lang": lang})
     assert r.status_code == (404 if path.endswith("c99") else 200)
     assert f'<html lang="{lang}">' in r.text and r.headers["content-language"] == lang
-    assert menu(r.text) == [f"{p}?lang={lang}" for p in PAGES] == menu(http.get("/browse", params={"lang": lang}).text)
+    assert menu(r.text) == [f"{SEARCH_PAGES[lang] if p == '/buscar' else p}?lang={lang}" for p in PAGES] == menu(http.get("/browse", params={"lang": lang}).text)
     assert words("ui", lang)["footer"] in r.text
 
 

@@ -54,8 +54,8 @@ VERSIONS = "https://w3id.org/ppikg/graph/versiones"  # the version records every
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 COVERS = PPI + "coversAttribute"
 ATTRIBUTE = "https://w3id.org/ppikg/competencias/c1/a1"
-#: Kills of each kind of writer, each followed by the checks.
-KILLS = 10
+#: Kills of each kind of writer, each followed by the checks (PPIKG_CRASH_KILLS=50 for a longer soak).
+KILLS = int(os.environ.get("PPIKG_CRASH_KILLS") or 5)
 
 
 def seeded(*parts: object) -> random.Random:
