@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from . import negation
+from . import groups
 from .lexer import Token, decode_escapes, term_end, tokenize
 
 #: Probing a pattern once costs about this many times reading one of its matches in a scan (RocksDB: ~6 µs
@@ -169,7 +169,7 @@ class Planner:
 
     def rewrite(self, query: str) -> str | None:
         """The query with its large joins as hash joins, or with its ``[NOT] EXISTS`` filters as semi-joins
-        and ``MINUS`` (ppikg.sparql.negation), or None when it is best run as written.
+        and ``MINUS`` (ppikg.sparql.groups), or None when it is best run as written.
 
         >>> counts = {"?i <http://e/c> <http://e/c1>": 12_000, "?i <http://e/in> ?p": 45_000}
         >>> count = lambda q: next(n for pattern, n in counts.items() if pattern in q)
@@ -183,7 +183,7 @@ class Planner:
         """
         if len(query) > MAX_PLANNED_TEXT:
             return None
-        negations = negation.rewrite(query)
+        negations = groups.rewrite(query)
         if negations is not None:
             return negations
         star = split(query)
