@@ -36,6 +36,7 @@ PROBE_TO_SCAN = 30
 MAX_PLANNED_TEXT = 64 * 1024
 
 
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #: Words after which every solution of the pattern is computed anyway, LIMIT or not.
 _EVALUATES_ALL = {"ORDER", "GROUP", "HAVING", "COUNT", "SUM", "AVG", "MIN", "MAX", "SAMPLE", "GROUP_CONCAT"}
 
@@ -129,6 +130,17 @@ def split(query: str) -> Star | None:
                 text[tokens[closing].start:])
 
 
+def _anchored(pattern: str) -> bool:
+    """Whether ``pattern`` fixes a subject or an object, other than the class of an ``a`` / ``rdf:type`` pattern.
+
+    >>> _anchored("?i <http://e/p> ?o"), _anchored("?i a <http://e/T>"), _anchored("<http://e/x> <http://e/p> ?o")
+    (False, False, True)
+    """
+    s, p, o = tokenize(pattern)[0], tokenize(pattern)[1:-1], tokenize(pattern)[-1]
+    typed = len(p) == 1 and (p[0].text == "a" or p[0].text in ("rdf:type", f"<{_RDF_TYPE}>"))
+    return s.kind != "var" or (o.kind != "var" and not typed)
+
+
 def _shape(pattern: str) -> str:
     """The pattern with its variables numbered in order (what a count depends on)."""
     names: dict[str, str] = {}
@@ -201,8 +213,16 @@ class Planner:
             if smallest == 0:
                 return None  # no solution at all: nothing to plan
         first = min(order, key=sizes.__getitem__)
-        hashed = [i for i, size in enumerate(sizes)
-                  if i != first and size < PROBE_TO_SCAN * sizes[first] and star.variables[i] & star.variables[first]]
+        if any(_anchored(p) for p in star.patterns):
+            # The nested loop starts at a constant: about as many probes of each pattern as the first matches.
+            hashed = [i for i, size in enumerate(sizes)
+                      if i != first and size < PROBE_TO_SCAN * sizes[first] and star.variables[i] & star.variables[first]]
+        else:
+            # Nothing but predicates and classes is fixed: the join spans the store, and a pattern is probed about
+            # as often as the largest pattern it joins with matches, not the first (152 subsystems of proposals
+            # lead to 44,753 indicators); the counts of patterns counted only up to a cap are lower bounds.
+            hashed = [i for i, size in enumerate(sizes) if i != first and size < PROBE_TO_SCAN * max(
+                (sizes[j] for j in range(len(sizes)) if j != i and star.variables[j] & star.variables[i]), default=0)]
         if not hashed:
             return None
         kept = [p for i, p in enumerate(star.patterns) if i not in hashed]
