@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from .. import citations, coverage
+from ..errors import InputError
 from ..i18n import check_lang, pick_lang, words
 from ..lifecycle.compare import MOST, compare
 from ..store.graph import KnowledgeGraph
@@ -32,6 +33,15 @@ def _lang(request: Request, default: str) -> str:
     """``?lang=`` if the interface speaks it, else the language of the path (``/compare``: English)."""
     asked = request.query_params.get("lang")
     return pick_lang(asked) if asked else default
+
+
+def _version_number(value: str | None, proposal: str, lang: str) -> int | None:
+    """The version asked for ``proposal`` (``?v.NAME=N``): None when absent or empty (the current one)."""
+    if value is None or not value.strip():
+        return None
+    if not value.strip().isdigit():
+        raise InputError(words("ui", lang)["compare_bad_version"].format(value=value, proposal=proposal))
+    return int(value)
 
 
 def _at(page, default: str):
@@ -87,7 +97,8 @@ def router(kg: KnowledgeGraph, reviewer: Reviewer) -> APIRouter:
                            competency_label=coverage.competency_label(found["competency"], code))
 
     async def comparison(request: Request, default: str) -> Response:
-        """Proposals side by side: ?p=NAME&p=NAME… (names under propuestas/ or IRIs); without two, the choice."""
+        """Proposals side by side: ?p=NAME&p=NAME… (names under propuestas/ or IRIs), each in its current version
+        unless ``v.NAME=N`` names another; without two, the choice."""
         media, code = table_media(request), _lang(request, default)
         chosen = request.query_params.getlist("p")
         if len(chosen) < 2 and media == "text/html":  # the choice of proposals to compare
@@ -96,13 +107,15 @@ def router(kg: KnowledgeGraph, reviewer: Reviewer) -> APIRouter:
                        for p in matrix.proposals]
             return render_page(request, "ui_compare.html", code, title_key="compare_title", current="nav_dashboard",
                                c=None, choices=choices, chosen=chosen, most=MOST, lw=words("lifecycle", code))
-        c = await asyncio.to_thread(reviewer.run, lambda kg, v: compare(kg, v, chosen, code))
+        numbers = [_version_number(request.query_params.get(f"v.{p}"), p, code) for p in chosen]
+        c = await asyncio.to_thread(reviewer.run, lambda kg, v: compare(kg, v, chosen, code, numbers))
         if media == "application/json":
             return _json(c.to_json())
         if media == "text/csv":
             return _csv(c.to_csv(), "comparison")
+        asked = [("p", p) for p in chosen] + [(f"v.{p}", str(n)) for p, n in zip(chosen, numbers) if n is not None]
         return render_page(request, "ui_compare.html", code, title_key="compare_title", current="nav_dashboard",
-                           c=c, choices=[], chosen=chosen, most=MOST, lw=words("lifecycle", code),
+                           c=c, choices=[], chosen=chosen, asked=asked, most=MOST, lw=words("lifecycle", code),
                            outcome=words("report", code))
 
     async def citation_page(request: Request, default: str) -> Response:
