@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import struct
+import zlib
 
 import httpx
 import pytest
@@ -118,6 +120,24 @@ def test_the_dashboard_ticks_proposals_to_compare(base):
     assert '<select name="v.ciclo">' not in page  # one version: nothing to choose
 
 
+def png_data(data: bytes) -> tuple[int, int, int, int]:
+    """A PNG's width and height, and the bytes of its pixels packed and unpacked; the format checked on the way
+    (signature, chunk checksums, 8-bit RGB or RGBA, as many rows as it is high)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    at, chunks = 8, {}
+    while at < len(data):
+        (size,), kind = struct.unpack(">I", data[at:at + 4]), data[at + 4:at + 8]
+        body = data[at + 8:at + 8 + size]
+        assert zlib.crc32(kind + body) == struct.unpack(">I", data[at + 8 + size:at + 12 + size])[0]
+        chunks[kind] = chunks.get(kind, b"") + body
+        at += 12 + size
+    width, height, depth, colour = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    assert depth == 8 and colour in (2, 6) and b"IEND" in chunks
+    raw = zlib.decompress(chunks[b"IDAT"])
+    assert len(raw) == height * (1 + width * (4 if colour == 6 else 3))
+    return width, height, len(chunks[b"IDAT"]), len(raw)
+
+
 @pytest.mark.parametrize("path, lang", [("/citas", "es"), ("/citations", "en")])
 def test_the_citations(base, path, lang):
     page = httpx.get(base + path, headers={"Accept": "text/html"}, timeout=30)
@@ -131,5 +151,13 @@ def test_the_citations(base, path, lang):
     assert len(rows) - 1 == len(data["citations"])
     svg = httpx.get(f"{base}/api/citations.svg", params={"lang": lang}, timeout=30)
     assert svg.headers["content-type"] == "image/svg+xml" and f'href="{base}/eli/mx/' in svg.text
+    png = httpx.get(f"{base}/api/citations.png", params={"lang": lang}, timeout=60)
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+    assert png.headers["content-disposition"] == f'inline; filename="{"citas" if lang == "es" else "citations"}.png"'
+    width, height, packed, raw = png_data(png.content)
+    assert (width, height) == tuple(int(re.search(f' {k}="(\\d+)"', svg.text)[1]) for k in ("width", "height"))
+    assert width > 600 and height > 600  # every provision and article has its row
+    assert packed > raw / 200  # drawn: a blank page of this size packs a thousand times smaller
+    assert f'href="/api/citations.png?lang={lang}"' in page.text
     home = httpx.get(base + "/", params={"lang": lang}, headers={"Accept": "text/html"}, timeout=30).text
     assert f'href="/citas?lang={lang}"' in home

@@ -1,6 +1,6 @@
 """Analysts' pages: the coverage heat-map (and its SVG and PNG files), the indicators behind each of its cells,
 proposals compared side by side (``/comparar`` es, ``/compare`` en) and the citations of the Lineamientos
-(``/citas`` es, ``/citations`` en); each page's table as JSON and CSV too."""
+(``/citas`` es, ``/citations`` en, their graph as SVG and PNG); each page's table as JSON and CSV too."""
 
 from __future__ import annotations
 
@@ -27,6 +27,11 @@ def _csv(text: str, name: str) -> Response:
 
 def _json(data: object) -> Response:
     return Response(json.dumps(data, ensure_ascii=False), media_type="application/json")
+
+
+def _file_name(lang: str, key: str) -> str:
+    """A downloaded picture's name: the page's menu entry in ``lang``, in lower case."""
+    return words("ui", lang)[key].lower()
 
 
 def _lang(request: Request, default: str) -> str:
@@ -71,7 +76,7 @@ def router(kg: KnowledgeGraph, reviewer: Reviewer) -> APIRouter:
         lang = check_lang(request.query_params.get("lang", "es"))
         matrix = await call(request, coverage.coverage_matrix, project)
         return Response(coverage.heatmap_svg(matrix, lang, str(request.base_url)), media_type="image/svg+xml",
-                        headers={"Content-Disposition": f'inline; filename="{words("ui", lang)["nav_coverage"].lower()}.svg"'})
+                        headers={"Content-Disposition": f'inline; filename="{_file_name(lang, "nav_coverage")}.svg"'})
 
     @r.get("/api/coverage.png")
     async def coverage_png(request: Request) -> Response:
@@ -80,7 +85,7 @@ def router(kg: KnowledgeGraph, reviewer: Reviewer) -> APIRouter:
         matrix = await call(request, coverage.coverage_matrix, project)
         png = await asyncio.to_thread(coverage.svg_png, coverage.heatmap_svg(matrix, lang))
         return Response(png, media_type="image/png",
-                        headers={"Content-Disposition": f'inline; filename="{words("ui", lang)["nav_coverage"].lower()}.png"'})
+                        headers={"Content-Disposition": f'inline; filename="{_file_name(lang, "nav_coverage")}.png"'})
 
     @r.get("/coverage/indicators", response_class=HTMLResponse)
     async def cell(request: Request, proposal: str = "", competency: str = "", lang: str | None = None) -> Response:
@@ -139,7 +144,17 @@ def router(kg: KnowledgeGraph, reviewer: Reviewer) -> APIRouter:
         """The citations graph as a standalone SVG (links to this server), labels in ?lang=es or en."""
         lang = check_lang(request.query_params.get("lang", "es"))
         found = await call(request, citations.citations, lang)
-        return Response(citations.graph_svg(found, lang, str(request.base_url)), media_type="image/svg+xml")
+        return Response(citations.graph_svg(found, lang, str(request.base_url)), media_type="image/svg+xml",
+                        headers={"Content-Disposition": f'inline; filename="{_file_name(lang, "nav_citations")}.svg"'})
+
+    @r.get("/api/citations.png")
+    async def citations_png(request: Request) -> Response:
+        """The citations graph as PNG (the SVG rendered by resvg, off the event loop), labels in ?lang=es or en."""
+        lang = check_lang(request.query_params.get("lang", "es"))
+        found = await call(request, citations.citations, lang)
+        png = await asyncio.to_thread(coverage.svg_png, citations.graph_svg(found, lang))
+        return Response(png, media_type="image/png",
+                        headers={"Content-Disposition": f'inline; filename="{_file_name(lang, "nav_citations")}.png"'})
 
     return r
 
