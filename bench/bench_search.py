@@ -11,7 +11,7 @@ is bounded by its count and by ``--max-seconds``. Target: < 50 ms per query.
 
 Usage::
 
-    python bench/bench_search.py --triples 1000000            # ~6 min on 2 cores; writes bench/out/bench_search.json
+    python bench/bench_search.py --triples 1000000            # ~2 min on 2 cores; writes bench/out/bench_search.json
     python bench/bench_search.py --triples 100000 --runs 20 --http
     python bench/bench_search.py --triples 1000000 --reuse --http  # the store of the first line again: ~1 min
 """

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -29,9 +30,24 @@ def _json(data: object) -> Response:
     return Response(json.dumps(data, ensure_ascii=False), media_type="application/json")
 
 
-def _file_name(lang: str, key: str) -> str:
-    """A downloaded picture's name: the page's menu entry in ``lang``, in lower case."""
-    return words("ui", lang)[key].lower()
+async def _picture(svg: str, lang: str, page: str, png: bool = False) -> Response:
+    """A picture to download: ``svg``, or it rendered as PNG by resvg (off the event loop); named after the menu
+    entry ``page`` in ``lang``."""
+    name = words("ui", lang)[page].lower()
+    if png:
+        return Response(await asyncio.to_thread(coverage.svg_png, svg), media_type="image/png",
+                        headers={"Content-Disposition": f'inline; filename="{name}.png"'})
+    return Response(svg, media_type="image/svg+xml", headers={"Content-Disposition": f'inline; filename="{name}.svg"'})
+
+
+def _picture_route(name: str, draw: Callable[[Request, str, str], Awaitable[str]], page: str, png: bool):
+    """The route of picture ``name``, drawn by ``draw(request, lang, base)``, as SVG or PNG."""
+    async def picture(request: Request) -> Response:
+        lang = check_lang(request.query_params.get("lang", "es"))
+        return await _picture(await draw(request, lang, "" if png else str(request.base_url)), lang, page, png)
+
+    picture.__doc__ = f"The {name} picture as {'PNG' if png else 'a standalone SVG'}, labels in ?lang=es or en."
+    return picture
 
 
 def _lang(request: Request, default: str) -> str:
@@ -69,23 +85,6 @@ def router(kg: KnowledgeGraph, reviewer: Reviewer) -> APIRouter:
         matrix = await call(request, coverage.coverage_matrix, project)
         return render_page(request, "ui_coverage.html", lang, title_key="coverage_title", current="nav_coverage",
                            svg=coverage.heatmap_svg(matrix, code))
-
-    @r.get("/api/coverage.svg")
-    async def coverage_svg(request: Request) -> Response:
-        """The coverage matrix as a standalone SVG heat-map (links to this server), labels in ?lang=es or en."""
-        lang = check_lang(request.query_params.get("lang", "es"))
-        matrix = await call(request, coverage.coverage_matrix, project)
-        return Response(coverage.heatmap_svg(matrix, lang, str(request.base_url)), media_type="image/svg+xml",
-                        headers={"Content-Disposition": f'inline; filename="{_file_name(lang, "nav_coverage")}.svg"'})
-
-    @r.get("/api/coverage.png")
-    async def coverage_png(request: Request) -> Response:
-        """The heat-map as PNG (the SVG rendered by resvg, off the event loop)."""
-        lang = check_lang(request.query_params.get("lang", "es"))
-        matrix = await call(request, coverage.coverage_matrix, project)
-        png = await asyncio.to_thread(coverage.svg_png, coverage.heatmap_svg(matrix, lang))
-        return Response(png, media_type="image/png",
-                        headers={"Content-Disposition": f'inline; filename="{_file_name(lang, "nav_coverage")}.png"'})
 
     @r.get("/coverage/indicators", response_class=HTMLResponse)
     async def cell(request: Request, proposal: str = "", competency: str = "", lang: str | None = None) -> Response:
@@ -139,22 +138,17 @@ def router(kg: KnowledgeGraph, reviewer: Reviewer) -> APIRouter:
         for path, default in zip(paths, ("es", "en")):
             r.add_api_route(path, _at(page, default), methods=["GET"], response_class=HTMLResponse)
 
-    @r.get("/api/citations.svg")
-    async def citations_svg(request: Request) -> Response:
-        """The citations graph as a standalone SVG (links to this server), labels in ?lang=es or en."""
-        lang = check_lang(request.query_params.get("lang", "es"))
-        found = await call(request, citations.citations, lang)
-        return Response(citations.graph_svg(found, lang, str(request.base_url)), media_type="image/svg+xml",
-                        headers={"Content-Disposition": f'inline; filename="{_file_name(lang, "nav_citations")}.svg"'})
+    async def heatmap(request: Request, lang: str, base: str) -> str:
+        return coverage.heatmap_svg(await call(request, coverage.coverage_matrix, project), lang, base)
 
-    @r.get("/api/citations.png")
-    async def citations_png(request: Request) -> Response:
-        """The citations graph as PNG (the SVG rendered by resvg, off the event loop), labels in ?lang=es or en."""
-        lang = check_lang(request.query_params.get("lang", "es"))
-        found = await call(request, citations.citations, lang)
-        png = await asyncio.to_thread(coverage.svg_png, citations.graph_svg(found, lang))
-        return Response(png, media_type="image/png",
-                        headers={"Content-Disposition": f'inline; filename="{_file_name(lang, "nav_citations")}.png"'})
+    async def cited(request: Request, lang: str, base: str) -> str:
+        return citations.graph_svg(await call(request, citations.citations, lang), lang, base)
+
+    # The pictures as files: SVG (links to this server) and PNG (the SVG rendered by resvg, off the event loop).
+    for name, draw, entry in (("coverage", heatmap, "nav_coverage"), ("citations", cited, "nav_citations")):
+        for png in (False, True):
+            r.add_api_route(f"/api/{name}.{'png' if png else 'svg'}", _picture_route(name, draw, entry, png),
+                            methods=["GET"])
 
     return r
 
