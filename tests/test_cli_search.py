@@ -43,6 +43,28 @@ def test_nothing_found_is_said_and_is_no_error(store):
     assert r.returncode == 0 and r.stdout.strip() == "No results for «zarzamoraxyz»."
 
 
+def test_a_word_in_more_documents_than_are_counted_says_more_than(shipped_store, tmp_path):
+    from ppikg.search.index import COUNT_CAP
+    from ppikg.store.graph import KnowledgeGraph
+
+    store = shipped_store(tmp_path / "store")
+    p = "https://w3id.org/ppikg/propuestas/madronos"
+    with KnowledgeGraph(store) as kg:
+        kg.add_graph("propuestas/madronos", "\n".join(
+            [f"<{p}> a <https://w3id.org/ppikg/ontology#Proposal> ."]
+            + [f'<{p}/I{n}> a <https://w3id.org/ppikg/ontology#Indicator> ; '
+               f'<https://w3id.org/ppikg/ontology#statement> "Madroño número {n}."@es .' for n in range(COUNT_CAP + 1)]),
+            "ttl", infer=False)
+    es = ppi("search", "madroño", "--store", str(store), "--limit", "1")
+    assert es.returncode == 0, es.stderr
+    assert es.stdout.splitlines()[0] == f"Más de {COUNT_CAP} resultados para «madroño»"
+    en = ppi("search", "madroño", "--store", str(store), "--lang", "en", "--format", "json", "--limit", "1")
+    assert json.loads(en.stdout)["total_exact"] is False
+    one = ppi("search", "madroño", "número", "7", "--store", str(store), "--lang", "en", "--limit", "1")
+    assert one.stdout.splitlines()[0].endswith(" results for «madroño número 7»")
+    assert not one.stdout.startswith("More than")
+
+
 @pytest.mark.parametrize("args, message", [
     (["--lang", "en", "*"], "ppi: error: The search is empty: type at least one word (letters or digits).\n"),
     (["(", '"', "*"], "ppi: error: La búsqueda está vacía: escriba al menos una palabra (letras o dígitos).\n"),

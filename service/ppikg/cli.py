@@ -158,7 +158,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not found["hits"]:
         print(w["none"].format(query=found["query"]))
         return 0
-    print(w["results"].format(total=found["total"], query=found["query"]))
+    print(w["results" if found["total_exact"] else "results_more"].format(total=found["total"], query=found["query"]))
     if found["match"] == "any":
         print(w["any_words"])
     for hit in found["hits"]:

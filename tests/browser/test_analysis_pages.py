@@ -1,6 +1,6 @@
-"""The analysts' pages in chromium, es and en: a heat-map cell leads to its indicators, the heat-map downloads
-as SVG and PNG, the dashboard's ticks open the comparison, a citation node leads to its provision, and no page
-is wider than the window."""
+"""The analysts' pages in chromium, es and en: a heat-map cell leads to its indicators, the heat-map and the
+citations graph download as SVG and PNG, the dashboard's ticks open the comparison, a citation node leads to its
+provision, and no page is wider than the window."""
 
 from __future__ import annotations
 
@@ -37,13 +37,14 @@ def test_a_heat_map_cell_leads_to_the_indicators_behind_its_number(page, base_ur
     page.wait_for_url(re.compile(rf"/propuestas/ejemplo-dgb/{re.escape(first)}(\?|$)"))
 
 
+@pytest.mark.parametrize("path, mark", [("/coverage", b'class="cell"'), ("/citas", b'class="node')])
 @pytest.mark.parametrize("lang", ["es", "en"])
-def test_the_heat_map_downloads_as_svg_and_png(page, base_url, lang):
-    page.goto(f"{base_url}/coverage?lang={lang}")
+def test_the_heat_map_and_the_citations_download_as_svg_and_png(page, base_url, lang, path, mark):
+    page.goto(f"{base_url}{path}?lang={lang}")
     with page.expect_download() as got:
         page.click("#download-svg")
     svg = open(got.value.path(), "rb").read()
-    assert got.value.suggested_filename.endswith(".svg") and svg.startswith(b"<svg") and b'class="cell"' in svg
+    assert got.value.suggested_filename.endswith(".svg") and svg.startswith(b"<svg") and mark in svg
     with page.expect_download() as got:
         page.click("#download-png")
     png = open(got.value.path(), "rb").read()

@@ -1,6 +1,7 @@
-"""The pages as one site, in a real browser: YASGUI's labels in the page's language, the linked-data pages in the
-same frame and language as the others, /browse a page of proposals at a time. (What the query page drew wrong
-before — prefixes marked as errors, a raw error line, results wider than the page — is in tests/regressions/.)"""
+"""The pages as one site, in a real browser: YASGUI's labels (its settings and popups too) in the page's language,
+the linked-data pages in the same frame and language as the others, /browse a page of proposals at a time. (What
+the query page drew wrong before — prefixes marked as errors, a raw error line, results wider than the page — is in
+tests/regressions/.)"""
 
 from __future__ import annotations
 
@@ -67,6 +68,31 @@ def test_yasgui_speaks_the_pages_language(page, base_url, lang):
                       "Filter query results", "Run query"):
             assert label in labels, label
         assert not {"Tabla", "Respuesta", "Vista simple"} & set(labels)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_yasgui_s_settings_and_popups_speak_the_pages_language(page, base_url, lang):
+    said = words("yasgui", lang)
+    run_default_query(page, base_url, lang)
+    page.click(".tabContextButton")  # the settings open: the button now closes them
+    page.wait_for_function("l => document.querySelector('.tabContextButton').getAttribute('aria-label') === l",
+                           arg=said["close_settings"])
+    shown = page.evaluate(LABELS_JS)
+    for key in ("settings", "request_method", "accept_headers", "arguments", "header_arguments", "default_graphs",
+                "named_graphs"):
+        assert said[key] in shown, key
+    page.click(".tabContextButton")
+    page.wait_for_function("l => document.querySelector('.tabContextButton').getAttribute('aria-label') === l",
+                           arg=said["open_settings"])
+    page.click(".yasqe_share")  # the popup with the link to share
+    page.wait_for_selector(".yasqe_sharePopup button.curl")
+    endpoint = page.locator(".autocompleteWrapper input")
+    endpoint.fill("zzz")  # no endpoint known by that name: the hint to add it
+    page.wait_for_selector(".autocompleteList .noResults")
+    assert page.locator(".autocompleteList .noResults").inner_text() == said["add_endpoint"]
+    if lang == "es":
+        english = sorted({english_label(t) for t in page.evaluate(LABELS_JS)} - {None})
+        assert english == [], english
 
 
 def nav_of(page) -> list[tuple[str, str]]:

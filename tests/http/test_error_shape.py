@@ -161,6 +161,7 @@ CASES: dict[str, list[Case]] = {
     "GET /api/coverage.svg": [C("GET", "/api/coverage.svg", 400, params={"lang": "fr"})],
     "GET /api/coverage.png": [C("GET", "/api/coverage.png", 400, params={"lang": "fr"})],
     "GET /api/citations.svg": [C("GET", "/api/citations.svg", 400, params={"lang": "fr"})],
+    "GET /api/citations.png": [C("GET", "/api/citations.png", 400, params={"lang": "fr"})],
     "GET /coverage/indicators": [
         C("GET", "/coverage/indicators", 400, headers=JSON),
         C("GET", "/coverage/indicators", 404, params={"proposal": NOPE, "competency": "https://w3id.org/ppikg/competencias/c1"},

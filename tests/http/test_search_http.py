@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from ppikg.http.testing import serving_process
+from ppikg.search.index import COUNT_CAP
 
 TOKEN = "busqueda"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -107,6 +108,28 @@ def test_every_write_path_of_the_server_is_followed(client):
     delete = client.delete("/rdf-graphs/service", params={"graph": GRAPH}, headers=AUTH)
     assert delete.status_code == 204, delete.text
     assert hits(client, "mariposa") == [] and hits(client, "abejas") == []
+
+
+def test_a_word_in_more_documents_than_are_counted_says_more_than(client):
+    many = "https://w3id.org/ppikg/graph/propuestas/http-madronos"
+    statements = [f"Madroño número {n}." for n in range(COUNT_CAP + 1)]
+    put = client.put("/rdf-graphs/service", params={"graph": many}, content=proposal(*statements),
+                     headers={"Content-Type": "text/turtle", **AUTH})
+    assert put.status_code == 201, put.text
+    try:
+        found = client.get("/api/buscar", params={"q": "madroños"}).json()
+        assert found["total"] == COUNT_CAP and found["total_exact"] is False and len(found["hits"]) == 20
+        es = client.get("/buscar", params={"q": "madroño"}, headers={"Accept": "text/html"}).text
+        assert f"Más de {COUNT_CAP} resultados para «madroño»" in es and 'rel="next"' in es
+        en = client.get("/search", params={"q": "madroño", "offset": "980"}, headers={"Accept": "text/html"}).text
+        assert f"More than {COUNT_CAP} results for «madroño»" in en
+        assert 'rel="next" href="/search?q=madro%C3%B1o&amp;offset=1000"' in en  # past the counted hits
+        last = client.get("/api/buscar", params={"q": "madroño", "offset": str(COUNT_CAP)}).json()
+        assert [h["rank"] for h in last["hits"]] == [COUNT_CAP + 1]
+        exact = client.get("/api/buscar", params={"q": "madroño número 7"}).json()
+        assert exact["total_exact"] is True and exact["total"] == len(exact["hits"]) >= 1
+    finally:
+        client.delete("/rdf-graphs/service", params={"graph": many}, headers=AUTH)
 
 
 @pytest.mark.parametrize("lang,href", [("es", "/buscar?lang=es"), ("en", "/search?lang=en")])

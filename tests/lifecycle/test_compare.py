@@ -44,6 +44,30 @@ def test_two_proposals_side_by_side(kg, validator):
     assert all(stored_report(kg, kg.version(p), shapes) is not None for p in (ONE, TWO))
 
 
+def test_a_version_other_than_the_current_one_is_compared_from_its_kept_content(kg, validator):
+    c = compare(kg, validator, ["otra", TWO], numbers=[None, 1])
+    assert [(p["version"], p["current"], p["versions"]) for p in c.proposals] == [(1, True, [1]), (1, False, [1, 2])]
+    assert c.proposals[1]["current_number"] == 2
+    # ciclo's first version holds what otra holds: every row reads the same on both sides
+    assert c.rows and all(r.values[0] == r.values[1] for r in c.rows), [r for r in c.rows if r.values[0] != r.values[1]]
+    assert not c.section("requirement")
+    assert compare(kg, validator, ["otra", TWO], numbers=[1, 2]).to_json() == compare(kg, validator, ["otra", TWO]).to_json()
+    with pytest.raises(NotFound, match="has no version 3"):
+        compare(kg, validator, ["otra", TWO], numbers=[None, 3])
+
+
+def test_a_dropped_version_is_refused_in_the_reader_s_language(kg, validator):
+    kg.add_graph("propuestas/retirada", test_diff.text().replace("/ciclo", "/retirada"), "ttl")
+    kg.add_graph("propuestas/retirada", test_diff.text(**test_diff.V2).replace("/ciclo", "/retirada"), "ttl")
+    kg.drop_version("retirada", 2)  # version 1 is current again
+    assert compare(kg, validator, ["otra", "retirada"]).proposals[1]["version"] == 1
+    for lang, start in (("es", "La versión 2 de <https://w3id.org/ppikg/propuestas/retirada> fue retirada"),
+                        ("en", "Version 2 of <https://w3id.org/ppikg/propuestas/retirada> was dropped")):
+        with pytest.raises(InputError) as e:
+            compare(kg, validator, ["otra", "retirada"], lang, [None, 2])
+        assert str(e.value).startswith(start)
+
+
 def test_json_and_csv_carry_every_row(kg, validator):
     c = compare(kg, validator, [ONE, TWO])
     j = c.to_json()

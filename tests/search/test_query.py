@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ppikg.errors import InputError
+from ppikg.search import index as index_module
 from ppikg.store.graph import KnowledgeGraph
 
 LIN = "https://w3id.org/ppikg/eli/mx/sep/lineamientos/2013/12/27/ppi-directores-ems/"
@@ -112,6 +113,33 @@ def test_paging(kg):
     assert first["total"] == second["total"] > 10
     assert [h["rank"] for h in second["hits"]] == [6, 7, 8, 9, 10]
     assert not set(iris(first)) & set(iris(second))
+
+
+def test_a_total_past_the_cap_is_a_lower_bound_and_the_hits_stay_the_same(kg, monkeypatch):
+    counted = kg.search("escuela", limit=5)
+    assert counted["total"] > 5 and counted["total_exact"]
+    monkeypatch.setattr(index_module, "COUNT_CAP", 5)
+    capped = kg.search("escuela", limit=5)
+    assert capped["total"] == 5 and not capped["total_exact"] and capped["hits"] == counted["hits"]
+    assert kg.search("escuela", limit=5, offset=5)["hits"]  # pages past the cap still answer
+    few = kg.search("idoneidad")
+    assert few["total"] == len(few["hits"]) < 5 and few["total_exact"]
+
+
+def test_ties_are_broken_by_iri_however_few_rows_the_ranking_fetches(kg, monkeypatch):
+    whole = kg.search("escuela", limit=100)["hits"]
+    assert len({h["score"] for h in whole}) < len(whole)  # the shipped texts have ties
+    assert [(-h["score"], h["iri"]) for h in whole] == sorted((-h["score"], h["iri"]) for h in whole)
+    monkeypatch.setattr(index_module, "TIE_ROOM", 0)
+    paged = [h for at in range(0, len(whole), 7) for h in kg.search("escuela", limit=7, offset=at)["hits"]]
+    assert [h["iri"] for h in paged] == [h["iri"] for h in whole]
+
+
+@pytest.mark.parametrize("kind", ["competency", "provision", "indicator"])
+def test_the_name_of_a_kind_is_not_a_word_of_its_documents(kg, kind):
+    assert kind not in {h["kind"] for h in kg.search(kind, limit=100)["hits"]}
+    narrowed = kg.search("competencia", kind=kind, limit=100)["hits"]
+    assert narrowed and {h["kind"] for h in narrowed} == {kind}
 
 
 @pytest.mark.parametrize("text", ['"', "*", "NEAR(", "escuela*", "NEAR(escuela entorno, 3)", "escuela OR",

@@ -1,16 +1,18 @@
 """Analysts' pages: the coverage heat-map (and its SVG and PNG files), the indicators behind each of its cells,
 proposals compared side by side (``/comparar`` es, ``/compare`` en) and the citations of the Lineamientos
-(``/citas`` es, ``/citations`` en); each page's table as JSON and CSV too."""
+(``/citas`` es, ``/citations`` en, their graph as SVG and PNG); each page's table as JSON and CSV too."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from .. import citations, coverage
+from ..errors import InputError
 from ..i18n import check_lang, pick_lang, words
 from ..lifecycle.compare import MOST, compare
 from ..store.graph import KnowledgeGraph
@@ -28,10 +30,39 @@ def _json(data: object) -> Response:
     return Response(json.dumps(data, ensure_ascii=False), media_type="application/json")
 
 
+async def _picture(svg: str, lang: str, page: str, png: bool = False) -> Response:
+    """A picture to download: ``svg``, or it rendered as PNG by resvg (off the event loop); named after the menu
+    entry ``page`` in ``lang``."""
+    name = words("ui", lang)[page].lower()
+    if png:
+        return Response(await asyncio.to_thread(coverage.svg_png, svg), media_type="image/png",
+                        headers={"Content-Disposition": f'inline; filename="{name}.png"'})
+    return Response(svg, media_type="image/svg+xml", headers={"Content-Disposition": f'inline; filename="{name}.svg"'})
+
+
+def _picture_route(name: str, draw: Callable[[Request, str, str], Awaitable[str]], page: str, png: bool):
+    """The route of picture ``name``, drawn by ``draw(request, lang, base)``, as SVG or PNG."""
+    async def picture(request: Request) -> Response:
+        lang = check_lang(request.query_params.get("lang", "es"))
+        return await _picture(await draw(request, lang, "" if png else str(request.base_url)), lang, page, png)
+
+    picture.__doc__ = f"The {name} picture as {'PNG' if png else 'a standalone SVG'}, labels in ?lang=es or en."
+    return picture
+
+
 def _lang(request: Request, default: str) -> str:
     """``?lang=`` if the interface speaks it, else the language of the path (``/compare``: English)."""
     asked = request.query_params.get("lang")
     return pick_lang(asked) if asked else default
+
+
+def _version_number(value: str | None, proposal: str, lang: str) -> int | None:
+    """The version asked for ``proposal`` (``?v.NAME=N``): None when absent or empty (the current one)."""
+    if value is None or not value.strip():
+        return None
+    if not value.strip().isdigit():
+        raise InputError(words("ui", lang)["compare_bad_version"].format(value=value, proposal=proposal))
+    return int(value)
 
 
 def _at(page, default: str):
@@ -55,23 +86,6 @@ def router(kg: KnowledgeGraph, reviewer: Reviewer) -> APIRouter:
         return render_page(request, "ui_coverage.html", lang, title_key="coverage_title", current="nav_coverage",
                            svg=coverage.heatmap_svg(matrix, code))
 
-    @r.get("/api/coverage.svg")
-    async def coverage_svg(request: Request) -> Response:
-        """The coverage matrix as a standalone SVG heat-map (links to this server), labels in ?lang=es or en."""
-        lang = check_lang(request.query_params.get("lang", "es"))
-        matrix = await call(request, coverage.coverage_matrix, project)
-        return Response(coverage.heatmap_svg(matrix, lang, str(request.base_url)), media_type="image/svg+xml",
-                        headers={"Content-Disposition": f'inline; filename="{words("ui", lang)["nav_coverage"].lower()}.svg"'})
-
-    @r.get("/api/coverage.png")
-    async def coverage_png(request: Request) -> Response:
-        """The heat-map as PNG (the SVG rendered by resvg, off the event loop)."""
-        lang = check_lang(request.query_params.get("lang", "es"))
-        matrix = await call(request, coverage.coverage_matrix, project)
-        png = await asyncio.to_thread(coverage.svg_png, coverage.heatmap_svg(matrix, lang))
-        return Response(png, media_type="image/png",
-                        headers={"Content-Disposition": f'inline; filename="{words("ui", lang)["nav_coverage"].lower()}.png"'})
-
     @r.get("/coverage/indicators", response_class=HTMLResponse)
     async def cell(request: Request, proposal: str = "", competency: str = "", lang: str | None = None) -> Response:
         """The indicators of one proposal covering one competency: a cell of the heat-map (HTML, JSON, CSV)."""
@@ -87,7 +101,8 @@ def router(kg: KnowledgeGraph, reviewer: Reviewer) -> APIRouter:
                            competency_label=coverage.competency_label(found["competency"], code))
 
     async def comparison(request: Request, default: str) -> Response:
-        """Proposals side by side: ?p=NAME&p=NAME… (names under propuestas/ or IRIs); without two, the choice."""
+        """Proposals side by side: ?p=NAME&p=NAME… (names under propuestas/ or IRIs), each in its current version
+        unless ``v.NAME=N`` names another; without two, the choice."""
         media, code = table_media(request), _lang(request, default)
         chosen = request.query_params.getlist("p")
         if len(chosen) < 2 and media == "text/html":  # the choice of proposals to compare
@@ -96,13 +111,15 @@ def router(kg: KnowledgeGraph, reviewer: Reviewer) -> APIRouter:
                        for p in matrix.proposals]
             return render_page(request, "ui_compare.html", code, title_key="compare_title", current="nav_dashboard",
                                c=None, choices=choices, chosen=chosen, most=MOST, lw=words("lifecycle", code))
-        c = await asyncio.to_thread(reviewer.run, lambda kg, v: compare(kg, v, chosen, code))
+        numbers = [_version_number(request.query_params.get(f"v.{p}"), p, code) for p in chosen]
+        c = await asyncio.to_thread(reviewer.run, lambda kg, v: compare(kg, v, chosen, code, numbers))
         if media == "application/json":
             return _json(c.to_json())
         if media == "text/csv":
             return _csv(c.to_csv(), "comparison")
+        asked = [("p", p) for p in chosen] + [(f"v.{p}", str(n)) for p, n in zip(chosen, numbers) if n is not None]
         return render_page(request, "ui_compare.html", code, title_key="compare_title", current="nav_dashboard",
-                           c=c, choices=[], chosen=chosen, most=MOST, lw=words("lifecycle", code),
+                           c=c, choices=[], chosen=chosen, asked=asked, most=MOST, lw=words("lifecycle", code),
                            outcome=words("report", code))
 
     async def citation_page(request: Request, default: str) -> Response:
@@ -121,12 +138,17 @@ def router(kg: KnowledgeGraph, reviewer: Reviewer) -> APIRouter:
         for path, default in zip(paths, ("es", "en")):
             r.add_api_route(path, _at(page, default), methods=["GET"], response_class=HTMLResponse)
 
-    @r.get("/api/citations.svg")
-    async def citations_svg(request: Request) -> Response:
-        """The citations graph as a standalone SVG (links to this server), labels in ?lang=es or en."""
-        lang = check_lang(request.query_params.get("lang", "es"))
-        found = await call(request, citations.citations, lang)
-        return Response(citations.graph_svg(found, lang, str(request.base_url)), media_type="image/svg+xml")
+    async def heatmap(request: Request, lang: str, base: str) -> str:
+        return coverage.heatmap_svg(await call(request, coverage.coverage_matrix, project), lang, base)
+
+    async def cited(request: Request, lang: str, base: str) -> str:
+        return citations.graph_svg(await call(request, citations.citations, lang), lang, base)
+
+    # The pictures as files: SVG (links to this server) and PNG (the SVG rendered by resvg, off the event loop).
+    for name, draw, entry in (("coverage", heatmap, "nav_coverage"), ("citations", cited, "nav_citations")):
+        for png in (False, True):
+            r.add_api_route(f"/api/{name}.{'png' if png else 'svg'}", _picture_route(name, draw, entry, png),
+                            methods=["GET"])
 
     return r
 

@@ -60,8 +60,9 @@ def router() -> APIRouter:
     @r.get("/api/search")
     async def api(request: Request, q: str | None = None, lang: str | None = None, kind: str | None = None,
                   limit: str | None = None, offset: str | None = None) -> dict:
-        """``{"query", "state", "total", "match", "hits": [{"rank", "iri", "kind", "kind_label", "label",
-        "snippet", "highlights", "link", "score"}]}``, best first (BM25)."""
+        """``{"query", "state", "total", "total_exact", "match", "hits": [{"rank", "iri", "kind", "kind_label",
+        "label", "snippet", "highlights", "link", "score"}]}``, best first (BM25); ``total_exact`` False: more
+        hits than ``total``."""
         default = "en" if request.url.path == "/api/search" else "es"
         return await answer(request, q, check_lang(lang or default), kind, limit, offset)
 
@@ -84,7 +85,8 @@ def router() -> APIRouter:
             if found:
                 first, size = found["hits"][0]["rank"] - 1 if found["hits"] else 0, len(found["hits"])
                 for key, at in (("previous", first - PAGE_SIZE), ("more", first + size)):
-                    if 0 <= at < found["total"] and (key == "previous" or size == PAGE_SIZE) and at != first:
+                    if (0 <= at <= MAX_OFFSET and (at < found["total"] or not found["total_exact"])
+                            and (key == "previous" or size == PAGE_SIZE) and at != first):
                         pages[key] = f"{PAGES[code]}?{urlencode(params | {'offset': at})}"
             response = render_page(
                 request, "ui_search.html", code, title=words("search", code)["title"], current="nav_search",

@@ -48,6 +48,7 @@ class Row:
     subsystems: list[tuple[str, str]] = field(default_factory=list)  # (IRI, label)
     version: int | None = None
     versions: int = 0
+    kept: list[int] = field(default_factory=list)  # the numbers of its versions not dropped
     version_time: str | None = None
     status: str | None = None  # IRI of the current version's state
     conforms: bool | None = None  # None: no report yet
@@ -91,6 +92,7 @@ def proposals_with_current(snapshot, lang: str) -> list[tuple[Row, Version | Non
         versions = history(snapshot, iri)
         current = next((v for v in versions if v.current), None)
         row.versions = len(versions)
+        row.kept = [v.number for v in versions if not v.dropped]
         if current is not None:
             row.version, row.version_time, row.status = current.number, current.time, current.status
         rows.append((row, current))

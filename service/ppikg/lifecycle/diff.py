@@ -223,8 +223,9 @@ COVERAGE_QUERIES = {
 }
 
 
-def coverage(kg: KnowledgeGraph, graphs: tuple[rdflib.Graph, rdflib.Graph], proposal: str) -> dict[tuple[str, str], tuple[str, int]]:
-    """Indicators of the version (its triples and inferences) reaching each competency, attribute and aspect."""
+def version_store(kg: KnowledgeGraph, graphs: tuple[rdflib.Graph, rdflib.Graph]) -> ox.Store:
+    """A store of one version alone (its triples and inferences) with the shipped data and their inferences:
+    what the queries of the current state see of a proposal, for a version that may not be current."""
     store = ox.Store()
     snapshot = kg.snapshot()
     for g in snapshot.catalog.graphs_of("shipped"):
@@ -233,12 +234,25 @@ def coverage(kg: KnowledgeGraph, graphs: tuple[rdflib.Graph, rdflib.Graph], prop
     scratch = ox.NamedNode("urn:ppikg:version")
     for graph in graphs:
         store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), scratch) for s, p, o in graph)  # type: ignore[arg-type]
-    from ..store.snapshot import QUERY_PREFIXES
+    return store
 
+
+def store_rows(store: ox.Store, query: str) -> list[dict[str, str | None]]:
+    """The rows of a SELECT over :func:`version_store` (the project's prefixes, the union as default graph)."""
+    from ..store.snapshot import QUERY_PREFIXES, plain
+
+    result = store.query(query, prefixes=QUERY_PREFIXES, use_default_graph_as_union=True)
+    names = [v.value for v in result.variables]  # type: ignore[union-attr]
+    return [{n: plain(row[n]) for n in names} for row in result]  # type: ignore[union-attr]
+
+
+def coverage(kg: KnowledgeGraph, graphs: tuple[rdflib.Graph, rdflib.Graph], proposal: str) -> dict[tuple[str, str], tuple[str, int]]:
+    """Indicators of the version (its triples and inferences) reaching each competency, attribute and aspect."""
+    store = version_store(kg, graphs)
     counts = {}
     for level, query in COVERAGE_QUERIES.items():
-        for row in store.query(query % {"p": proposal}, prefixes=QUERY_PREFIXES, use_default_graph_as_union=True):  # type: ignore[union-attr]
-            counts[(level, row["x"].value)] = (row["notation"].value if row["notation"] else "", int(row["n"].value))
+        for row in store_rows(store, query % {"p": proposal}):
+            counts[(level, row["x"] or "")] = (row["notation"] or "", int(row["n"] or 0))
     return counts
 
 

@@ -10,6 +10,10 @@ fails, or the process dies in between, the rows of S+1 are taken out again (:met
 when the store is next opened). Rows no reader can need any more (replaced before the oldest snapshot still
 held) are removed at each write.
 
+A search ranks in FTS5 itself (``ORDER BY rank LIMIT``: no row is joined before the cut), counts its hits
+only up to :data:`COUNT_CAP`, and filters by kind with the ``kind`` column of the FTS table (weight 0 in the
+rank), so a common word costs little more than a rare one.
+
 ``meta`` holds ``state`` (the latest state indexed) and ``since`` (the oldest state the rows describe
 completely): a reader of a state outside ``since..state`` does not use the file (the index is missing, stale
 or was rebuilt later) and builds one in memory from its snapshot instead.
@@ -27,7 +31,7 @@ from .documents import Document, Reader, digest, documents
 from .text import terms
 
 #: The layout of the tables below; a file of another layout is rebuilt.
-LAYOUT = "2"
+LAYOUT = "3"
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE graphs (graph TEXT NOT NULL, digest TEXT NOT NULL, born INTEGER NOT NULL, died INTEGER);
@@ -36,8 +40,13 @@ CREATE TABLE docs (id INTEGER PRIMARY KEY, graph TEXT NOT NULL, iri TEXT NOT NUL
                    born INTEGER NOT NULL, died INTEGER);
 CREATE INDEX docs_live ON docs (graph) WHERE died IS NULL;
 CREATE INDEX docs_died ON docs (died) WHERE died IS NOT NULL;
-CREATE VIRTUAL TABLE fts USING fts5 (terms, label, tokenize = 'unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE fts USING fts5 (terms, label, kind, tokenize = 'unicode61 remove_diacritics 0');
+INSERT INTO fts (fts, rank) VALUES ('rank', 'bm25(1.0, 1.0, 0.0)');
 """
+#: Hits are counted up to this many; a search with more says "more than" this.
+COUNT_CAP = 1000
+#: Rows fetched beyond those asked for, so that a tie at the cut is usually whole in one pass.
+TIE_ROOM = 256
 FILE = "search.sqlite"
 
 
@@ -140,8 +149,8 @@ class SearchIndex:
             cur = self.db.execute("INSERT INTO docs (graph, iri, kind, text, label_es, label_en, born) "
                                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
                                   (d.graph, d.iri, d.kind, d.text, d.label_es, d.label_en, state))
-            self.db.execute("INSERT INTO fts (rowid, terms, label) VALUES (?, ?, ?)",
-                            (cur.lastrowid, " ".join(terms(d.text)), " ".join(terms(d.label_es))))
+            self.db.execute("INSERT INTO fts (rowid, terms, label, kind) VALUES (?, ?, ?, ?)",
+                            (cur.lastrowid, " ".join(terms(d.text)), " ".join(terms(d.label_es)), d.kind))
 
     def _set(self, **values: object) -> None:
         self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", ((k, str(v)) for k, v in values.items()))
@@ -149,25 +158,47 @@ class SearchIndex:
     # --- reading --------------------------------------------------------------------------------------------
 
     def search(self, match: str, state: int, *, kind: str | None = None, limit: int = 20,
-               offset: int = 0) -> tuple[int, list[dict[str, object]]]:
+               offset: int = 0) -> tuple[int, bool, list[dict[str, object]]]:
         """The documents of state ``state`` that FTS5 expression ``match`` finds (of ``kind`` if given), best
-        first by BM25, and how many there are in all."""
-        where = "fts MATCH :match AND d.born <= :state AND (d.died IS NULL OR d.died > :state)"
-        params: dict[str, object] = {"match": match, "state": state, "limit": limit, "offset": offset}
+        first by BM25 then by IRI; how many there are, up to :data:`COUNT_CAP`; and whether that is all of them
+        (False: more than that many)."""
+        match = "{terms label} : (" + match + ")"
         if kind is not None:
-            where += " AND d.kind = :kind"
-            params["kind"] = kind
-        joined = f"FROM fts JOIN docs d ON d.id = fts.rowid WHERE {where}"
+            match = f'kind : "{kind}" AND {match}'
         with self.lock:
-            return self._select(joined, params)
+            self.db.execute("BEGIN")
+            try:
+                (count,) = self.db.execute(
+                    f"SELECT COUNT(*) FROM (SELECT 1 {_LIVE} LIMIT ?)", (match, state, state, COUNT_CAP + 1)).fetchone()
+                rows = self._ranked(match, state, offset + limit)[offset:] if count else []
+            finally:
+                self.db.execute("COMMIT")
+        keys = ("score", "iri", "kind", "text", "label_es", "label_en", "graph")
+        return min(count, COUNT_CAP), count <= COUNT_CAP, [dict(zip(keys, row)) for row in rows]
 
-    def _select(self, joined: str, params: dict[str, object]) -> tuple[int, list[dict[str, object]]]:
-        self.db.execute("BEGIN")
-        try:
-            (total,) = self.db.execute(f"SELECT COUNT(*) {joined}", params).fetchone()
-            rows = self.db.execute(f"SELECT d.iri, d.kind, d.text, d.label_es, d.label_en, d.graph, bm25(fts) "
-                                   f"{joined} ORDER BY bm25(fts), d.iri LIMIT :limit OFFSET :offset", params)
-            keys = ("iri", "kind", "text", "label_es", "label_en", "graph", "score")
-            return total, [dict(zip(keys, row)) for row in rows]
-        finally:
-            self.db.execute("COMMIT")
+    def _ranked(self, match: str, state: int, need: int) -> list[tuple]:
+        """The best ``need`` live documents by (rank, IRI). FTS5 ranks and cuts, with room for ties; rows of
+        other states, and ties with the last row fetched, are sorted out here, fetching more when they cross
+        the cut."""
+        fetch = need + TIE_ROOM
+        while True:
+            rows = self.db.execute(f"SELECT t.score, d.iri, d.kind, d.text, d.label_es, d.label_en, d.graph, d.born, "
+                                   f"d.died FROM ({_RANKED}) t JOIN docs d ON d.id = t.rowid", (match, fetch)).fetchall()
+            live = _live(rows, state)
+            if len(rows) < fetch:  # every hit is in hand
+                return live[:need]
+            before = [r for r in live if r[0] < rows[-1][0]]  # all that rank above the last row fetched
+            if len(before) >= need:
+                return before[:need]
+            fetch *= 8
+
+
+#: The hits of a match (``?``) in a state (``?``, ``?``), in no order.
+_LIVE = "FROM fts JOIN docs d ON d.id = fts.rowid WHERE fts MATCH ? AND d.born <= ? AND (d.died IS NULL OR d.died > ?)"
+#: The best hits of a match (``?``), as many as asked for (``?``), ranked and cut by FTS5 alone.
+_RANKED = "SELECT rowid, rank AS score FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?"
+
+
+def _live(rows: list[tuple], state: int) -> list[tuple]:
+    """The rows of ``state`` (born at or before it, not replaced by then), by (rank, IRI), without born/died."""
+    return sorted((r[:7] for r in rows if r[7] <= state and (r[8] is None or r[8] > state)), key=lambda r: r[:2])

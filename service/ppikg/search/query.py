@@ -94,9 +94,11 @@ def index_of(snapshot: Snapshot) -> SearchIndex:
 
 def search(snapshot: Snapshot, text: str, lang: str = "es", kind: str | None = None, limit: int = 20,
            offset: int = 0) -> dict[str, Any]:
-    """The documents of ``snapshot`` that ``text`` finds, best first: ``{"query", "state", "total", "match",
-    "hits": [{"rank", "iri", "kind", "kind_label", "label", "snippet", "highlights", "link"}]}``; labels and
-    errors in ``lang``. ``highlights``: the spans (start, end) of the matched words in ``snippet``."""
+    """The documents of ``snapshot`` that ``text`` finds, best first: ``{"query", "state", "total",
+    "total_exact", "match", "hits": [{"rank", "iri", "kind", "kind_label", "label", "snippet", "highlights",
+    "link"}]}``; labels and errors in ``lang``. ``total`` counts the hits up to :data:`.index.COUNT_CAP`;
+    ``total_exact`` is False when there are more. ``highlights``: the spans (start, end) of the matched words
+    in ``snippet``."""
     lang = check_lang(lang)
     w = words("search", lang)
     check_kind(kind, lang)
@@ -105,10 +107,12 @@ def search(snapshot: Snapshot, text: str, lang: str = "es", kind: str | None = N
     phrases = parse(text, lang)
     index = index_of(snapshot)
     match = "all"
-    total, rows = index.search(expression(phrases, "AND"), snapshot.state, kind=kind, limit=limit, offset=offset)
+    total, exact, rows = index.search(expression(phrases, "AND"), snapshot.state, kind=kind, limit=limit,
+                                      offset=offset)
     if total == 0 and len(phrases) > 1:
         match = "any"
-        total, rows = index.search(expression(phrases, "OR"), snapshot.state, kind=kind, limit=limit, offset=offset)
+        total, exact, rows = index.search(expression(phrases, "OR"), snapshot.state, kind=kind, limit=limit,
+                                          offset=offset)
     stems = {s for p in phrases for s in p}
     hits = []
     for rank, row in enumerate(rows, start=offset + 1):
@@ -117,7 +121,8 @@ def search(snapshot: Snapshot, text: str, lang: str = "es", kind: str | None = N
                      "label": row[f"label_{lang}"], "snippet": passage.marked("", ""),
                      "highlights": _spans(passage), "link": local_href(str(row["iri"])),
                      "score": round(-float(row["score"]), 4)})  # type: ignore[arg-type]
-    return {"query": text, "state": snapshot.state, "total": total, "match": match, "hits": hits}
+    return {"query": text, "state": snapshot.state, "total": total, "total_exact": exact, "match": match,
+            "hits": hits}
 
 
 def _spans(passage: Snippet) -> list[tuple[int, int]]:
