@@ -87,6 +87,21 @@ def test_a_selective_pattern_keeps_the_nested_loop(store):
     assert _planner(store).rewrite(query) is None  # a few probes beat reading every rdf:type triple
 
 
+def test_a_join_that_fixes_only_predicates_is_hash_joined_past_its_smallest_pattern():
+    """Proposals (150) × their indicators (45,000) × the indicators' methods: probed once per indicator, not
+    once per proposal, so the large patterns are read once each."""
+    counts = {"?p <http://e/forSubsystem> ?s": 150, "?i <http://e/inProposal> ?p": 45_000,
+              "?i <http://e/uses> ?m": 45_000, "?m <http://e/label> ?l": 230_000}
+    query = ("SELECT ?s ?l (COUNT(?i) AS ?n) { ?i <http://e/inProposal> ?p ; <http://e/uses> ?m . "
+             "?m <http://e/label> ?l . ?p <http://e/forSubsystem> ?s } GROUP BY ?s ?l")
+    rewritten = Planner(lambda q: next(n for pattern, n in counts.items() if pattern in q)).rewrite(query)
+    assert rewritten is not None and rewritten.count("{ SELECT * WHERE") == 3
+    anchored = query.replace("?p <http://e/forSubsystem> ?s", "?p <http://e/forSubsystem> <http://e/DGB>")
+    counts["?p <http://e/forSubsystem> <http://e/DGB>"] = 3
+    again = Planner(lambda q: next(n for pattern, n in counts.items() if pattern in q)).rewrite(anchored)
+    assert again is None  # from 3 proposals a few probes beat reading every indicator
+
+
 def test_random_star_queries_keep_their_solutions(store, monkeypatch):
     monkeypatch.setattr(planner_module, "PROBE_TO_SCAN", 10**9)  # hash-join whatever may be
     plan = _planner(store, prefixes=PREFIX_MAP)
