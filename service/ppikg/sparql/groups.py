@@ -58,6 +58,8 @@ def _opening(tokens: list[Token]) -> int | None:
     if i >= n or tokens[i].keyword not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
         return None
     form = tokens[i].keyword
+    if form == "CONSTRUCT" and (i + 1 >= n or tokens[i + 1].text != "{"):
+        return None  # CONSTRUCT WHERE { … }: its pattern is its template too
     if form in ("CONSTRUCT", "DESCRIBE"):
         where = next((k for k in range(i, n - 1) if tokens[k].keyword == "WHERE"), None)
         return where + 1 if where is not None and tokens[where + 1].text == "{" else None
