@@ -197,3 +197,13 @@ def test_counting_stops_where_it_no_longer_matters(store):
     assert Planner(count).rewrite(f"SELECT * WHERE {{ ?x ?p ?o . {some} a ?o }}") is None
     assert str(some) in asked[0] and "LIMIT" not in asked[0]
     assert f"LIMIT {planner_module.PROBE_TO_SCAN * _bag(store, f'SELECT * WHERE {{ {some} a ?o }}').total()}" in asked[1]
+
+
+def test_a_walk_from_a_fixed_subject_is_run_as_written_without_counting():
+    def count(_query: str) -> int:
+        raise AssertionError("a look-up walking from its subject needs no count")
+
+    walk = "SELECT ?l ?o { <http://e/i> <http://e/level> ?l . ?l <http://e/order> ?o ; <http://e/label> ?x }"
+    assert Planner(count).rewrite(walk) is None
+    assert Planner(count).rewrite("CONSTRUCT { ?i <http://e/p> ?l } WHERE { <http://e/p1> <http://e/has> ?i . "
+                                  "?i <http://e/label> ?l }") is None

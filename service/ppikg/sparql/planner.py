@@ -154,6 +154,27 @@ def _anchored(pattern: str) -> bool:
     return s.kind != "var" or (o.kind != "var" and not typed)
 
 
+def _walks_from_a_subject(patterns: list[str]) -> bool:
+    """Whether the patterns, as written, walk forward from a fixed subject along fixed predicates: each one's
+    subject fixed or an object of an earlier one. Nested loops in that order probe each node's own triples
+    only, the cheapest plan there is; counting to confirm it would cost more than the look-up.
+
+    >>> _walks_from_a_subject(["<http://e/i> <http://e/level> ?l", "?l <http://e/order> ?o"])
+    True
+    >>> _walks_from_a_subject(["?l <http://e/order> ?o", "<http://e/i> <http://e/level> ?l"])
+    False
+    """
+    reached: set[str] = set()
+    for pattern in patterns:
+        tokens = tokenize(pattern)
+        subject, predicate, obj = tokens[0], tokens[1:-1], tokens[-1]
+        if any(t.kind == "var" for t in predicate) or (subject.kind == "var" and subject.text[1:] not in reached):
+            return False
+        if obj.kind == "var":
+            reached.add(obj.text[1:])
+    return True
+
+
 def _shape(pattern: str, counted: str | None = None) -> str:
     """The pattern with its variables numbered in order (what a count depends on), ``counted`` marked."""
     names: dict[str, str] = {}
@@ -262,7 +283,7 @@ class Planner:
         if negations is not None:
             return negations
         star = split(query)
-        if star is None:
+        if star is None or _walks_from_a_subject(star.patterns):
             return None
         # Count the pattern with the most constants first (likely the smallest), then each other one only up
         # to the size that could still matter: PROBE_TO_SCAN times the smallest so far.
