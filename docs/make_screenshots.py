@@ -95,6 +95,10 @@ def main() -> None:
                 page.wait_for_selector("#citations-svg")
                 shot("ui-citas-en.png")
 
+                page.goto(f"{base}/buscar?q=v%C3%ADnculos+escuela+entorno")  # the full-text search, words marked
+                page.wait_for_selector("li.search-hit")
+                shot("ui-buscar-es.png")
+
                 page.goto(f"{base}/comparar?p=ejemplo-dgb&p=ejemplo-ael-jal&p=ejemplo-od-cecyte")
                 page.locator("#cov-h").scroll_into_view_if_needed()
                 shot("ui-comparar-es.png")
