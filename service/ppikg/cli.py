@@ -59,16 +59,16 @@ def _endpoint(args: argparse.Namespace):
 
     for name, value in (("--store-endpoint", url), ("--store-update", args.store_update), ("--store-gsp", args.store_gsp)):
         if value is not None and not value.startswith(("http://", "https://")):
-            raise InputError(f"{name} takes an http:// or https:// URL, not {value!r}")
+            raise InputError(msg("option_url", option=name, value=value))
     password = os.environ.get("PPIKG_STORE_PASSWORD")
     if args.store_password_file:
         try:
             lines = Path(args.store_password_file).read_text(encoding="utf-8").splitlines()
         except OSError as e:
-            raise InputError(f"cannot read the password file {args.store_password_file}: {e.strerror or e}") from None
+            raise InputError(msg("password_file", path=args.store_password_file, detail=e.strerror or e)) from None
         password = lines[0].strip() if lines else ""
     if password and not args.store_user:
-        raise InputError("a store password needs --store-user")
+        raise InputError(msg("password_needs_user"))
     return Endpoint(url, args.store_update, args.store_gsp, args.store_user, password)
 
 
@@ -252,9 +252,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.load:
         with _open(args) as kg:
             if kg.read_only:
-                raise Conflict(f"a running server writes the store {kg.store_dir}: load the proposal through it, "
-                               f"with `ppi import {args.source} --server http://127.0.0.1:8000 --token TOKEN` "
-                               "(its URL and the token it was started with, `ppi serve --update --token TOKEN`)")
+                raise Conflict(msg("served_load", path=str(kg.store_dir), source=args.source))
             graph_iri = kg.add_graph(f"propuestas/{name}", graph, source=str(Path(args.source).resolve()))
         print(f"loaded {iri} into {graph_iri} ({len(graph)} triples)", file=sys.stderr)
         return 0
@@ -306,9 +304,9 @@ def _load_through(server: str, token: str | None, source: Path, name: str, graph
             detail = json.loads(detail)["error"]
         except (ValueError, KeyError, TypeError):
             pass
-        raise Conflict(f"the server at {server} refused the proposal ({e.code}): {detail}") from None
+        raise Conflict(msg("server_refused", server=server, status=e.code, detail=detail)) from None
     except (urllib.error.URLError, OSError) as e:
-        raise Conflict(f"no ppikg server answers at {server}: {getattr(e, 'reason', e)}") from None
+        raise Conflict(msg("no_server", server=server, detail=getattr(e, "reason", e))) from None
 
 
 def _versions_table(args: argparse.Namespace, kg, versions) -> tuple[list[str], list[list[str]]]:
@@ -363,9 +361,7 @@ def cmd_drop_version(args: argparse.Namespace) -> int:
     """Drop one version of a proposal (recorded: the record stays, its content goes)."""
     with _open(args, progress=False) as kg:
         if kg.read_only:
-            raise Conflict(f"a running server writes the store {kg.store_dir}: drop the version through it, "
-                           "`curl -X DELETE -H 'Authorization: Bearer TOKEN' "
-                           f"http://127.0.0.1:8000/propuestas/{args.proposal}/versiones/{args.number}`")
+            raise Conflict(msg("served_drop", path=str(kg.store_dir), proposal=args.proposal, number=args.number))
         dropped, current = kg.drop_version(args.proposal, args.number)
     print(f"dropped {dropped}; current version: {current or 'none (the proposal left the store)'}", file=sys.stderr)
     return 0
@@ -377,8 +373,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
     with _open(args, progress=False) as kg:
         if kg.read_only:
-            raise Conflict(f"a running server writes the store {kg.store_dir}: send the decision to it, "
-                           f"POST /propuestas/{args.proposal}/versiones/{args.number}/decisiones with the token")
+            raise Conflict(msg("served_decide", path=str(kg.store_dir), proposal=args.proposal, number=args.number))
         d = decide(kg, args.proposal, args.number, args.state, when=args.date, act=args.act,
                    revise_every=args.revise_every, next_revision=args.next_revision)
     print(f"{d.version}: {d.status.rsplit('#', 1)[-1]} on {d.date}"
@@ -446,7 +441,7 @@ def _listen(host: str, port: int):
         sock.listen(2048)
     except OSError as e:
         sock.close()
-        raise Conflict(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+        raise Conflict(msg("cannot_listen", address=f"{host}:{port}", detail=e.strerror or e)) from None
     return sock
 
 
@@ -686,10 +681,13 @@ def as_error(exc: BaseException) -> PpikgError | None:
     read, or is not UTF-8, as the input error it is; None for anything else (a bug: its traceback shows)."""
     if isinstance(exc, PpikgError):
         return exc
-    if isinstance(exc, FileNotFoundError):
-        return NotFound(str(exc))
+    if isinstance(exc, FileNotFoundError) and exc.filename:
+        return NotFound(msg("no_such_file", path=exc.filename))
+    if isinstance(exc, OSError) and exc.filename:
+        return InputError(msg("cannot_read", path=exc.filename, detail=exc.strerror or exc))
     if isinstance(exc, (OSError, UnicodeDecodeError)):
-        return InputError(str(exc))
+        return InputError(msg("input_unreadable", detail=str(exc)))
+
     return None
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 
 from ..conformance.validator import Validator
 from ..coverage import coverage_matrix, proposal_label
-from ..errors import InputError
+from ..errors import InputError, msg
 from ..store.graph import KnowledgeGraph
 from .diff import COVERAGE_QUERIES, _natural
 from .reports import version_report
@@ -70,13 +70,14 @@ def compare(kg: KnowledgeGraph, validator: Validator, proposals: list[str], lang
     """The comparison of ``proposals`` (IRIs or names under ``propuestas/``), in the order given; InputError
     for fewer than two, more than :data:`MOST` or one named twice, NotFound for one the store does not hold."""
     if len(proposals) < 2:
-        raise InputError("name two or more proposals to compare: ?p=NAME&p=NAME (names or IRIs)")
+        raise InputError(msg("compare_two"))
     if len(proposals) > MOST:
-        raise InputError(f"at most {MOST} proposals side by side ({len(proposals)} given)")
+        raise InputError(msg("compare_most", limit=MOST, n=len(proposals)))
     versions = [kg.version(p) for p in proposals]
     iris = [v.proposal for v in versions]
     if len(set(iris)) < len(iris):
-        raise InputError("a proposal is named twice: name each once")
+        raise InputError(msg("compare_twice"))
+
     snapshot = kg.snapshot()
     labels = {p["iri"]: p for p in coverage_matrix(snapshot, kg.project).proposals}
     reports = [version_report(kg, validator, v) for v in versions]

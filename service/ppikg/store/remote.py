@@ -43,7 +43,7 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 
-from ..errors import InputError, PpikgError
+from ..errors import InputError, PpikgError, msg
 from ..namespaces import GRAPH
 from .backend import Backend, Writer
 from .catalog import Catalog
@@ -248,7 +248,7 @@ class SparqlClient:
         url = self.endpoint.update or self.endpoint.query
         response = self._send(url, data={"update": text})
         if response.status_code == 400:
-            raise InputError(f"the SPARQL update failed: {_message(response)}")
+            raise InputError(msg("update_failed", detail=_message(response)))
         if response.status_code >= 300:
             raise PpikgError(f"the SPARQL store at {url} refused the update ({response.status_code}): {_message(response)}")
 
@@ -419,7 +419,7 @@ class RemoteArchive(Archive):
         rows = list(quads.query(f"SELECT ?a ?i WHERE {{ GRAPH <{ARCHIVE_GRAPH}> {{ {ox.NamedNode(version)} "
                                 f"{_ASSERTED} ?a ; {_INFERRED} ?i }} }}"))
         if not rows:
-            raise InputError(f"the content of version <{version}> is not kept (it was dropped)")
+            raise InputError(msg("version_not_kept", version=version))
         return (gzip.decompress(base64.b64decode(rows[0]["a"].value)),
                 gzip.decompress(base64.b64decode(rows[0]["i"].value)))
 
@@ -482,7 +482,7 @@ class RemoteWriter(Writer):
         try:
             triples = list(ox.parse(path=str(path), format=format))
         except SyntaxError as e:
-            raise InputError(f"{path.name}: {e}") from e
+            raise InputError(msg("labelled", label=path.name, detail=str(e))) from e
         self.add(graph, triples)
 
     def drop(self, graph: str) -> None:
@@ -499,8 +499,8 @@ class RemoteWriter(Writer):
                 continue
             target = tokens[i + 2] if tokens[i + 1].keyword == "SILENT" and i + 2 < len(tokens) else tokens[i + 1]
             if target.keyword in ("DEFAULT", "ALL"):
-                raise InputError(f"{a.keyword} {target.keyword} is refused on a remote store: its default graph "
-                                 "is the union of every graph it holds; name the graph")
+                raise InputError(msg("remote_clear_all", operation=f"{a.keyword} {target.keyword}"))
+
             if a.keyword == "DROP":
                 drops.append(a.start)
         # DROP as CLEAR: a remote store lists no empty graph anyway, and Virtuoso drops only graphs made by CREATE
