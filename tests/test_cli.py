@@ -76,7 +76,7 @@ def test_query_from_stdin_and_ask(store):
     (["query", "SELECT WHERE {"], "error"),
     (["query", "SELECT * WHERE { ?s ?p ?o }", "--format", "yaml"], "invalid choice"),
     (["export", "--format", "docx"], "invalid choice"),
-    (["query", "@/nonexistent/file.rq"], "No such file"),
+    (["query", "@/nonexistent/file.rq"], "no existe el archivo"),
 ])
 def test_bad_input_is_one_line_on_stderr_and_exit_2(store, args, message):
     done = run(*args, "--store", str(store))

@@ -245,8 +245,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     iri = proposal_iri(graph)
     name = str(iri).rstrip("/").rsplit("/", 1)[-1]
     if args.server:
-        graph_iri = _load_through(args.server, _token(args), Path(args.source), name,
-                                  graph)
+        graph_iri = _load_through(args.server, _token(args), Path(args.source), name, graph,
+                                  pick_lang(getattr(args, "lang", None)))
+
         print(f"loaded {iri} into {graph_iri} on {args.server} ({len(graph)} triples)", file=sys.stderr)
         return 0
     if args.load:
@@ -264,11 +265,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_through(server: str, token: str | None, source: Path, name: str, graph) -> str:
+def _load_through(server: str, token: str | None, source: Path, name: str, graph, lang: str = "es") -> str:
     """Load the proposal through the ppikg server at ``server`` (with the update token): the way to load while a
     server holds the store. A workbook, Turtle or JSON-LD file is uploaded as it is (``POST /propuestas``: the
     server records its name and SHA-256); a CSV folder is sent as the Turtle it becomes (Graph Store PUT into
-    the proposal's graph). Returns what was loaded, for the message."""
+    the proposal's graph). The server words its refusals in ``lang``. Returns what was loaded, for the message."""
     import urllib.error
     import urllib.request
     from urllib.parse import quote
@@ -282,12 +283,13 @@ def _load_through(server: str, token: str | None, source: Path, name: str, graph
     fmt = find("proposal", source.suffix.lstrip(".")) if source.is_file() else None
     graph_iri = str(GRAPH[f"propuestas/{name}"])
     if fmt is not None:
-        url = f"{server.rstrip('/')}/propuestas"
+        url = f"{server.rstrip('/')}/propuestas?lang={lang}"
         body = source.read_bytes()
         headers |= {"Content-Type": fmt.media, "Content-Disposition": f"attachment; filename*=UTF-8''{quote(source.name)}"}
         method = "POST"
     else:
-        url = f"{server.rstrip('/')}/rdf-graphs/service?graph={quote(graph_iri, safe='')}"
+        url = f"{server.rstrip('/')}/rdf-graphs/service?graph={quote(graph_iri, safe='')}&lang={lang}"
+
         body = graph.serialize(format="turtle").encode("utf-8")
         headers |= {"Content-Type": "text/turtle"}
         method = "PUT"

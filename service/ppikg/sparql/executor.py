@@ -72,8 +72,11 @@ def _worker_main(conn) -> None:
                 snapshot = open_source(source)
             answer: tuple = ("ok", fn(snapshot, *args))
         except Exception as e:
-            said = e.said if isinstance(e, PpikgError) else str(e)  # a Message crosses to the server as it is
-            answer = ("error", _status_of(e), said or type(e).__name__)
+            status = _status_of(e)
+            # a Message crosses to the server as it is; a library's message about the input, inside one
+            said = e.said if isinstance(e, PpikgError) else msg("bad_request", detail=str(e)) if status == 400 else str(e)
+            answer = ("error", status, said or type(e).__name__)
+
         try:
             conn.send_bytes(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
         except Exception as e:  # an answer that does not pickle
