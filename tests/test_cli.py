@@ -190,7 +190,7 @@ def test_import_load_then_validate_by_iri(store):
     assert by_iri.returncode == 0, by_iri.stderr
     assert json.loads(by_iri.stdout)["conforms"] is True
     missing = run("validate", "https://w3id.org/ppikg/propuestas/no-existe", "--store", str(store))
-    assert missing.returncode == 2 and "no proposal" in missing.stderr
+    assert missing.returncode == 2 and "ninguna propuesta" in missing.stderr
 
 
 def test_serve_limits_from_the_command_line(shipped_store, tmp_path):
