@@ -92,7 +92,7 @@ def test_final_states_cannot_change_and_decisions_keep_their_order(kg):
     with pytest.raises(InputError, match="before the version's last decision"):
         decide(kg, "ciclo", 1, "autorizada", when="2014-05-01", act="X")
     decide(kg, "ciclo", 1, "no-autorizada", when="2014-05-20", act="INEE/NEG/1")
-    with pytest.raises(InputError, match="is Rejected: it cannot become Authorised"):
+    with pytest.raises(InputError, match="is not authorised: it cannot become authorised"):
         decide(kg, "ciclo", 1, "autorizada", when="2014-06-01", act="X")
 
 

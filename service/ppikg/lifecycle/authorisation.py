@@ -36,6 +36,10 @@ STATUS_NAMES = {
 }
 PENDING, UNDER_REVIEW, AUTHORISED, REJECTED, SUPERSEDED = (
     str(PPI.Pending), str(PPI.UnderReview), str(PPI.Authorised), str(PPI.Rejected), str(PPI.Superseded))
+#: Each state, in the messages.
+STATE_WORDS = {PENDING: msg("state_pending"), UNDER_REVIEW: msg("state_under_review"),
+               AUTHORISED: msg("state_authorised"), REJECTED: msg("state_rejected"),
+               SUPERSEDED: msg("state_superseded")}
 #: Which state may follow which: authorised, not authorised and superseded are final (a change is a new version).
 NEXT = {PENDING: {UNDER_REVIEW, AUTHORISED, REJECTED}, UNDER_REVIEW: {AUTHORISED, REJECTED}}
 INSTITUTO = str(AUTHORITIES.instituto)
@@ -129,8 +133,10 @@ def decide(kg: KnowledgeGraph, proposal: str, number: int, status: str, *, when:
         raise InputError(msg("decision_on_dropped", number=number, proposal=version.proposal))
     allowed = NEXT.get(version.status, set())
     if str(target) not in allowed:
-        raise InputError(msg("decision_transition", number=number, status=version.status.rsplit("#", 1)[-1],
-                             target=str(target).rsplit("#", 1)[-1]))
+        raise InputError(msg("decision_transition", number=number,
+                             status=STATE_WORDS.get(version.status, version.status.rsplit("#", 1)[-1]),
+                             target=STATE_WORDS[str(target)]))
+
     decided = parse_date(when, msg("date_of_act"))
     deciding = body or INSTITUTO
     if str(target) in (AUTHORISED, REJECTED):
