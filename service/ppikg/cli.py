@@ -12,7 +12,7 @@ from typing import NoReturn, Sequence
 import pyoxigraph
 
 from . import __version__, media
-from .errors import Conflict, InputError, NotFound, PpikgError, msg
+from .errors import Conflict, InputError, Message, NotFound, PpikgError, msg
 from .config import Project, Settings
 from .i18n import LANGS, pick_lang
 from .conformance.render import FORMATS as REPORT_FORMATS
@@ -27,6 +27,25 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+#: The language of the usage errors: ``--lang`` as the command line gives it, before argparse reads it.
+_USAGE = {"lang": LANGS[0]}
+
+
+def _usage_lang(argv: Sequence[str]) -> str:
+    """The language ``--lang`` names in ``argv`` (Spanish without one)."""
+    for arg, after in zip(argv, [*argv[1:], None]):
+        given = arg.partition("=")[2] if arg.startswith("--lang=") else after if arg == "--lang" else None
+        if given in LANGS:
+            return given
+    return LANGS[0]
+
+
+
+def _usage(message: Message) -> argparse.ArgumentTypeError:
+    """A usage error saying ``message`` in the command line's language."""
+    return argparse.ArgumentTypeError(message.text(_USAGE["lang"]))
 
 
 def _store(args: argparse.Namespace) -> Path:
@@ -620,9 +639,9 @@ def _origins(text: str) -> tuple[str, ...]:
     origins = tuple(o.strip().rstrip("/") for o in text.split(",") if o.strip())
     for origin in origins:
         if origin != "*" and not re.fullmatch(r"https?://[^/\s?#]+", origin):
-            raise argparse.ArgumentTypeError(f"not a web origin: {origin!r} (scheme://host[:port], or *)")
+            raise _usage(msg("not_an_origin", value=origin))
     if not origins:
-        raise argparse.ArgumentTypeError("no origin given")
+        raise _usage(msg("no_origin"))
     return origins
 
 
@@ -633,38 +652,39 @@ def _port(text: str) -> int:
     except ValueError:
         port = -1
     if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"not a TCP port: {text!r} (use 1–65535, or 0 for any free port)")
+        raise _usage(msg("not_a_port", value=text))
     return port
 
 
-def _positive(convert, what: str):
+def _positive(convert, what: Message):
     """An argparse type: ``convert(text)``, refused with a usage error unless it is a number above 0."""
 
     def parse(text: str):
         try:
             value = convert(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
+            raise _usage(msg("not_a_value", what=what, value=text)) from None
         if not value > 0:
-            raise argparse.ArgumentTypeError("must be more than 0")
+            raise _usage(msg("not_positive"))
         return value
 
     return parse
 
 
-_count = _positive(int, "a whole number")
-_seconds = _positive(float, "a number of seconds")
+_count = _positive(int, msg("a_whole_number"))
+_seconds = _positive(float, msg("a_number_of_seconds"))
 
 
 def main(argv: Sequence[str] | None = None, project: Project | None = None) -> int:
     """Run ``ppi`` with ``argv`` over ``project`` (default: :meth:`Project.default`); returns the exit code."""
     parser = build_parser()
+    _USAGE["lang"] = _usage_lang(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.project = project or Project.default()
     if getattr(args, "command", None) == "serve" and args.update and not (args.token or args.token_file
                                                                           or os.environ.get("PPIKG_TOKEN")):
-        parser.exit(2, "ppi serve: error: --update needs a token: --token-file FILE, $PPIKG_TOKEN or --token TOKEN "
-                       "(updates require a bearer token)\n")
+        parser.exit(2, f"ppi serve: error: {msg('update_needs_token').text(pick_lang(args.lang))}\n")
+
     try:
         return args.func(args)
     except BrokenPipeError:

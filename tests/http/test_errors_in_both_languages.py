@@ -93,3 +93,17 @@ def test_the_command_refuses_in_spanish_unless_told_english(args, es, en):
     assert spanish.returncode == english.returncode == 2, (spanish.stderr, english.stderr)
     assert spanish.stderr.startswith("ppi: error: " + es), spanish.stderr
     assert english.stderr.startswith("ppi: error: " + en), english.stderr
+
+
+@pytest.mark.parametrize("args, es, en", [
+    (["serve", "--memory", "--port", "80000"], "argument --port: no es un puerto TCP: «80000»",
+     "argument --port: not a TCP port: '80000'"),
+    (["serve", "--memory", "--timeout", "0"], "argument --timeout: debe ser mayor que 0",
+     "argument --timeout: must be more than 0"),
+    (["serve", "--memory", "--update"], "--update necesita un token", "--update needs a token"),
+])
+def test_a_usage_error_of_the_command_follows_its_lang_too(args, es, en):
+    spanish, english = ppi(*args), ppi(*args, "--lang=en")
+    assert spanish.returncode == english.returncode == 2, (spanish.stderr, english.stderr)
+    assert spanish.stderr.startswith("ppi serve: error: " + es), spanish.stderr
+    assert english.stderr.startswith("ppi serve: error: " + en), english.stderr
