@@ -683,7 +683,9 @@ def main(argv: Sequence[str] | None = None, project: Project | None = None) -> i
     args.project = project or Project.default()
     if getattr(args, "command", None) == "serve" and args.update and not (args.token or args.token_file
                                                                           or os.environ.get("PPIKG_TOKEN")):
-        parser.exit(2, f"ppi serve: error: {msg('update_needs_token').text(pick_lang(args.lang))}\n")
+        refusal = msg("update_needs_token").text(pick_lang(args.lang))
+        parser.exit(2, f"ppi serve: error: {refusal}\n")
+
 
     try:
         return args.func(args)
