@@ -15,10 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "service" / "ppikg"
 INTERNAL = {
     ("store/embedded.py", "PpikgError", "the store at"): "the store could not be reopened: restart the process",
     ("store/embedded.py", "PpikgError", "no committed state"): "copying a store the program itself made",
-    ("store/graph.py", "PpikgError", "the project's files"): "the install lacks the project's files",
     ("store/graph.py", "InputError", "lifecycle records go to"): "records the program itself builds",
-    ("store/remote.py", "PpikgError", "the SPARQL store at"): "the configured back-end failed or refused",
-    ("store/remote.py", "PpikgError", "the Graph Store at"): "the configured back-end refused a graph",
     ("store/snapshot.py", "PpikgError", "the snapshot is closed"): "a snapshot used after the program closed it",
     ("store/snapshot.py", "SnapshotGone", ""): "internal signal, caught to reopen a newer snapshot",
     ("sparql/canned.py", "PpikgError", ""): "a canned query file shipped with the project is malformed",

@@ -206,8 +206,8 @@ class KnowledgeGraph:
         say = progress or (lambda _msg: None)
         p = self.project
         if not p.ontology_files() or not p.data_files():
-            raise PpikgError(f"the project's files are not at {p.root} (no ontology/*.ttl or data/*.ttl there): "
-                             "set $PPIKG_HOME to a checkout, or reinstall the package")
+            raise PpikgError(msg("project_files", path=str(p.root)))
+
         fp = fingerprint(p.input_files(), p.root)
         if not force and self.fingerprint() == fp:
             return False

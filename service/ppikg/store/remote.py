@@ -228,7 +228,7 @@ class SparqlClient:
         try:
             response = self._http.post(url, **kwargs)
         except httpx.HTTPError as e:
-            raise PpikgError(f"the SPARQL store at {url} did not answer: {e}") from None
+            raise PpikgError(msg("remote_silent", url=url, detail=str(e))) from None
         return response
 
     def request(self, text: str, accept: str, dataset: dict[str, Any]) -> httpx.Response:
@@ -241,7 +241,8 @@ class SparqlClient:
         if response.status_code == 400:
             raise SyntaxError(_message(response))
         if response.status_code != 200:
-            raise PpikgError(f"the SPARQL store at {self.endpoint.query} answered {response.status_code}: {_message(response)}")
+            raise PpikgError(msg("remote_answered", url=self.endpoint.query, status=response.status_code,
+                                 detail=_message(response)))
         return response
 
     def update(self, text: str) -> None:
@@ -250,7 +251,8 @@ class SparqlClient:
         if response.status_code == 400:
             raise InputError(msg("update_failed", detail=_message(response)))
         if response.status_code >= 300:
-            raise PpikgError(f"the SPARQL store at {url} refused the update ({response.status_code}): {_message(response)}")
+            raise PpikgError(msg("remote_refused_update", url=url, status=response.status_code,
+                                 detail=_message(response)))
 
     def post_graph(self, graph: str, ntriples: bytes) -> None:
         """Add N-Triples to ``graph`` through the Graph Store Protocol."""
@@ -258,8 +260,9 @@ class SparqlClient:
         response = self._send(self.endpoint.gsp, params={"graph": graph}, content=ntriples,
                               headers={"Content-Type": "application/n-triples"})
         if response.status_code >= 300:
-            raise PpikgError(f"the Graph Store at {self.endpoint.gsp} refused <{graph}> ({response.status_code}): "
-                             f"{_message(response)}")
+            raise PpikgError(msg("remote_refused_graph", url=self.endpoint.gsp, graph=graph,
+                                 status=response.status_code, detail=_message(response)))
+
 
 
 def _message(response: httpx.Response) -> str:
