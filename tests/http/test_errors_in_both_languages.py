@@ -40,7 +40,11 @@ CASES = {
     "service": (("GET", "/sparql", {"query": "SELECT * WHERE { SERVICE <http://e/> { ?s ?p ?o } }"}, {}, None),
                 (400, "bad-input", "SERVICE no se permite en este punto de acceso",
                  "SERVICE is not allowed on this endpoint")),
+    "query form": (("POST", "/sparql", {}, {"Content-Type": "application/x-www-form-urlencoded"},
+                    b"query=SELECT+%3Fs+WHERE+%7B"),
+                   (400, "bad-input", "error de sintaxis SPARQL", "SPARQL syntax error")),
     "update by get": (("GET", "/sparql", {"update": "CLEAR ALL"}, {}, None),
+
                       (400, "bad-input", "una actualización SPARQL debe enviarse con POST",
                        "a SPARQL update must be sent with POST")),
     "canned query": (("GET", "/queries/ninguna", {}, {}, None),

@@ -228,7 +228,8 @@
     });
     Yasqe.defaults.prefixCcApi = null;
     yasgui = new Yasgui(host, {
-      requestConfig: { endpoint: ENDPOINT, method: "POST",
+      requestConfig: { endpoint: ENDPOINT + "?lang=" + LANG, method: "POST",  // its errors in the page's language
+
                        acceptHeaderSelect: "application/sparql-results+json,*/*;q=0.9" },
       endpointCatalogueOptions: { getData: function () { return [{ endpoint: ENDPOINT }]; }, keys: [] },
       copyEndpointOnNewTab: true,
