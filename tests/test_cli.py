@@ -76,7 +76,7 @@ def test_query_from_stdin_and_ask(store):
     (["query", "SELECT WHERE {"], "error"),
     (["query", "SELECT * WHERE { ?s ?p ?o }", "--format", "yaml"], "invalid choice"),
     (["export", "--format", "docx"], "invalid choice"),
-    (["query", "@/nonexistent/file.rq"], "No such file"),
+    (["query", "@/nonexistent/file.rq"], "no existe el archivo"),
 ])
 def test_bad_input_is_one_line_on_stderr_and_exit_2(store, args, message):
     done = run(*args, "--store", str(store))
@@ -190,7 +190,7 @@ def test_import_load_then_validate_by_iri(store):
     assert by_iri.returncode == 0, by_iri.stderr
     assert json.loads(by_iri.stdout)["conforms"] is True
     missing = run("validate", "https://w3id.org/ppikg/propuestas/no-existe", "--store", str(store))
-    assert missing.returncode == 2 and "no proposal" in missing.stderr
+    assert missing.returncode == 2 and "ninguna propuesta" in missing.stderr
 
 
 def test_serve_limits_from_the_command_line(shipped_store, tmp_path):

@@ -32,7 +32,7 @@ def test_load_while_serving_says_how_and_loads_through_the_server(shipped_store,
         lines = refused.stderr.strip().splitlines()
         assert "--server http://127.0.0.1:8000 --token TOKEN" in lines[-1], lines
         wrong = ppi("import", str(source), "--server", url, "--token", "not-it")
-        assert wrong.returncode == 2 and "refused the proposal (401)" in wrong.stderr, wrong.stderr
+        assert wrong.returncode == 2 and "rechazó la propuesta (401)" in wrong.stderr, wrong.stderr
         done = ppi("import", str(source), "--server", url, "--token", TOKEN)
         assert done.returncode == 0, done.stderr
         assert f"{GRAPH} as version 1" in done.stderr
@@ -49,4 +49,4 @@ def test_load_while_serving_says_how_and_loads_through_the_server(shipped_store,
         assert gaps.status_code == 200
         assert gaps.text.replace("por-servidor", "x") == example.text.replace("ejemplo-dgb", "x")  # inferred alike
     nobody = ppi("import", str(source), "--server", url, "--token", TOKEN)
-    assert nobody.returncode == 2 and "no ppikg server answers" in nobody.stderr, nobody.stderr
+    assert nobody.returncode == 2 and "ningún servidor de ppikg responde" in nobody.stderr, nobody.stderr

@@ -21,7 +21,7 @@ def ppi(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.
 def test_an_out_of_range_port_is_refused_with_exit_2():
     for port in ("80000", "-1", "http"):
         done = ppi("serve", "--memory", "--port", port)
-        assert done.returncode == 2 and "not a TCP port" in done.stderr and "serving on" not in done.stderr
+        assert done.returncode == 2 and "no es un puerto TCP" in done.stderr and "serving on" not in done.stderr
 
 
 def test_a_busy_port_is_said_and_serving_is_never_claimed():
@@ -30,7 +30,7 @@ def test_a_busy_port_is_said_and_serving_is_never_claimed():
         taken.listen()
         done = ppi("serve", "--memory", "--port", str(taken.getsockname()[1]))
     assert done.returncode == 2, done.stderr
-    assert "cannot listen on 127.0.0.1:" in done.stderr and "serving on" not in done.stderr
+    assert "no se puede escuchar en 127.0.0.1:" in done.stderr and "serving on" not in done.stderr
 
 
 def test_the_token_comes_from_a_file_or_the_environment_and_is_never_logged(shipped_store, tmp_path):

@@ -12,7 +12,7 @@ from typing import NoReturn, Sequence
 import pyoxigraph
 
 from . import __version__, media
-from .errors import Conflict, InputError, NotFound, PpikgError, msg
+from .errors import Conflict, InputError, Message, NotFound, PpikgError, msg
 from .config import Project, Settings
 from .i18n import LANGS, pick_lang
 from .conformance.render import FORMATS as REPORT_FORMATS
@@ -27,6 +27,25 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+#: The language of the usage errors: ``--lang`` as the command line gives it, before argparse reads it.
+_USAGE = {"lang": LANGS[0]}
+
+
+def _usage_lang(argv: Sequence[str]) -> str:
+    """The language ``--lang`` names in ``argv`` (Spanish without one)."""
+    for arg, after in zip(argv, [*argv[1:], None]):
+        given = arg.partition("=")[2] if arg.startswith("--lang=") else after if arg == "--lang" else None
+        if given in LANGS:
+            return given
+    return LANGS[0]
+
+
+
+def _usage(message: Message) -> argparse.ArgumentTypeError:
+    """A usage error saying ``message`` in the command line's language."""
+    return argparse.ArgumentTypeError(message.text(_USAGE["lang"]))
 
 
 def _store(args: argparse.Namespace) -> Path:
@@ -59,16 +78,16 @@ def _endpoint(args: argparse.Namespace):
 
     for name, value in (("--store-endpoint", url), ("--store-update", args.store_update), ("--store-gsp", args.store_gsp)):
         if value is not None and not value.startswith(("http://", "https://")):
-            raise InputError(f"{name} takes an http:// or https:// URL, not {value!r}")
+            raise InputError(msg("option_url", option=name, value=value))
     password = os.environ.get("PPIKG_STORE_PASSWORD")
     if args.store_password_file:
         try:
             lines = Path(args.store_password_file).read_text(encoding="utf-8").splitlines()
         except OSError as e:
-            raise InputError(f"cannot read the password file {args.store_password_file}: {e.strerror or e}") from None
+            raise InputError(msg("password_file", path=args.store_password_file, detail=e.strerror or e)) from None
         password = lines[0].strip() if lines else ""
     if password and not args.store_user:
-        raise InputError("a store password needs --store-user")
+        raise InputError(msg("password_needs_user"))
     return Endpoint(url, args.store_update, args.store_gsp, args.store_user, password)
 
 
@@ -245,16 +264,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     iri = proposal_iri(graph)
     name = str(iri).rstrip("/").rsplit("/", 1)[-1]
     if args.server:
-        graph_iri = _load_through(args.server, _token(args), Path(args.source), name,
-                                  graph)
+        graph_iri = _load_through(args.server, _token(args), Path(args.source), name, graph,
+                                  pick_lang(getattr(args, "lang", None)))
+
         print(f"loaded {iri} into {graph_iri} on {args.server} ({len(graph)} triples)", file=sys.stderr)
         return 0
     if args.load:
         with _open(args) as kg:
             if kg.read_only:
-                raise Conflict(f"a running server writes the store {kg.store_dir}: load the proposal through it, "
-                               f"with `ppi import {args.source} --server http://127.0.0.1:8000 --token TOKEN` "
-                               "(its URL and the token it was started with, `ppi serve --update --token TOKEN`)")
+                raise Conflict(msg("served_load", path=str(kg.store_dir), source=args.source))
             graph_iri = kg.add_graph(f"propuestas/{name}", graph, source=str(Path(args.source).resolve()))
         print(f"loaded {iri} into {graph_iri} ({len(graph)} triples)", file=sys.stderr)
         return 0
@@ -266,11 +284,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_through(server: str, token: str | None, source: Path, name: str, graph) -> str:
+def _load_through(server: str, token: str | None, source: Path, name: str, graph, lang: str = "es") -> str:
     """Load the proposal through the ppikg server at ``server`` (with the update token): the way to load while a
     server holds the store. A workbook, Turtle or JSON-LD file is uploaded as it is (``POST /propuestas``: the
     server records its name and SHA-256); a CSV folder is sent as the Turtle it becomes (Graph Store PUT into
-    the proposal's graph). Returns what was loaded, for the message."""
+    the proposal's graph). The server words its refusals in ``lang``. Returns what was loaded, for the message."""
     import urllib.error
     import urllib.request
     from urllib.parse import quote
@@ -284,12 +302,13 @@ def _load_through(server: str, token: str | None, source: Path, name: str, graph
     fmt = find("proposal", source.suffix.lstrip(".")) if source.is_file() else None
     graph_iri = str(GRAPH[f"propuestas/{name}"])
     if fmt is not None:
-        url = f"{server.rstrip('/')}/propuestas"
+        url = f"{server.rstrip('/')}/propuestas?lang={lang}"
         body = source.read_bytes()
         headers |= {"Content-Type": fmt.media, "Content-Disposition": f"attachment; filename*=UTF-8''{quote(source.name)}"}
         method = "POST"
     else:
-        url = f"{server.rstrip('/')}/rdf-graphs/service?graph={quote(graph_iri, safe='')}"
+        url = f"{server.rstrip('/')}/rdf-graphs/service?graph={quote(graph_iri, safe='')}&lang={lang}"
+
         body = graph.serialize(format="turtle").encode("utf-8")
         headers |= {"Content-Type": "text/turtle"}
         method = "PUT"
@@ -306,9 +325,9 @@ def _load_through(server: str, token: str | None, source: Path, name: str, graph
             detail = json.loads(detail)["error"]
         except (ValueError, KeyError, TypeError):
             pass
-        raise Conflict(f"the server at {server} refused the proposal ({e.code}): {detail}") from None
+        raise Conflict(msg("server_refused", server=server, status=e.code, detail=detail)) from None
     except (urllib.error.URLError, OSError) as e:
-        raise Conflict(f"no ppikg server answers at {server}: {getattr(e, 'reason', e)}") from None
+        raise Conflict(msg("no_server", server=server, detail=getattr(e, "reason", e))) from None
 
 
 def _versions_table(args: argparse.Namespace, kg, versions) -> tuple[list[str], list[list[str]]]:
@@ -363,9 +382,7 @@ def cmd_drop_version(args: argparse.Namespace) -> int:
     """Drop one version of a proposal (recorded: the record stays, its content goes)."""
     with _open(args, progress=False) as kg:
         if kg.read_only:
-            raise Conflict(f"a running server writes the store {kg.store_dir}: drop the version through it, "
-                           "`curl -X DELETE -H 'Authorization: Bearer TOKEN' "
-                           f"http://127.0.0.1:8000/propuestas/{args.proposal}/versiones/{args.number}`")
+            raise Conflict(msg("served_drop", path=str(kg.store_dir), proposal=args.proposal, number=args.number))
         dropped, current = kg.drop_version(args.proposal, args.number)
     print(f"dropped {dropped}; current version: {current or 'none (the proposal left the store)'}", file=sys.stderr)
     return 0
@@ -377,8 +394,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
     with _open(args, progress=False) as kg:
         if kg.read_only:
-            raise Conflict(f"a running server writes the store {kg.store_dir}: send the decision to it, "
-                           f"POST /propuestas/{args.proposal}/versiones/{args.number}/decisiones with the token")
+            raise Conflict(msg("served_decide", path=str(kg.store_dir), proposal=args.proposal, number=args.number))
         d = decide(kg, args.proposal, args.number, args.state, when=args.date, act=args.act,
                    revise_every=args.revise_every, next_revision=args.next_revision)
     print(f"{d.version}: {d.status.rsplit('#', 1)[-1]} on {d.date}"
@@ -446,7 +462,7 @@ def _listen(host: str, port: int):
         sock.listen(2048)
     except OSError as e:
         sock.close()
-        raise Conflict(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+        raise Conflict(msg("cannot_listen", address=f"{host}:{port}", detail=e.strerror or e)) from None
     return sock
 
 
@@ -623,9 +639,9 @@ def _origins(text: str) -> tuple[str, ...]:
     origins = tuple(o.strip().rstrip("/") for o in text.split(",") if o.strip())
     for origin in origins:
         if origin != "*" and not re.fullmatch(r"https?://[^/\s?#]+", origin):
-            raise argparse.ArgumentTypeError(f"not a web origin: {origin!r} (scheme://host[:port], or *)")
+            raise _usage(msg("not_an_origin", value=origin))
     if not origins:
-        raise argparse.ArgumentTypeError("no origin given")
+        raise _usage(msg("no_origin"))
     return origins
 
 
@@ -636,38 +652,41 @@ def _port(text: str) -> int:
     except ValueError:
         port = -1
     if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"not a TCP port: {text!r} (use 1–65535, or 0 for any free port)")
+        raise _usage(msg("not_a_port", value=text))
     return port
 
 
-def _positive(convert, what: str):
+def _positive(convert, what: Message):
     """An argparse type: ``convert(text)``, refused with a usage error unless it is a number above 0."""
 
     def parse(text: str):
         try:
             value = convert(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
+            raise _usage(msg("not_a_value", what=what, value=text)) from None
         if not value > 0:
-            raise argparse.ArgumentTypeError("must be more than 0")
+            raise _usage(msg("not_positive"))
         return value
 
     return parse
 
 
-_count = _positive(int, "a whole number")
-_seconds = _positive(float, "a number of seconds")
+_count = _positive(int, msg("a_whole_number"))
+_seconds = _positive(float, msg("a_number_of_seconds"))
 
 
 def main(argv: Sequence[str] | None = None, project: Project | None = None) -> int:
     """Run ``ppi`` with ``argv`` over ``project`` (default: :meth:`Project.default`); returns the exit code."""
     parser = build_parser()
+    _USAGE["lang"] = _usage_lang(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.project = project or Project.default()
     if getattr(args, "command", None) == "serve" and args.update and not (args.token or args.token_file
                                                                           or os.environ.get("PPIKG_TOKEN")):
-        parser.exit(2, "ppi serve: error: --update needs a token: --token-file FILE, $PPIKG_TOKEN or --token TOKEN "
-                       "(updates require a bearer token)\n")
+        refusal = msg("update_needs_token").text(pick_lang(args.lang))
+        parser.exit(2, f"ppi serve: error: {refusal}\n")
+
+
     try:
         return args.func(args)
     except BrokenPipeError:
@@ -686,10 +705,13 @@ def as_error(exc: BaseException) -> PpikgError | None:
     read, or is not UTF-8, as the input error it is; None for anything else (a bug: its traceback shows)."""
     if isinstance(exc, PpikgError):
         return exc
-    if isinstance(exc, FileNotFoundError):
-        return NotFound(str(exc))
+    if isinstance(exc, FileNotFoundError) and exc.filename:
+        return NotFound(msg("no_such_file", path=exc.filename))
+    if isinstance(exc, OSError) and exc.filename:
+        return InputError(msg("cannot_read", path=exc.filename, detail=exc.strerror or exc))
     if isinstance(exc, (OSError, UnicodeDecodeError)):
-        return InputError(str(exc))
+        return InputError(msg("input_unreadable", detail=str(exc)))
+
     return None
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from .config import Project
-from .errors import NotFound
+from .errors import NotFound, msg
 from .i18n import check_lang, words
 from .sparql.canned import check_iri, get_query, run_rows
 
@@ -249,9 +249,10 @@ def covering_indicators(kg, project: Project, proposal: str, competency: str) ->
     comp = next((c for c in matrix.competencies if c["iri"] == competency), None)
     prop = next((p for p in matrix.proposals if p["iri"] == proposal), None)
     if comp is None:
-        raise NotFound(f"no competency <{competency}> in the store")
+        raise NotFound(msg("not_in_store", thing=msg("thing_competency"), iri=f"<{competency}>"))
     if prop is None:
-        raise NotFound(f"no proposal <{proposal}> in the store")
+        raise NotFound(msg("not_in_store", thing=msg("thing_proposal"), iri=f"<{proposal}>"))
+
     _, rows = run_rows(kg, get_query(project, "competency"), competency=competency)
     found = [{"indicator": r["indicator"], "statement": r["statement"], "parameter": r["parameter"],
               "via_attribute": r["via_attribute"] == "true", "via_aspect": r["via_aspect"] == "true"}

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 class Message:
     """A message for a person as data: ``key`` in the ``errors`` table of ``words.toml``, and the parameters
     its text names (``{value!r}``, ``{size:,}``). A parameter that is a Message itself is worded in the same
-    language. Picklable: a worker process sends it to the server as it is."""
+    language; a list of them, one per line. Picklable: a worker process sends it to the server as it is."""
 
     key: str
     params: Mapping[str, object] = field(default_factory=dict)
@@ -60,8 +60,11 @@ def msg(key: str, **params: object) -> Message:
 
 
 def wording(value: object, lang: str) -> object:
-    """``value`` in ``lang`` when it is a message (or an error), else as it is."""
+    """``value`` in ``lang`` when it is a message (or an error), a list of them one per line, else as it is."""
+    if isinstance(value, list):
+        return "\n".join(str(wording(v, lang)) for v in value)
     return value.text(lang) if isinstance(value, (Message, PpikgError)) else value
+
 
 
 class PpikgError(Exception):

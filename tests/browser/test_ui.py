@@ -25,8 +25,9 @@ def test_editor_loads_runs_a_query_and_shows_results(page, base_url):
     page.keyboard.press("Delete")
     page.keyboard.type("SELECT ?c WHERE { ?c a ppi:Competency } ORDER BY ?c")
     page.keyboard.press("Escape")  # closes an autocompletion list if one opened
-    with page.expect_response(lambda r: r.url.endswith("/sparql") and r.request.method == "POST") as answer:
+    with page.expect_response(lambda r: r.url.endswith("/sparql?lang=en") and r.request.method == "POST") as answer:
         page.click(".yasqe_queryButton")
+
     assert answer.value.status == 200
     page.wait_for_selector(RESULT_ROWS)
     rows = page.locator(RESULT_ROWS)

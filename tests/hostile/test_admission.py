@@ -62,9 +62,9 @@ def test_costly_queries_never_seen_leave_a_worker_for_cheap_ones(server):
 def test_a_query_just_stopped_at_a_limit_is_refused_at_once_for_a_while(server):
     """Sending again a text that ran to the timeout would only hold a worker to the timeout again."""
     first = sparql(server, ENDLESS.replace("?x", "?again"), "first")
-    assert first.status_code == 503 and "limit and was stopped" in first.json()["error"]
+    assert first.status_code == 503 and "y se detuvo" in first.json()["error"]
     started = time.perf_counter()
     again = sparql(server, ENDLESS.replace("?x", "?again"), "a comment makes no other query")
     assert time.perf_counter() - started < TIMEOUT_S / 2
-    assert again.status_code == 503 and "not run again for" in again.json()["error"]
+    assert again.status_code == 503 and "no se vuelve a ejecutar durante" in again.json()["error"]
     assert 0 < int(again.headers["Retry-After"]) <= 30

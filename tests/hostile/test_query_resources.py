@@ -17,7 +17,7 @@ def test_a_query_past_the_memory_limit_is_stopped_with_503(served):
                          headers={"Accept": "application/sparql-results+json"})
 
     response, slowest, peak = served.while_probing(send)
-    assert_refused(response, 503, f"more than {QUERY_MEMORY_MB} MB of memory")
+    assert_refused(response, 503, f"más de {QUERY_MEMORY_MB} MB de memoria")
     assert_unharmed(slowest, peak)
     after = httpx.get(served.url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30,
                       headers={"Accept": "application/sparql-results+json"})

@@ -21,9 +21,9 @@ DEEP_TURTLE = "<urn:s> <urn:p> " + "[ <urn:p> " * DEEP + "<urn:o>" + " ]" * DEEP
 
 
 @pytest.mark.parametrize("body, media, words", [
-    (LAUGHS, "application/rdf+xml", "document type"),
-    (DEEP_XML, "application/rdf+xml", "levels deep"),
-    (DEEP_JSONLD, "application/ld+json", "malformed"),
+    (LAUGHS, "application/rdf+xml", "tipo de documento"),
+    (DEEP_XML, "application/rdf+xml", "niveles"),
+    (DEEP_JSONLD, "application/ld+json", "mal formado"),
 ], ids=["billion-laughs", "deep-rdf-xml", "deep-json-ld"])
 def test_a_hostile_graph_store_write_is_refused(served, body, media, words):
     def send() -> httpx.Response:

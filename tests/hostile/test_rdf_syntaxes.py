@@ -41,18 +41,18 @@ GSP_CASES: dict[str, tuple[bytes, str, str]] = {
     "turtle-utf-16": ("<urn:a> <urn:b> <urn:c> .".encode("utf-16"), TTL, "UTF-8"),
     "rdf-xml-declares-latin-1": (f'<?xml version="1.0" encoding="iso-8859-1"?><rdf:RDF {RDF}/>'.encode(), XML,
                                  "Only UTF-8"),
-    "turtle-empty": (b"", TTL, "body is empty"),
-    "n-triples-empty": (b"", NT, "body is empty"),
-    "rdf-xml-empty": (b"", XML, "body is empty"),
-    "json-ld-empty": (b"  \n", JSONLD, "body is empty"),
+    "turtle-empty": (b"", TTL, "está vacío"),
+    "n-triples-empty": (b"", NT, "está vacío"),
+    "rdf-xml-empty": (b"", XML, "está vacío"),
+    "json-ld-empty": (b"  \n", JSONLD, "está vacío"),
     "json-ld-sent-as-turtle": (b'{"@id": "urn:a", "urn:b": "c"}', TTL, "not a valid subject"),
     "turtle-sent-as-json-ld": (b"<urn:a> <urn:b> <urn:c> .", JSONLD, "Unexpected char"),
     "turtle-sent-as-rdf-xml": (b"<urn:a> <urn:b> <urn:c> .", XML, "RDF/XML"),
     "rdf-xml-sent-as-n-triples": (f'<?xml version="1.0"?><rdf:RDF {RDF}/>'.encode(), NT, "N-Triples"),
     "unterminated-literal-of-8-mb": (b'<urn:a> <urn:b> "' + b"z" * 8_000_000 + b" .", TTL, "end of file"),
-    "iri-over-the-limit": (b"<urn:a> <urn:b> <urn:" + b"i" * MAX_IRI + b"> .", TTL, f"at most {MAX_IRI:,}"),
-    "iri-of-5-mb": (b"<urn:" + b"i" * 5_000_000 + b"> <urn:b> <urn:c> .", NT, f"at most {MAX_IRI:,}"),
-    "datatype-iri-over-the-limit": (b'<urn:a> <urn:b> "1"^^<urn:' + b"t" * MAX_IRI + b"> .", NT, "IRI of"),
+    "iri-over-the-limit": (b"<urn:a> <urn:b> <urn:" + b"i" * MAX_IRI + b"> .", TTL, f"como máximo {MAX_IRI:,}"),
+    "iri-of-5-mb": (b"<urn:" + b"i" * 5_000_000 + b"> <urn:b> <urn:c> .", NT, f"como máximo {MAX_IRI:,}"),
+    "datatype-iri-over-the-limit": (b'<urn:a> <urn:b> "1"^^<urn:' + b"t" * MAX_IRI + b"> .", NT, "un IRI de"),
     "many-prefixes-then-an-undeclared-one": (PREFIXES + b"q:a <urn:b> <urn:c> .", TTL, "prefix"),
 }
 UNOFFERED = {"n-quads": "application/n-quads", "trig": "application/trig", "n3": "text/n3",
@@ -92,7 +92,7 @@ def test_malformed_rdf_is_refused_by_the_graph_store_and_nothing_is_written(serv
 def test_a_syntax_the_graph_store_does_not_offer_is_415_and_nothing_is_written(served, kept, media):
     for method in ("PUT", "POST"):
         response = gsp(served.url, method, b"<urn:a> <urn:b> <urn:c> <urn:g> .", media)
-        assert_refused(response, 415, "send text/turtle")
+        assert_refused(response, 415, "envíe text/turtle")
         assert graph_now(served.url) == kept
 
 
@@ -101,7 +101,7 @@ def test_an_empty_put_does_not_create_a_graph(served):
     iri = "urn:x:hostile-empty-put"
     r = httpx.put(served.url + "/rdf-graphs/service", params={"graph": iri}, content=b"", timeout=30,
                   headers={"Content-Type": TTL, "Authorization": f"Bearer {TOKEN}"})
-    assert_refused(r, 400, "body is empty")
+    assert_refused(r, 400, "está vacío")
     assert httpx.get(served.url + "/rdf-graphs/service", params={"graph": iri}, timeout=30).status_code == 404
 
 
@@ -134,6 +134,7 @@ VALIDATE_CASES: dict[str, tuple[bytes, str, str]] = {
                                "is not UTF-8"),
     "turtle-empty": (b"", TTL, "body is empty"),
     "json-ld-empty": (b"\n", JSONLD, "body is empty"),
+
     "json-ld-sent-as-turtle": (b'{"@id": "urn:a", "urn:b": "c"}', TTL, "not valid turtle"),
     "turtle-sent-as-json-ld": (b"<urn:a> <urn:b> <urn:c> .", JSONLD, "not JSON"),
     "unterminated-literal-of-8-mb": (b'<urn:a> <urn:b> "' + b"z" * 8_000_000 + b" .", TTL, "not valid turtle"),

@@ -72,8 +72,8 @@ def test_thousands_of_parameters_are_ignored_and_the_query_answered(served):
 
 
 @pytest.mark.parametrize("path, query, words", [
-    ("/sparql", "query=ASK%7B%7D&query=ASK%7B%7D", "more than one 'query'"),
-    ("/rdf-graphs/service", "&".join(f"graph=urn:x:g{i}" for i in range(3_000)), "exactly one graph"),
+    ("/sparql", "query=ASK%7B%7D&query=ASK%7B%7D", "más de un parámetro «query»"),
+    ("/rdf-graphs/service", "&".join(f"graph=urn:x:g{i}" for i in range(3_000)), "exactamente un grafo"),
 ], ids=["query", "graph-3000-times"])
 def test_a_repeated_parameter_is_refused(served, path, query, words):
     request = f"GET {path}?{query} HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n\r\n"
@@ -82,9 +82,9 @@ def test_a_repeated_parameter_is_refused(served, path, query, words):
 
 @pytest.mark.parametrize("target, status, words", [
     ("/sparql?lang=en&query=ASK%20%7B%ff%fe%7D", 400, "syntax"),
-    ("/rdf-graphs/service?graph=urn:x:%ff%c3", 400, "not an absolute IRI"),
-    ("/queries/%ff%fe", 404, "no canned query"),
-    ("/propuestas/%ff%fe", 404, "nothing is known"),
+    ("/rdf-graphs/service?graph=urn:x:%ff%c3", 400, "no es un IRI absoluto"),
+    ("/queries/%ff%fe", 404, "ninguna consulta predefinida"),
+    ("/propuestas/%ff%fe", 404, "no se sabe nada de"),
     ("/static/%ff%fe.css?lang=en", 404, "nothing is served"),
 ], ids=["sparql-query", "graph-iri", "canned-query", "linked-data-page", "static"])
 def test_percent_encoding_that_is_not_utf8_is_a_clear_4xx(served, target, status, words):
@@ -110,7 +110,7 @@ def test_a_request_head_over_the_limit_is_431_and_the_server_holds_none_of_it(se
     100 MB, read for as long as the client sent it."""
     request = b"GET /health HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n"
     answer, slowest, peak = served.while_probing(lambda: raw(served.url, request))
-    assert_raw_refused(answer, 431, "request line and headers are over")
+    assert_raw_refused(answer, 431, "los encabezados superan los")
     assert_unharmed(slowest, peak)
 
 
@@ -125,7 +125,7 @@ def test_an_absurd_accept_is_answered_or_406(served, accept, status):
     response, slowest, peak = served.while_probing(lambda: get(served.url, "/sparql", params=ASK,
                                                                headers={"Accept": accept}))
     if status == 406:
-        assert_refused(response, 406, "offers")
+        assert_refused(response, 406, "ofrece")
     else:
         assert response.status_code == 200
     assert_unharmed(slowest, peak)
@@ -152,7 +152,7 @@ def test_a_body_that_stops_arriving_is_given_up_with_408_and_writes_nothing(serv
     started = time.monotonic()
     answer, slowest, peak = served.while_probing(lambda: raw(served.url, request, timeout=4 * BODY_TIMEOUT_S))
     assert BODY_TIMEOUT_S <= time.monotonic() - started < 3 * BODY_TIMEOUT_S
-    assert_raw_refused(answer, 408, "the body stopped arriving")
+    assert_raw_refused(answer, 408, "el cuerpo dejó de llegar")
     assert_unharmed(slowest, peak)
     assert get(served.url, "/rdf-graphs/service", params={"graph": iri}).status_code == 404
 
@@ -161,7 +161,7 @@ def test_a_body_that_stops_arriving_is_given_up_with_408_and_writes_nothing(serv
 def test_a_malformed_content_length_is_a_json_400(served, content_length):
     request = (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
                b"Content-Length: " + content_length + b"\r\n\r\nASK {}")
-    assert_raw_refused(raw(served.url, request), 400, "not a valid HTTP/1.1 request")
+    assert_raw_refused(raw(served.url, request), 400, "no es una petición HTTP/1.1 válida")
 
 
 @pytest.mark.parametrize("path, media", [
@@ -180,7 +180,7 @@ def test_a_chunked_body_past_the_limit_is_413_and_nothing_is_written(served, pat
                              headers={"Content-Type": media, "Authorization": f"Bearer {TOKEN}"})
 
     response, slowest, peak = served.while_probing(send)
-    assert_refused(response, 413, "body over")
+    assert_refused(response, 413, "el cuerpo supera los")
     assert_unharmed(slowest, peak)
     assert get(served.url, "/rdf-graphs/service", params={"graph": "urn:x:hostile-chunked"}).status_code == 404
 
@@ -230,7 +230,7 @@ def test_a_path_that_climbs_out_of_its_route_is_a_404(served, family):
 @pytest.mark.parametrize("family", FAMILIES)
 def test_a_nul_byte_in_the_request_line_is_a_json_400(served, family):
     assert_raw_refused(raw(served.url, f"GET {family}a\0b HTTP/1.1\r\nHost: x\r\n\r\n".encode()), 400,
-                       "not a valid HTTP/1.1 request")
+                       "no es una petición HTTP/1.1 válida")
 
 
 @pytest.mark.parametrize("family", FAMILIES)
@@ -242,5 +242,5 @@ def test_a_very_long_path_is_a_404_or_a_414(served, family):
 
     status, _, body = ask(family + "a" * (MAX_URL - 100))
     assert status == 404 and set(json.loads(body)) == {"error", "status", "code"}, (status, body[:200])
-    assert_raw_refused(ask(family + "a" * 200_000), 414, f"URL is over {MAX_URL:,} bytes")
-    assert_raw_refused(ask(family + "a" * 2 * MAX_HEAD), 414, f"URL is over {MAX_URL:,} bytes")
+    assert_raw_refused(ask(family + "a" * 200_000), 414, f"la URL supera los {MAX_URL:,} bytes")
+    assert_raw_refused(ask(family + "a" * 2 * MAX_HEAD), 414, f"la URL supera los {MAX_URL:,} bytes")

@@ -105,4 +105,4 @@ def test_the_command_line_refuses_deep_nesting_with_one_line(shipped_store, tmp_
     done = subprocess.run([sys.executable, "-m", "ppikg", "query", "--store", str(store), text],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 2, done.stderr[-500:]
-    assert len(done.stderr.strip().splitlines()) == 1 and f"at most {MAX_NESTING}" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and f"se aceptan {MAX_NESTING} como máximo" in done.stderr

@@ -39,8 +39,8 @@ def test_an_update_past_the_memory_limit_is_stopped_and_writes_nothing(served):
         return httpx.post(served.url + "/sparql", content=CARTESIAN.encode(), headers=UPDATE, timeout=120)
 
     response, slowest, peak = served.while_probing(send)
-    assert_refused(response, 503, f"more than {QUERY_MEMORY_MB} MB of memory")
-    assert "nothing was written" in response.json()["error"]
+    assert_refused(response, 503, f"más de {QUERY_MEMORY_MB} MB de memoria")
+    assert "no se escribió nada" in response.json()["error"]
     assert_unharmed(slowest, peak)
     assert count(served.url, "urn:trial:pairs") == 0
 
@@ -60,7 +60,7 @@ def test_an_update_past_the_timeout_is_stopped_and_the_next_write_goes_on(served
             writer.join(120)
 
     response, slowest, peak = served.while_probing(send)
-    assert_refused(response, 503, "limit and was stopped; nothing was written")
+    assert_refused(response, 503, "y se detuvo; no se escribió nada")
     assert_unharmed(slowest, peak)
     assert count(served.url, "urn:trial:count") == 0
     assert put and put[0].status_code == 201, put
@@ -78,7 +78,7 @@ def test_an_update_within_the_limits_is_written_once(served):
     assert count(served.url, "urn:trial:copy") == int(labels.json()["results"]["bindings"][0]["n"]["value"]) > 0
     bad = httpx.post(served.url + "/sparql", content=b"INSERT { ?s ?p ?o } WHERE { ?s ?p }", headers=UPDATE,
                      timeout=30)
-    assert_refused(bad, 400, "syntax")
+    assert_refused(bad, 400, "sintaxis")
 
 
 def indicators(n: int) -> bytes:
@@ -107,7 +107,7 @@ def test_a_large_graph_is_parsed_and_inferred_outside_the_server(served):
 def test_a_graph_write_past_the_limits_is_stopped_and_writes_nothing(served):
     """60,000 indicators: past the memory limit (400 MB) or the write timeout, whichever comes first."""
     response, slowest, peak = served.while_probing(lambda: put(served.url, "urn:big:too-much", indicators(60_000)))
-    assert_refused(response, 503, "was stopped; nothing was written")
+    assert_refused(response, 503, "se detuvo; no se escribió nada")
     assert f"{QUERY_MEMORY_MB} MB" in response.text or f"{WRITE_TIMEOUT_S} s" in response.text
     assert_unharmed(slowest, peak)
     assert count(served.url, "urn:big:too-much") == 0

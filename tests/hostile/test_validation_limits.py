@@ -57,14 +57,14 @@ def app_with(shipped_store, tmp_path):
 def test_an_upload_past_the_time_limit_is_stopped(app_with):
     app = app_with(validation_timeout=0.3, validation_workers=1)
     with serving(app) as url:
-        assert_refused(upload(url), 503, "took more than 0.3 s")
+        assert_refused(upload(url), 503, "tardó más de 0.3 s")
         assert httpx.get(url + "/health", timeout=5).status_code == 200
 
 
 def test_an_upload_past_the_memory_limit_is_stopped(app_with):
     app = app_with(validation_memory_mb=40, validation_workers=1)  # less than a worker needs to start
     with serving(app) as url:
-        assert_refused(upload(url), 503, "more than 40 MB of memory")
+        assert_refused(upload(url), 503, "más de 40 MB de memoria")
 
 
 def slow_proposal(indicators: int = 1500) -> bytes:

@@ -61,7 +61,7 @@ def test_a_cell_lists_its_indicators(base):
     assert rows[0][:3] == ["proposal", "competency", "indicator"] and len(rows) == 1 + len(data["indicators"])
     missing = httpx.get(f"{base}/coverage/indicators", params={"proposal": DGB + "x", "competency": C4,
                                                                                  "format": "json"}, timeout=30)
-    assert missing.status_code == 404 and "no proposal" in missing.json()["error"]
+    assert missing.status_code == 404 and "no se encuentra en el almacén: propuesta" in missing.json()["error"]
     bad = httpx.get(f"{base}/coverage/indicators", params={"proposal": "x", "competency": C4},
                     headers={"Accept": "text/html"}, timeout=30)
     assert bad.status_code == 400 and "text/html" in bad.headers["content-type"]

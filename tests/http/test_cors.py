@@ -53,4 +53,4 @@ def test_an_allowed_origin_gets_the_preflight_and_the_headers_on_every_answer(kg
 def test_the_cors_option_checks_its_origins():
     done = subprocess.run([sys.executable, "-m", "ppikg", "serve", "--memory", "--cors", "yasgui.example"],
                           capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2 and "not a web origin: 'yasgui.example'" in done.stderr
+    assert done.returncode == 2 and "no es un origen web: «yasgui.example»" in done.stderr

@@ -189,7 +189,7 @@ def test_http_queries(client: TestClient) -> None:
     assert r.headers["content-type"].startswith("text/csv") and r.text.startswith("competency,proposal")
     assert client.get("/queries/competency").status_code == 400
     bad = client.get("/queries/competency", params={"competency": "x> } DROP ALL {"})
-    assert bad.status_code == 400 and "absolute IRI" in bad.json()["error"]
+    assert bad.status_code == 400 and "no es un IRI absoluto" in bad.json()["error"]
     assert client.get("/queries/competency", params={"competncy": f"{COMP}c3"}).status_code == 400
     assert client.get("/queries/nope").status_code == 404
     assert client.get("/queries/gaps.rq").text.startswith("# id: gaps")

@@ -167,7 +167,7 @@ def test_ppi_history_and_drop_version_on_the_command_line(store, tmp_path):
     out = ppi("history", "ciclo", "--format", "csv")
     assert "1 (vigente)" in out.stdout and "2 (eliminada" in out.stdout
     missing = ppi("history", "otra")
-    assert missing.returncode == 2 and "no proposal <https://w3id.org/ppikg/propuestas/otra>" in missing.stderr
+    assert missing.returncode == 2 and "ninguna propuesta <https://w3id.org/ppikg/propuestas/otra>" in missing.stderr
 
 
 def test_every_kept_version_is_queryable_by_its_graph_and_exported_under_it(store):
@@ -197,7 +197,7 @@ def test_every_kept_version_is_queryable_by_its_graph_and_exported_under_it(stor
         assert old not in rdflib.Graph().parse(data=merged.getvalue(), format="turtle")
         kg.drop_version("ciclo", 1)
         r = c.get("/sparql", params={"query": query}, headers=ask)
-        assert r.status_code == 400 and "not a graph of this store" in r.json()["error"]
+        assert r.status_code == 400 and "no es un grafo de este almacén" in r.json()["error"]
 
 
 def test_an_uploaded_workbook_becomes_a_version_with_its_file_name_and_sha256(store):

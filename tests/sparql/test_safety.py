@@ -157,7 +157,7 @@ def test_from_a_graph_outside_the_store_is_refused(client, recorder):
               f"SELECT * FROM NAMED <{recorder.url}/g> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
               f"PREFIX r: <{recorder.url}/> ASK FROM r:g {{ ?s ?p ?o }}"]:
         r = client.get("/sparql", params={"query": q})
-        assert r.status_code == 400 and "not a graph of this store" in r.json()["error"], q
+        assert r.status_code == 400 and "no es un grafo de este almacén" in r.json()["error"], q
     ok = client.get("/sparql", params={"query": f"ASK FROM <{DEMO}> {{ <http://e/s1> ?p ?o }}"})
     assert ok.status_code == 200 and ok.json()["boolean"] is True
     assert recorder.hits == []
@@ -166,7 +166,7 @@ def test_from_a_graph_outside_the_store_is_refused(client, recorder):
 @pytest.mark.parametrize("param", ["default-graph-uri", "named-graph-uri"])
 def test_protocol_dataset_outside_the_store_is_refused(client, recorder, param):
     r = client.get("/sparql", params={"query": "ASK {}", param: f"{recorder.url}/g"})
-    assert r.status_code == 400 and "not a graph of this store" in r.json()["error"]
+    assert r.status_code == 400 and "no es un grafo de este almacén" in r.json()["error"]
     assert client.get("/sparql", params={"query": "ASK {}", param: DEMO}).status_code == 200
 
 
@@ -204,7 +204,7 @@ def test_timeout_stops_the_query_and_the_server_keeps_answering(served):
         assert health.status_code == 200 and not slow.done()  # answered while the query ran, not after it
         r = slow.result()
     # Stopped at the timeout: the query alone would run far longer.
-    assert r.status_code == 503 and "limit" in r.json()["error"]
+    assert r.status_code == 503 and "límite" in r.json()["error"]
     # The worker that ran it is gone (killed, not left computing), and the pool answers again.
     gone = [pid for pid in pids if not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE]
     assert gone
@@ -256,7 +256,7 @@ def test_updates_are_off_by_default(client, kg):
               client.post("/sparql", data={"update": "DROP ALL"}),
               client.put(f"/rdf-graphs/service?graph={DEMO}", content=b"", headers={"Content-Type": "text/turtle"}),
               client.delete(f"/rdf-graphs/service?graph={DEMO}")]:
-        assert r.status_code == 403 and "disabled" in r.json()["error"]
+        assert r.status_code == 403 and "desactivadas" in r.json()["error"]
     assert kg.graphs() == before
 
 

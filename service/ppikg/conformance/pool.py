@@ -19,7 +19,7 @@ from typing import Literal
 Severity = Literal["violation", "warning", "info"]
 
 from ..config import Project, Settings
-from ..errors import PpikgError, QueryFailed, QueryTimeout
+from ..errors import PpikgError, QueryFailed, QueryTimeout, msg
 from ..workers import Died, Stopped, WorkerPool
 
 
@@ -79,16 +79,17 @@ class ValidationPool:
             raw = self._pool.run(lambda worker: worker.conn.send(upload), timeout,
                                  self._settings.validation_memory_mb, cancelled)
         except queue.Empty:
-            raise QueryTimeout(f"no validation worker free within {timeout:g} s (the server is busy)") from None
+            raise QueryTimeout(msg("no_validation_worker", seconds=f"{timeout:g}")) from None
         except Stopped as e:
             if e.reason == "memory":
-                raise QueryFailed(503, f"validating this proposal needed more than "
-                                       f"{self._settings.validation_memory_mb:g} MB of memory and was stopped") from None
+                raise QueryFailed(503, msg("validation_memory",
+                                           limit=f"{self._settings.validation_memory_mb:g}")) from None
             if e.reason == "cancelled":
-                raise QueryFailed(499, "the client went away; the validation was stopped") from None
-            raise QueryTimeout(f"validating this proposal took more than {timeout:g} s and was stopped") from None
+                raise QueryFailed(499, msg("validation_cancelled")) from None
+            raise QueryTimeout(msg("validation_timeout", seconds=f"{timeout:g}")) from None
         except Died as e:
-            raise QueryFailed(500, f"the validation worker stopped{e.how} before it answered") from None
+            raise QueryFailed(500, msg("validation_worker_died", how=e.how)) from None
+
         answer = pickle.loads(raw)
         if answer[0] == "error":
             raise QueryFailed(answer[1], answer[2])

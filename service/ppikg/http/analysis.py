@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from .. import citations, coverage
-from ..errors import InputError
+from ..errors import InputError, msg
 from ..i18n import check_lang, pick_lang, words
 from ..lifecycle.compare import MOST, compare
 from ..store.graph import KnowledgeGraph
@@ -61,7 +61,7 @@ def _version_number(value: str | None, proposal: str, lang: str) -> int | None:
     if value is None or not value.strip():
         return None
     if not value.strip().isdigit():
-        raise InputError(words("ui", lang)["compare_bad_version"].format(value=value, proposal=proposal))
+        raise InputError(msg("compare_bad_version", value=value, proposal=proposal))
     return int(value)
 
 

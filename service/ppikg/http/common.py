@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from jinja2 import Environment
 
 from ..errors import (Conflict, Forbidden, InputError, PayloadTooLarge, PpikgError, QueryFailed, QueryTimeout,
-                      RequestTimeout, Unauthorized)
+                      RequestTimeout, Unauthorized, msg)
 from ..sparql.executor import QueryExecutor
 from ..store.graph import KnowledgeGraph
 from ..store.catalog import UPDATE_ROLE
@@ -40,7 +40,7 @@ async def limited_body(request: Request) -> bytes:
     limit = settings.max_body
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"body over {limit} bytes")
+        raise PayloadTooLarge(msg("body_too_large", limit=limit))
     chunks, size = [], 0
     stream = request.stream().__aiter__()
     while True:
@@ -49,11 +49,10 @@ async def limited_body(request: Request) -> bytes:
         except StopAsyncIteration:
             break
         except TimeoutError:
-            raise RequestTimeout(f"the body stopped arriving: nothing came for {settings.body_timeout:g} s "
-                                 f"after {size:,} bytes") from None
+            raise RequestTimeout(msg("body_stopped", seconds=f"{settings.body_timeout:g}", size=size)) from None
         size += len(chunk)
         if size > limit:
-            raise PayloadTooLarge(f"body over {limit} bytes")
+            raise PayloadTooLarge(msg("body_too_large", limit=limit))
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -81,11 +80,11 @@ def check_update_allowed(request: Request) -> None:
     """Forbidden (403) when updates are off, Unauthorized (401) without the right bearer token."""
     settings = request.app.state.settings
     if not settings.update_enabled:
-        raise Forbidden("updates are disabled on this server (start it with `ppi serve --update --token TOKEN`)")
+        raise Forbidden(msg("updates_disabled"))
     auth = request.headers.get("authorization", "")
     scheme, _, given = auth.partition(" ")
     if not settings.token or scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), settings.token.encode()):
-        raise Unauthorized("updates need the header 'Authorization: Bearer <token>'")
+        raise Unauthorized(msg("update_token"))
 
 
 async def call(request: Request, fn, *args):
@@ -137,12 +136,13 @@ async def run_update(request: Request, kg: KnowledgeGraph, update: str) -> Respo
         await asyncio.to_thread(write)
     except QueryFailed as e:
         if e.status == 400:  # the update's own error, found by its trial
-            raise InputError(str(e)) from e
+            raise InputError(e.said) from e
         raise
     except (InputError, Forbidden, QueryTimeout):
         raise
     except ValueError as e:
-        raise InputError(str(e)) from e
+        raise InputError(msg("update_failed", detail=str(e))) from e
     except PpikgError as e:  # the store's own trouble (open read-only, closed), not the request's
-        raise Conflict(str(e)) from e
+        raise Conflict(e.said) from e
+
     return Response(status_code=204)

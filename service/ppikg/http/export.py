@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
-from ..errors import InputError, NotAcceptable, NotFound
+from ..errors import InputError, NotAcceptable, NotFound, msg
 from ..store.graph import KnowledgeGraph
 from ..store.snapshot import Snapshot
 from ..void import EXPORT_KINDS, void_body
@@ -207,9 +207,10 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         """The dataset (or one graph and its inferences) as RDF, streamed in chunks."""
         fmt = find("graph", format) or find("dataset", format)
         if fmt is None:
-            raise InputError(f"unknown format {format!r}: use {', '.join(f.name for f in formats(*EXPORT_KINDS))}")
+            raise InputError(msg("format_unknown", format=format,
+                                 formats=", ".join(f.name for f in formats(*EXPORT_KINDS))))
         if graph is not None and not kg.snapshot().has_graph(kg.graph_iri(graph)):
-            raise NotFound(f"no graph {graph!r} in this store")
+            raise NotFound(msg("no_graph_named", name=graph))
         chunks = export_chunks(kg, fmt.name, which, graph)
         headers = {"Content-Disposition": f'attachment; filename="{_filename(which, graph, fmt.suffix[1:])}"'}
         if request.scope.get(HEAD_KEY):  # HEAD: the headers only; the export's thread never starts
@@ -222,7 +223,8 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         base = str(request.base_url)
         media = choose("graph", None, request.headers.get("accept"))
         if media is None:
-            raise NotAcceptable(f"the description is offered as {', '.join(offers('graph'))}")
+            raise NotAcceptable(msg("description_offered_as", media=", ".join(offers("graph"))))
+
         body = await call(request, void_body, base, media)
         return Response(body, media_type=media, headers={"Vary": "Accept"})
 

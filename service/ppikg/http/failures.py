@@ -56,14 +56,16 @@ def as_error(request: Request, exc: Exception) -> PpikgError:
             return MethodNotAllowed(msg("method", method=request.method, path=request.url.path, allow=allow),
                                     allow=allow.split(", "), headers=headers)
         kind = KINDS.get(exc.status_code)
-        error = (kind or PpikgError)(str(exc.detail), headers=headers)
+        said = msg("bad_request", detail=str(exc.detail)) if 400 <= exc.status_code < 500 else msg("internal_error")
+        error = (kind or PpikgError)(said, headers=headers)
         if kind is None:
             error.status, error.code = exc.status_code, code_for(exc.status_code)
         return error
     if isinstance(exc, RequestValidationError):
         problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors())
         return InputError(msg("bad_request", detail=problems))
-    return PpikgError("internal error: the server could not answer this request (the log says why)")
+    return PpikgError(msg("internal_error"))
+
 
 
 def allowed_methods(request: Request) -> list[str]:

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ..errors import InputError, NotAcceptable, NotFound, QueryFailed, UnsupportedMediaType
+from ..errors import InputError, NotAcceptable, NotFound, QueryFailed, UnsupportedMediaType, msg
 from ..sparql.protocol import Job
 from ..store.graph import KnowledgeGraph
 from ..store.trial import prepare_graph
@@ -35,18 +35,18 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         params = request.query_params
         graphs = params.getlist("graph")
         if ("default" in params) == bool(graphs) or len(graphs) > 1:
-            raise InputError("name exactly one graph: ?graph=IRI or ?default")
+            raise InputError(msg("gsp_one_graph"))
         if not graphs:
             return None
         try:
             ox.NamedNode(graphs[0])
         except ValueError:
-            raise InputError(f"not an absolute IRI: {graphs[0]!r}") from None
+            raise InputError(msg("not_absolute_iri", value=graphs[0])) from None
         return graphs[0]
 
     def existing(iri: str | None) -> str | None:
         if iri is not None and not kg.snapshot().contains_graph(iri):
-            raise NotFound(f"no graph <{iri}> in this store")
+            raise NotFound(msg("no_graph_iri", iri=iri))
         return iri
 
     @r.api_route(PATH, methods=["GET", "HEAD"])
@@ -54,7 +54,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         iri = existing(target(request))
         media = choose("graph", None, request.headers.get("accept"))
         if media is None:
-            raise NotAcceptable(f"graphs are offered as {', '.join(offers('graph'))}")
+            raise NotAcceptable(msg("graphs_offered_as", media=", ".join(offers("graph"))))
         query = "CONSTRUCT WHERE { ?s ?p ?o }" if iri is None else f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"
         settings = request.app.state.settings
         job = Job(query, {"graph": media}, settings.max_results)
@@ -75,11 +75,11 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         body_format = find("graph", content_type, media_only=True)
         if body_format is None or body_format.rdf is None:
             media = content_type.split(";")[0].strip().lower()
-            raise UnsupportedMediaType(f"unsupported content type {media or '(none)'!r}: send {', '.join(offers('graph'))}")
+            raise UnsupportedMediaType(msg("gsp_content_type", type=media or msg("no_media"), media=", ".join(offers("graph"))))
         rdf = body_format.rdf
         body = await limited_body(request)
         if not body.strip():
-            raise InputError(f"the {body_format.media} body is empty: send the graph's RDF (DELETE removes a graph)")
+            raise InputError(msg("gsp_empty_body", media=body_format.media))
         replace = request.method == "PUT"
         settings, executor, client = request.app.state.settings, query_executor(request.app), client_of(request)
 
@@ -99,9 +99,10 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         except QueryFailed as e:
             if e.status != 400:
                 raise
-            raise InputError(f"malformed {body_format.media} body: {e}") from None
+            raise InputError(msg("gsp_malformed_body", media=body_format.media, detail=e.said)) from None
         except InputError as e:
-            raise InputError(f"malformed {body_format.media} body: {e}") from None
+            raise InputError(msg("gsp_malformed_body", media=body_format.media, detail=e.said)) from None
+
         if created:
             return Response(status_code=201, headers={"Location": str(request.url)})
         return Response(status_code=204)

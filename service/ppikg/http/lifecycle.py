@@ -250,7 +250,8 @@ def router(kg: KnowledgeGraph, reviewer: Reviewer | None = None) -> APIRouter:
         fmt = request.query_params.get("format")
         media = choose("graph", fmt, request.headers.get("accept"))
         if media is None:
-            raise NotAcceptable(f"graphs are offered as {', '.join(offers('graph'))}")
+            raise NotAcceptable(msg("graphs_offered_as", media=", ".join(offers("graph"))))
+
         rdf = by_media(media).rdf
 
         def serialize() -> bytes:

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ..describe import HASH_DOCS, describe, hash_document, local_href
-from ..errors import InputError, NotAcceptable, NotFound
+from ..errors import InputError, NotAcceptable, NotFound, msg
 from ..store.graph import KnowledgeGraph
 from ..media import by_media, find, negotiate, offers
 from ..namespaces import BASE
@@ -38,11 +38,12 @@ def representation(request: Request) -> str:
     if fmt:
         chosen = find("page", fmt) or find("graph", fmt)
         if chosen is None:
-            raise InputError(f"unknown format {fmt!r}: use html, {', '.join(f.name for f in map(by_media, OFFERS[1:]))}")
+            raise InputError(msg("format_unknown", format=fmt,
+                                 formats=", ".join(["html", *(f.name for f in map(by_media, OFFERS[1:]))])))
         return chosen.media
     media = negotiate(request.headers.get("accept"), OFFERS)
     if media is None:
-        raise NotAcceptable(f"resources are offered as {', '.join(OFFERS)}")
+        raise NotAcceptable(msg("resources_offered_as", media=", ".join(OFFERS)))
     return media
 
 
@@ -66,7 +67,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         found = await call(request, describe, iri, media)
         if found.get("missing"):
             near = found["near"]
-            raise NotFound(f"nothing is known about <{iri}>", see=(local_href(near), near) if near else None)
+            raise NotFound(msg("nothing_known", iri=iri), see=(local_href(near), near) if near else None)
         if "rdf" in found:
             return Response(found["rdf"], media_type=media, headers=headers)
         return await ld_page(request, template, found["page"], headers, **extra)
@@ -80,7 +81,8 @@ def router(kg: KnowledgeGraph) -> APIRouter:
     async def resource(request: Request, iri: str | None = None) -> Response:
         """Any IRI in the store, minted here or not."""
         if not iri:
-            raise InputError("missing parameter 'iri' (an absolute IRI)")
+            raise InputError(msg("resource_needs_iri"))
+
         return await respond(request, check_iri(iri))
 
     for doc, ns in HASH_DOCS.items():

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
-from ..errors import InputError, NotFound
+from ..errors import InputError, NotFound, msg
 from ..store.graph import KnowledgeGraph
 from ..namespaces import LINEAMIENTOS, PPI
 from ..describe import local_href
@@ -235,7 +235,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         """Competencies, provisions (grouped by their first level) and the proposals a page at a time, grouped
         by kind of filer and filer, each with its subsystems and current version."""
         if not 1 <= por_pagina <= BROWSE_MAX:
-            raise InputError(f"por_pagina must be between 1 and {BROWSE_MAX}, not {por_pagina}")
+            raise InputError(msg("per_page", limit=BROWSE_MAX, value=por_pagina))
         code = pick_lang(lang)
         _, competencies = await call(request, Snapshot.query_rows, COMPETENCIES % {"lang": code})
         _, provisions = await call(request, Snapshot.query_rows, PROVISIONS % {"lang": code, "act": LINEAMIENTOS})
@@ -250,7 +250,8 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         stem, _, suffix = name.rpartition(".")
         folder = kg.project.templates_dir
         if stem not in TEMPLATE_FILES or suffix not in ("xlsx", "zip"):
-            raise NotFound(f"no template {name!r}: there are {', '.join(f'{s}.xlsx, {s}.zip' for s in TEMPLATE_FILES)}")
+            raise NotFound(msg("no_template", name=name, files=", ".join(f"{s}.xlsx, {s}.zip" for s in TEMPLATE_FILES)))
+
         headers = {"Content-Disposition": f'attachment; filename="{name}"'}
         if suffix == "xlsx":
             return Response((folder / name).read_bytes(), media_type=XLSX, headers=headers)

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ..errors import InputError, NotAcceptable, UnsupportedMediaType
+from ..errors import InputError, NotAcceptable, UnsupportedMediaType, msg
 from ..sparql.protocol import RESULT_KINDS
 from ..sparql.protocol import Request as QueryRequest
 from ..store.graph import KnowledgeGraph
@@ -70,7 +70,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         using_named = [v for k, v in params if k == "using-named-graph-uri"]
         analysis = await asyncio.to_thread(analyse, text, PREFIX_MAP, endpoint_url(request))  # off the event loop
         if (using or using_named) and any(c in ("USING", "USING NAMED", "WITH") for c, _ in analysis.dataset):
-            raise InputError("using-graph-uri/using-named-graph-uri cannot be combined with USING or WITH in the update")
+            raise InputError(msg("using_and_protocol"))
         # USING graphs are not checked against the store: an earlier operation of the same request may create
         # them, and the store never fetches them (tests/sparql/test_safety.py checks that no request leaves).
         why = refusal(analysis, lambda _iri: True)
@@ -83,14 +83,14 @@ def router(kg: KnowledgeGraph) -> APIRouter:
     async def service_description(request: Request) -> Response:
         media = choose("graph", None, request.headers.get("accept"))
         if media is None:
-            raise NotAcceptable(f"the service description is offered as {', '.join(offers('graph'))}")
+            raise NotAcceptable(msg("description_offered_as", media=", ".join(offers("graph"))))
         graphs = await call(request, Snapshot.graph_names)
         body = describe(endpoint_url(request), graphs, request.app.state.settings.update_enabled, media)
         return Response(body, media_type=media, headers={"Vary": "Accept"})
 
     def one(values: list[str], name: str) -> str:
         if len(values) > 1:
-            raise InputError(f"more than one '{name}' parameter")
+            raise InputError(msg("parameter_twice", name=name))
         return values[0]
 
     @r.get("/sparql")
@@ -98,7 +98,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         params = list(request.query_params.multi_items())
         queries = [v for k, v in params if k == "query"]
         if any(k == "update" for k, _ in params):
-            raise InputError("a SPARQL update must be sent with POST", headers={"Allow": "GET, POST"})
+            raise InputError(msg("update_by_post"), headers={"Allow": "GET, POST"})
         if not queries:
             if negotiate(request.headers.get("accept"), [*offers("graph"), "text/html"]) == "text/html":
                 # A browser opening the endpoint: the query page, not a download of the service description.
@@ -113,26 +113,27 @@ def router(kg: KnowledgeGraph) -> APIRouter:
         content_type = request.headers.get("content-type", "")
         media = content_type.split(";")[0].strip().lower()
         if media not in BODY_TYPES:
-            raise UnsupportedMediaType(f"unsupported content type {media or '(none)'!r}: send {', '.join(BODY_TYPES)}")
+            raise UnsupportedMediaType(msg("gsp_content_type", type=media or msg("no_media"), media=", ".join(BODY_TYPES)))
         if not _charset_ok(content_type):
-            raise UnsupportedMediaType("the body must be UTF-8")
+            raise UnsupportedMediaType(msg("body_charset"))
         try:
             body = (await limited_body(request)).decode("utf-8")
         except UnicodeDecodeError:
-            raise InputError("the body is not valid UTF-8") from None
+            raise InputError(msg("body_not_utf8")) from None
         params = list(request.query_params.multi_items())
         if media == FORM_TYPE:
             params += parse_qsl(body, keep_blank_values=True)
             queries = [v for k, v in params if k == "query"]
             updates = [v for k, v in params if k == "update"]
             if queries and updates:
-                raise InputError("send either 'query' or 'update', not both")
+                raise InputError(msg("query_and_update"))
             if not queries and not updates:
-                raise InputError("missing 'query' or 'update' parameter")
+                raise InputError(msg("no_query_or_update"))
             text = one(queries or updates, "query" if queries else "update")
             return await (query if queries else update)(request, text, params)
         if any(k in ("query", "update") for k, _ in params):
-            raise InputError("the operation is in the body: do not also pass 'query' or 'update' in the URL")
+            raise InputError(msg("operation_twice"))
+
         if media == "application/sparql-query":
             return await query(request, body, params)
         return await update(request, body, params)

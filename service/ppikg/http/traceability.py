@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 
 from .. import coverage
 from ..sparql import canned
-from ..errors import InputError, NotAcceptable
+from ..errors import InputError, NotAcceptable, msg
 from ..i18n import check_lang
 from ..store.graph import KnowledgeGraph
 from ..media import by_media, choose, find, offers
@@ -28,10 +28,10 @@ def _chosen(request: Request, kind: str, offered: list[str]) -> str:
     fmt = request.query_params.get("format")
     if fmt is not None and ((named := find(kind, fmt)) is None or named.media not in offered):
         names = ", ".join(by_media(m).name for m in offered)
-        raise InputError(f"unknown format {fmt!r}: use {names}")
+        raise InputError(msg("format_unknown", format=fmt, formats=names))
     media = choose(kind, fmt, request.headers.get("accept"), offered)
     if media is None:
-        raise NotAcceptable(f"offered as {', '.join(offered)}")
+        raise NotAcceptable(msg("offered_as", media=", ".join(offered)))
     return media
 
 
@@ -64,7 +64,8 @@ def router(kg: KnowledgeGraph) -> APIRouter:
     async def about(request: Request, name: str, cls: str | None, query_id: str, param: str) -> Response:
         iri = request.query_params.get(name)
         if not iri:
-            raise InputError(f"missing parameter {name!r}: the IRI of the {param}, e.g. ?{name}=https://w3id.org/ppikg/…")
+            raise InputError(msg("missing_iri_parameter", name=name, thing=canned.THINGS[param]))
+
         media = _chosen(request, "results", offers("results"))
         body = await call(request, canned.answer_about, project, query_id, param, iri, cls, media, name)
         return Response(body, media_type=media, headers=headers(query_id, media))

@@ -7,16 +7,20 @@ that sends a 100 MB header costs the server 100 MB, and the server reads as long
 :data:`MAX_URL` (where httptools stops), and the connection closed. A
 request the parser cannot read (an unknown method, a malformed Content-Length, a body longer than its
 Content-Length followed by garbage) is answered 400 with the parser's reason, in the same body every other
-error has (http/failures.py), instead of uvicorn's plain text.
+error has (http/failures.py), instead of uvicorn's plain text: in Spanish, in English when the URL read so far
+asks ``lang=en``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 
 import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from ..errors import Message, msg
 
 #: Bytes of a request line and its headers: browsers send a few kilobytes of headers.
 MAX_HEAD = 1024 * 1024
@@ -49,8 +53,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         if self._in_head:
             self._head += len(data)
             if self._head > MAX_HEAD:
-                self.refuse(431, f"the request line and headers are over {MAX_HEAD:,} bytes; send a long "
-                                 "query in a POST body")
+                self.refuse(431, msg("head_too_large", limit=MAX_HEAD))
                 return
         self._unset_keepalive_if_required()
         try:
@@ -62,17 +65,22 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
                 self._unsupported_upgrade_warning()
         except httptools.HttpParserError as e:
             if len(getattr(self, "url", b"")) > MAX_URL:
-                self.refuse(414, f"the URL is over {MAX_URL:,} bytes; send a long query in a POST body")
+                self.refuse(414, msg("url_too_long", limit=MAX_URL))
             else:
-                self.refuse(400, f"not a valid HTTP/1.1 request: {e}")
+                self.refuse(400, msg("not_http", detail=str(e)))
 
-    def send_400_response(self, msg: str) -> None:
-        self.refuse(400, msg)
+    def send_400_response(self, message: str) -> None:  # uvicorn's own reason, in English
+        self.refuse(400, msg("not_http", detail=message))
 
-    def refuse(self, status: int, message: str) -> None:
+
+    def refuse(self, status: int, message: str | Message) -> None:
         """Answer ``status`` with the one JSON error body and close the connection."""
         log.warning("refused a request before reading it: %s", message)
-        body = json.dumps({"error": message, "status": status, "code": "bad-input"}).encode()
+        url = getattr(self, "url", None) or b""
+        lang = "en" if re.search(rb"[?&]lang=en(&|$)", url[:MAX_URL]) else "es"
+        said = message.text(lang) if isinstance(message, Message) else message
+        body = json.dumps({"error": said, "status": status, "code": "bad-input"}).encode()
+
         reason = {400: b"Bad Request", 414: b"URI Too Long", 431: b"Request Header Fields Too Large"}[status]
         head = [b"HTTP/1.1 %d %s\r\n" % (status, reason)]
         head += [name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers]

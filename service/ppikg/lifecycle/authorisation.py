@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 
-from ..errors import InputError
+from ..errors import InputError, Message, msg
 from ..namespaces import AUTHORITIES, PPI
 from ..store.catalog import VERSIONS_GRAPH, now
 from ..store.graph import KnowledgeGraph
@@ -36,6 +36,10 @@ STATUS_NAMES = {
 }
 PENDING, UNDER_REVIEW, AUTHORISED, REJECTED, SUPERSEDED = (
     str(PPI.Pending), str(PPI.UnderReview), str(PPI.Authorised), str(PPI.Rejected), str(PPI.Superseded))
+#: Each state, in the messages.
+STATE_WORDS = {PENDING: msg("state_pending"), UNDER_REVIEW: msg("state_under_review"),
+               AUTHORISED: msg("state_authorised"), REJECTED: msg("state_rejected"),
+               SUPERSEDED: msg("state_superseded")}
 #: Which state may follow which: authorised, not authorised and superseded are final (a change is a new version).
 NEXT = {PENDING: {UNDER_REVIEW, AUTHORISED, REJECTED}, UNDER_REVIEW: {AUTHORISED, REJECTED}}
 INSTITUTO = str(AUTHORITIES.instituto)
@@ -46,7 +50,7 @@ _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _DURATION = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?")
 
 
-def parse_date(text: str, what: str) -> date:
+def parse_date(text: str, what: str | Message) -> date:
     """A date written ``AAAA-MM-DD`` or ``dd/mm/aaaa``; InputError that says the expected form otherwise.
 
     >>> parse_date("31/12/2014", "the act"), parse_date("2015-01-02", "the act")
@@ -57,7 +61,7 @@ def parse_date(text: str, what: str) -> date:
     try:
         return read_day(text)
     except ValueError:
-        raise InputError(f"the date of {what} is not a date: {text!r} (write AAAA-MM-DD or dd/mm/aaaa)") from None
+        raise InputError(msg("decision_bad_date", what=what, value=text)) from None
 
 
 def add_duration(start: date, duration: str) -> date:
@@ -68,7 +72,7 @@ def add_duration(start: date, duration: str) -> date:
     """
     m = _DURATION.fullmatch(duration.strip().upper())
     if not m or not any(m.groups()):
-        raise InputError(f"not a revision periodicity: {duration!r} (an ISO 8601 duration such as P1Y, P6M or P2Y6M)")
+        raise InputError(msg("periodicity", value=duration))
     years, months, days = (int(g or 0) for g in m.groups())
     month = start.month - 1 + months
     year, month = start.year + years + month // 12, month % 12 + 1
@@ -123,40 +127,40 @@ def decide(kg: KnowledgeGraph, proposal: str, number: int, status: str, *, when:
     :data:`STATUS_NAMES` or an IRI), dated ``when`` (the act's date). See the module for what is refused."""
     target = STATUS_NAMES.get(status.strip().lower()) if "://" not in status else URIRef(status)
     if target is None or str(target) not in {UNDER_REVIEW, AUTHORISED, REJECTED}:
-        raise InputError(f"unknown state {status!r}: use en-revision, autorizada or no-autorizada "
-                         "(under-review, authorised, not-authorised)")
+        raise InputError(msg("decision_state", value=status))
     version = kg.version(proposal, number)
     if version.dropped:
-        raise InputError(f"version {number} of <{version.proposal}> was dropped: it cannot be decided on")
+        raise InputError(msg("decision_on_dropped", number=number, proposal=version.proposal))
     allowed = NEXT.get(version.status, set())
     if str(target) not in allowed:
-        raise InputError(f"version {number} is {version.status.rsplit('#', 1)[-1]}: it cannot become "
-                         f"{str(target).rsplit('#', 1)[-1]} (a change to an authorised or refused proposal is a "
-                         "new version, Décimo Séptimo)")
-    decided = parse_date(when, "the act")
+        raise InputError(msg("decision_transition", number=number,
+                             status=STATE_WORDS.get(version.status, version.status.rsplit("#", 1)[-1]),
+                             target=STATE_WORDS[str(target)]))
+
+    decided = parse_date(when, msg("date_of_act"))
     deciding = body or INSTITUTO
     if str(target) in (AUTHORISED, REJECTED):
         if deciding != INSTITUTO:
-            raise InputError(f"only the Instituto (<{INSTITUTO}>) authorises parameters and indicators (Décimo Sexto)")
+            raise InputError(msg("decision_by_instituto", instituto=INSTITUTO))
         if not act:
-            raise InputError("an authorisation or refusal needs the reference of the Instituto's act (--act)")
+            raise InputError(msg("decision_needs_act"))
     filer, subsystems, issued = _filer_and_subsystems(kg, version)
     if issued is not None and decided < issued:
-        raise InputError(f"the act is dated {decided.isoformat()}, before the proposal was issued ({issued.isoformat()})")
+        raise InputError(msg("act_before_issue", date=decided.isoformat(), issued=issued.isoformat()))
     _, earlier = kg.query_rows(_DECISIONS % {"g": VERSIONS_GRAPH, "v": version.iri}, plan=False)
     if earlier and decided.isoformat() < (earlier[-1]["date"] or ""):
-        raise InputError(f"the act is dated {decided.isoformat()}, before the version's last decision "
-                         f"({earlier[-1]['date']})")
+        raise InputError(msg("act_before_decision", date=decided.isoformat(), last=earlier[-1]["date"]))
     revision = None
     if str(target) == AUTHORISED:
         if revise_every and next_revision:
-            raise InputError("give the revision periodicity or the next revision date, not both")
+            raise InputError(msg("revision_twice"))
         if revise_every:
             revision = add_duration(decided, revise_every).isoformat()
         elif next_revision:
-            revision = parse_date(next_revision, "the next revision").isoformat()
+            revision = parse_date(next_revision, msg("date_of_next_revision")).isoformat()
             if revision <= decided.isoformat():
-                raise InputError(f"the next revision ({revision}) must come after the authorisation ({decided.isoformat()})")
+                raise InputError(msg("revision_before_act", revision=revision, date=decided.isoformat()))
+
     superseded: list[str] = []
     if str(target) == AUTHORISED:
         _, in_force = kg.query_rows(_IN_FORCE % {"g": VERSIONS_GRAPH}, plan=False)

@@ -11,9 +11,8 @@ from dataclasses import asdict, dataclass
 
 from ..conformance.validator import Validator
 from ..coverage import coverage_matrix, proposal_label
-from ..errors import InputError
+from ..errors import InputError, msg
 from ..store.graph import KnowledgeGraph
-from ..i18n import words
 from .diff import COVERAGE_QUERIES, _natural, store_rows, version_store
 from .reports import version_report
 
@@ -74,18 +73,18 @@ def compare(kg: KnowledgeGraph, validator: Validator, proposals: list[str], lang
     :data:`MOST`, one named twice or a dropped version, NotFound for a proposal or version the store does not
     hold."""
     if len(proposals) < 2:
-        raise InputError("name two or more proposals to compare: ?p=NAME&p=NAME (names or IRIs)")
+        raise InputError(msg("compare_two"))
     if len(proposals) > MOST:
-        raise InputError(f"at most {MOST} proposals side by side ({len(proposals)} given)")
+        raise InputError(msg("compare_most", limit=MOST, n=len(proposals)))
     chosen = list(numbers or [])[:len(proposals)]
     chosen += [None] * (len(proposals) - len(chosen))
     versions = [kg.version(p, n) for p, n in zip(proposals, chosen)]
     iris = [v.proposal for v in versions]
     if len(set(iris)) < len(iris):
-        raise InputError("a proposal is named twice: name each once")
+        raise InputError(msg("compare_twice"))
     for v in versions:
         if v.dropped:
-            raise InputError(words("ui", lang)["compare_dropped"].format(n=v.number, proposal=v.proposal))
+            raise InputError(msg("compare_dropped", n=v.number, proposal=v.proposal))
     snapshot = kg.snapshot()
     labels = {p["iri"]: p for p in coverage_matrix(snapshot, kg.project).proposals}
     reports = [version_report(kg, validator, v) for v in versions]

@@ -104,9 +104,10 @@ def dashboard(kg: KnowledgeGraph, validator: Validator, lang: str = "es", *, tod
     """The rows, sorted by ``sort`` (one of :data:`SORT_KEYS`), and the current versions that have no report
     yet under the validator's shapes (the caller makes them: a report costs a validation)."""
     if sort not in SORT_KEYS:
-        from ..errors import InputError
+        from ..errors import InputError, msg
 
-        raise InputError(f"unknown column {sort!r} to sort by: use {', '.join(SORT_KEYS)}")
+        raise InputError(msg("sort_column", column=sort, columns=", ".join(SORT_KEYS)))
+
     snapshot = kg.snapshot()
     in_force = {r["p"]: (int(r["n"] or 0), r["next"]) for r in snapshot.query_rows(_IN_FORCE % {"g": VERSIONS_GRAPH})[1]}
     shapes = shapes_version(validator)

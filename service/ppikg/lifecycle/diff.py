@@ -22,7 +22,7 @@ from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from ..conformance.validator import Validator
-from ..errors import InputError
+from ..errors import InputError, msg
 from ..namespaces import PPI
 from ..store.graph import KnowledgeGraph
 from ..store.inference import to_oxigraph
@@ -265,8 +265,8 @@ def _number(versions: list[Version], which: int | str | None) -> int | None:
     for v in versions:
         if v.iri == which:
             return v.number
-    raise InputError(f"{which!r} is not a version of <{versions[0].proposal}>: give a version number "
-                     f"({', '.join(str(v.number) for v in versions)}) or the IRI of one of its versions")
+    raise InputError(msg("not_a_version", value=which, proposal=versions[0].proposal,
+                         numbers=", ".join(str(v.number) for v in versions)))
 
 
 def _requirement_change(before: tuple[str, int], after: tuple[str, int]) -> str:
@@ -299,12 +299,13 @@ def diff(kg: KnowledgeGraph, validator: Validator, proposal: str, before: int | 
     if before is None:
         earlier = [v for v in versions if v.number < to.number and not v.dropped]
         if not earlier:
-            raise InputError(f"<{to.proposal}> has no version before {to.number} to compare it with")
+            raise InputError(msg("no_version_before", proposal=to.proposal, number=to.number))
         frm = earlier[-1]
     else:
         frm = kg.version(proposal, _number(versions, before))
     if frm.number == to.number:
-        raise InputError(f"both sides are version {to.number}: name two different versions")
+        raise InputError(msg("same_version", number=to.number))
+
     old, new = kg.version_graphs(frm), kg.version_graphs(to)
     items = item_changes(old[0], new[0], to.proposal)
     c_old, c_new = coverage(kg, old, to.proposal), coverage(kg, new, to.proposal)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from ..conformance.validator import ValidationReport, Validator
-from ..errors import InputError
+from ..errors import InputError, msg
 from ..namespaces import PPI
 from ..store.catalog import VERSIONS_GRAPH, Catalog, now
 from ..store.graph import KnowledgeGraph
@@ -142,7 +142,8 @@ def version_report(kg: KnowledgeGraph, validator: Validator, version: Version) -
     if kept is not None:
         return kept
     if version.dropped:
-        raise InputError(f"version {version.number} of <{version.proposal}> was dropped: it has no report")
+        raise InputError(msg("dropped_no_report", number=version.number, proposal=version.proposal))
+
     asserted, inferred = kg.version_ntriples(version)
     report = validator.validate(asserted, inferred=inferred + recorded_facts(version))
     quads = report_quads(version, report, shapes)

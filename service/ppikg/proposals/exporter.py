@@ -9,7 +9,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from ..config import Project
-from ..errors import InputError
+from ..errors import InputError, msg
 from .kinds import ID_RE, KINDS, Rows, shipped
 from .spec import LIST_SEPARATOR, PROPOSALS, Sheet, load_spec, proposal_iri
 from .tables import Table, build_graph
@@ -35,9 +35,9 @@ def _rows_of(spec: Sequence[Sheet], graph: Graph, proposal: URIRef, prefix: str,
         for s in found:
             rid = str(s)[len(prefix):]
             if rid in sheet_of:
-                raise InputError(f"{s} is a row of both {sheet_of[rid]!r} and {sheet.name!r}")
+                raise InputError(msg("row_of_two_sheets", row=str(s), sheet=sheet_of[rid], other=sheet.name))
             if not ID_RE.match(rid):
-                raise InputError(f"{s}: {rid!r} is not a valid row id")
+                raise InputError(msg("labelled", label=str(s), detail=msg("cell_bad_id", value=rid)))
             sheet_of[rid] = sheet.name
     sheet_of[str(proposal)[len(str(PROPOSALS)):]] = "propuesta"
     return rows_of, Rows(prefix, sheet_of, shipped(project))
@@ -67,12 +67,12 @@ def _row_cells(sheet: Sheet, graph: Graph, subject: URIRef, rid: str, rows: Rows
         elif col.is_list:
             bad = [i for i in items if LIST_SEPARATOR in str(i)]
             if bad:
-                raise InputError(f"{subject}: a value of {col.property_text} contains "
-                                 f"{LIST_SEPARATOR!r} and cannot go in a list cell: {bad[0]!r}")
+                raise InputError(msg("list_separator", subject=str(subject), property=col.property_text,
+                                     separator=LIST_SEPARATOR, value=bad[0]))
             cells.append(f"{LIST_SEPARATOR} ".join(map(str, items)) if len(items) > 1 else items[0])
         elif len(items) > 1:
-            raise InputError(f"{subject}: {len(items)} values of {col.property_text} "
-                             f"but column {sheet.name}.{col.name} holds one")
+            raise InputError(msg("values_for_one", subject=str(subject), n=len(items), property=col.property_text,
+                                 column=f"{sheet.name}.{col.name}"))
         else:
             cells.append(items[0])
     return cells
@@ -94,7 +94,7 @@ def export_tables(graph: Graph, project: Project) -> dict[str, list[list[Any]]]:
     spec = load_spec(project.spec_file)
     proposal = proposal_iri(graph)
     if not str(proposal).startswith(str(PROPOSALS)) or not ID_RE.match(str(proposal)[len(str(PROPOSALS)):]):
-        raise InputError(f"the proposal IRI must be {PROPOSALS}<id>, not {proposal}")
+        raise InputError(msg("proposal_iri_form", base=str(PROPOSALS), iri=str(proposal)))
     prefix = str(proposal) + "/"
     rows_of, rows = _rows_of(spec, graph, proposal, prefix, project)
     tables: dict[str, list[list[Any]]] = {}
@@ -116,7 +116,8 @@ def export_tables(graph: Graph, project: Project) -> dict[str, list[list[Any]]]:
     missing = [t for t in mine if t not in back]
     extra = [t for t in back if t not in mine]
     if missing or extra:
-        lines = [f"  not representable: {' '.join(x.n3() for x in t)}" for t in missing[:10]]
-        lines += [f"  missing from the graph: {' '.join(x.n3() for x in t)}" for t in extra[:10]]
-        raise InputError("the proposal does not fit the template exactly:\n" + "\n".join(lines))
+        lines = [msg("not_representable", triple=" ".join(x.n3() for x in t)) for t in missing[:10]]
+        lines += [msg("missing_from_graph", triple=" ".join(x.n3() for x in t)) for t in extra[:10]]
+        raise InputError(msg("template_misfit", lines=lines))
+
     return tables

@@ -128,17 +128,17 @@ def get_query(project: Project, query_id: str) -> CannedQuery:
     for q in list_queries(project):
         if q.id == query_id:
             return q
-    raise UnknownQuery(f"no canned query {query_id!r}")
+    raise UnknownQuery(msg("no_canned_query", id=query_id))
 
 
 def check_iri(value: str) -> str:
     """``value`` if it is an absolute IRI, else ParameterError (the value is never put into query text)."""
     if not isinstance(value, str) or not _IRI.fullmatch(value):
-        raise ParameterError(f"not an absolute IRI: {value!r}")
+        raise ParameterError(msg("not_absolute_iri", value=value))
     try:
         ox.NamedNode(value)
     except ValueError as e:
-        raise ParameterError(f"not an absolute IRI: {value!r} ({e})") from None
+        raise ParameterError(msg("not_absolute_iri_why", value=value, detail=str(e))) from None
     return value
 
 
@@ -147,14 +147,14 @@ def bindings(query: CannedQuery, params: dict[str, str | None]) -> dict[ox.Varia
     known = {p.name: p for p in query.params}
     unknown = sorted(set(params) - set(known))
     if unknown:
-        expected = ", ".join(known) or "none"
-        raise ParameterError(f"query {query.id!r} has no parameter {', '.join(unknown)} (parameters: {expected})")
+        raise ParameterError(msg("query_unknown_parameter", id=query.id, names=", ".join(unknown),
+                                 expected=", ".join(known) or msg("no_parameters")))
     out: dict[ox.Variable, ox.NamedNode] = {}
     for name, p in known.items():
         value = params.get(name)
         if value is None or value == "":
             if p.required:
-                raise ParameterError(f"query {query.id!r} needs the parameter {name!r} (an IRI)")
+                raise ParameterError(msg("query_needs_parameter", id=query.id, name=name))
             continue
         out[ox.Variable(name)] = ox.NamedNode(check_iri(value))
     return out
@@ -196,13 +196,19 @@ def answer_about(source, project: Project, query_id: str, param: str, iri: str, 
     try:
         known = exists(source, iri, cls)
     except InputError as e:
-        raise InputError(f"{name}: {e}") from None
+        raise InputError(msg("labelled", label=name, detail=e.said)) from None
     if not known:
-        raise NotFound(f"no {param} {iri} in the store")
+        raise NotFound(msg("not_in_store", thing=THINGS[param], iri=iri))
     return answer(source, project, query_id, {param: iri}, media)
 
 
+#: What each REST view's parameter names, for its messages.
+THINGS = {"indicator": msg("thing_indicator"), "competency": msg("thing_competency"),
+          "provision": msg("thing_provision"), "proposal": msg("thing_proposal")}
+
+
 def exists(kg: KnowledgeGraph, iri: str, cls: str | None = None) -> bool:
+
     """Whether ``iri`` is in the store (as subject or object), and an instance of ``cls`` when given."""
     node = ox.NamedNode(check_iri(iri))
     if cls is not None:

@@ -29,7 +29,8 @@ import weakref
 from collections import OrderedDict
 
 
-from ..errors import QueryFailed, QueryTimeout
+from ..errors import PpikgError, QueryFailed, QueryTimeout, msg
+
 from ..workers import KNOWN, Died, Stopped, Ticket, WorkerPool
 from .admission import CostBook, shape_of
 from .protocol import Job, Request, answer_request, run_job
@@ -71,7 +72,11 @@ def _worker_main(conn) -> None:
                 snapshot = open_source(source)
             answer: tuple = ("ok", fn(snapshot, *args))
         except Exception as e:
-            answer = ("error", _status_of(e), str(e) or type(e).__name__)
+            status = _status_of(e)
+            # a Message crosses to the server as it is; a library's message about the input, inside one
+            said = e.said if isinstance(e, PpikgError) else msg("bad_request", detail=str(e)) if status == 400 else str(e)
+            answer = ("error", status, said or type(e).__name__)
+
         try:
             conn.send_bytes(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
         except Exception as e:  # an answer that does not pickle
@@ -79,6 +84,10 @@ def _worker_main(conn) -> None:
 
 
 # --- in the server -------------------------------------------------------------------------------------------
+
+#: What a call's ``label`` names, in its errors.
+WORK = {"query": msg("work_query"), "update": msg("work_update"), "write": msg("work_write")}
+
 
 
 class QueryExecutor:
@@ -140,8 +149,8 @@ class QueryExecutor:
             request: Request = args[0]
             shape = shape_of(request.query, request.default_graph, request.named_graphs)
         if shape is not None and (wait := self._costs.refused_for(shape)):
-            raise QueryFailed(503, f"this query was stopped at a limit moments ago; it is not run again for "
-                                   f"{wait:.0f} s: narrow it or add a LIMIT", headers={"Retry-After": f"{wait:.0f}"})
+            raise QueryFailed(503, msg("query_refused_again", seconds=f"{wait:.0f}"),
+                              headers={"Retry-After": f"{wait:.0f}"})
         ticket = Ticket(KNOWN if shape is None else self._costs.lane(shape), client)
         try:
             answer, size = self._run(snapshot, fn, args, timeout, ticket, label)
@@ -184,20 +193,20 @@ class QueryExecutor:
             raw = self._pool.run(send, timeout, self._memory_limit_mb, ticket=ticket, wait=self._wait_s)
         except queue.Empty:
             waited = timeout if self._wait_s is None else self._wait_s
-            raise QueryTimeout(f"no worker free within {waited:g} s (the server is busy)") from None
+            raise QueryTimeout(msg("no_worker_free", seconds=f"{waited:g}")) from None
         except Died as e:  # e.g. killed by the system
-            raise QueryFailed(500, f"the worker running the {label} stopped{e.how} before it answered") from None
+            raise QueryFailed(500, msg("worker_died", work=WORK[label], how=e.how)) from None
         answer = pickle.loads(raw)
         if answer[0] == "error":
             raise QueryFailed(answer[1], answer[2])
         return answer[1], len(raw)
 
     def _stopped_error(self, e: Stopped, timeout: float, label: str) -> QueryFailed | QueryTimeout:
-        hint = ": narrow it or add a LIMIT" if label == "query" else "; nothing was written"
+        hint = msg("hint_narrow") if label == "query" else msg("hint_nothing_written")
         if e.reason == "memory":
-            return QueryFailed(503, f"the {label} needed more than {self._memory_limit_mb:g} MB of memory and "
-                                    f"was stopped{hint}")
-        return QueryTimeout(f"the {label} ran past the {timeout:g} s limit and was stopped{hint}")
+            return QueryFailed(503, msg("work_memory", work=WORK[label], limit=f"{self._memory_limit_mb:g}", hint=hint))
+        return QueryTimeout(msg("work_timeout", work=WORK[label], seconds=f"{timeout:g}", hint=hint))
+
 
     async def arun(self, job: Job | Request, timeout: float, client: str | None = None) -> tuple[str, bytes]:
         """:meth:`run` awaited in a thread: the event loop keeps serving other requests."""

@@ -54,8 +54,9 @@ def negotiate(form: str | None, fmt: str | None, accept: str | None) -> dict[str
         if chosen is None:
             if form:
                 kinds = ("graph", "dataset") if kind == "graph" else (kind,)
-                raise NotAcceptable(f"no acceptable format for a {form} result; "
-                                    f"this endpoint offers {', '.join(dict.fromkeys(offers(*kinds)))}")
+                raise NotAcceptable(msg("result_not_acceptable", form=form,
+                                        media=", ".join(dict.fromkeys(offers(*kinds)))))
+
             continue
         media[kind] = chosen
     return media

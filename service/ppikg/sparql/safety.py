@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
+from ..errors import Message, msg
+
 from ..errors import InputError, PayloadTooLarge
 from .lexer import Token, decode_escapes, tokenize
 
@@ -49,8 +51,7 @@ class Analysis:
 def check_length(text: str) -> None:
     """PayloadTooLarge if ``text`` is longer than MAX_TEXT characters."""
     if len(text) > MAX_TEXT:
-        raise PayloadTooLarge(f"the SPARQL text has {len(text):,} characters; at most {MAX_TEXT:,} are accepted "
-                              "(send data with the Graph Store Protocol, /rdf-graphs/service)")
+        raise PayloadTooLarge(msg("sparql_too_long", size=len(text), limit=MAX_TEXT))
 
 
 def analyse(text: str, prefixes: dict[str, str] | None = None, base: str | None = None) -> Analysis:
@@ -134,11 +135,10 @@ def nesting_of(tokens: list[Token]) -> int:
     return deepest
 
 
-def nesting_refusal(depth: int) -> str | None:
+def nesting_refusal(depth: int) -> Message | None:
     """Why a text nested ``depth`` deep must not reach the parser (None if it may)."""
     if depth > MAX_NESTING:
-        return (f"the text nests groups, parentheses or brackets {depth} levels deep; "
-                f"at most {MAX_NESTING} are accepted")
+        return msg("sparql_too_deep", depth=depth, limit=MAX_NESTING)
     return None
 
 
@@ -159,7 +159,7 @@ def check_nesting(text: str) -> None:
         raise InputError(why)
 
 
-def update_refusal(analysis: Analysis, reserved: list[str], is_reserved=None) -> str | None:
+def update_refusal(analysis: Analysis, reserved: list[str], is_reserved=None) -> Message | None:
     """Why an update must not run on a store holding the project's own graphs ``reserved`` (None if it may):
     it names one of them, or a graph ``is_reserved(iri)`` says is the project's even before it exists (such as
     a name under ``graph/inferred/``), or it works on graphs it does not name (ALL, NAMED, a variable graph).
@@ -174,14 +174,13 @@ def update_refusal(analysis: Analysis, reserved: list[str], is_reserved=None) ->
     """
     for iri in analysis.targets:
         if iri in reserved or (is_reserved is not None and is_reserved(iri)):
-            return f"graph <{iri}> is the project's own: only `ppi build-data` and a restart change it"
+            return msg("graph_reserved_iri", iri=iri)
     if reserved and analysis.wide:
-        return (f"{analysis.wide[0]} would change the project's own graphs (ontology, shipped data, inferences): "
-                "name the graphs to change")
+        return msg("update_too_wide", operation=analysis.wide[0])
     return None
 
 
-def refusal(analysis: Analysis, has_graph, protocol_graphs: Iterable[str] = ()) -> str | None:
+def refusal(analysis: Analysis, has_graph, protocol_graphs: Iterable[str] = ()) -> Message | None:
     """Why the request must not run (None if it may): SERVICE, LOAD, or a dataset graph the store lacks.
 
     ``has_graph(iri)`` tells whether the store holds a named graph ``iri``.
@@ -190,15 +189,16 @@ def refusal(analysis: Analysis, has_graph, protocol_graphs: Iterable[str] = ()) 
         return why
     if analysis.forbidden:
         ops = " and ".join(sorted(set(analysis.forbidden)))
-        return f"{ops} is not allowed on this endpoint: it would reach outside the store"
+        return msg("sparql_forbidden", ops=ops)
     if analysis.unresolved:
-        return f"cannot resolve {analysis.unresolved[0]}: undeclared prefix"
+        return msg("sparql_undeclared_prefix", name=analysis.unresolved[0])
     for clause, iri in analysis.dataset:
         if clause != "WITH" and not has_graph(iri):
-            return f"{clause} <{iri}> is not a graph of this store (the endpoint never fetches remote data)"
+            return msg("sparql_clause_no_graph", clause=clause, iri=iri)
     for iri in protocol_graphs:
         if not has_graph(iri):
-            return f"<{iri}> is not a graph of this store (the endpoint never fetches remote data)"
+            return msg("sparql_no_graph", iri=iri)
+
     return None
 
 

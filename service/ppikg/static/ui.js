@@ -228,7 +228,8 @@
     });
     Yasqe.defaults.prefixCcApi = null;
     yasgui = new Yasgui(host, {
-      requestConfig: { endpoint: ENDPOINT, method: "POST",
+      requestConfig: { endpoint: ENDPOINT + "?lang=" + LANG, method: "POST",  // its errors in the page's language
+
                        acceptHeaderSelect: "application/sparql-results+json,*/*;q=0.9" },
       endpointCatalogueOptions: { getData: function () { return [{ endpoint: ENDPOINT }]; }, keys: [] },
       copyEndpointOnNewTab: true,
@@ -280,7 +281,7 @@
   function loadText(item) {
     var inline = item.sparql || item.query;
     if (inline) return Promise.resolve(inline);
-    var url = "/queries/" + encodeURIComponent(item.id) + ".rq";
+    var url = "/queries/" + encodeURIComponent(item.id) + ".rq?lang=" + LANG;  // its errors in the page's language
     return fetch(url, { headers: { Accept: "application/sparql-query, text/plain" } }).then(function (response) {
       if (!response.ok) return failure(url, response).then(function (m) { throw new Error(m); });
       return response.text();
@@ -315,7 +316,9 @@
       }
       // With parameters the server binds them: GET /queries/{id}?name=… answers SPARQL JSON results,
       // shown under the query's text.
-      var url = "/queries/" + encodeURIComponent(item.id) + (values.toString() ? "?" + values : "");
+      values.append("lang", LANG);  // not a parameter of the query: the language of its errors
+      var url = "/queries/" + encodeURIComponent(item.id) + "?" + values;
+
       var started = Date.now();
       return fetch(url, { headers: { Accept: "application/sparql-results+json" } }).then(function (response) {
         if (!response.ok) return failure(url, response).then(function (m) { say(status, m, "error"); });

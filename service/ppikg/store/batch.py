@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import InputError
+from ..errors import InputError, msg
 from .catalog import inferred_of
 from .forward import ForwardChainer
 from .inference import Rule
@@ -81,7 +81,8 @@ def prepare(rules: Sequence[Rule], context: bytes, items: Sequence[Item], infer:
         try:
             parsed, raw = parse_rdf(data, fmt)
         except InputError as e:
-            raise InputError(f"<{iri}>: {e}") from None
+            raise InputError(msg("labelled", label=f"<{iri}>", detail=e.said)) from None
+
         triples = as_stored(parsed)
         inferred = chainer.infer(triples) if chainer is not None else []
         out.append(Prepared(iri, Written.of(triples, inferred), raw))

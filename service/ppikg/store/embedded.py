@@ -87,7 +87,7 @@ class StoreWriter(Writer):
         try:
             self.store.bulk_load(path=str(path), format=format, to_graph=ox.NamedNode(graph))
         except SyntaxError as e:
-            raise InputError(f"{path.name}: {e}") from e
+            raise InputError(msg("labelled", label=path.name, detail=str(e))) from e
 
     def drop(self, graph: str) -> None:
         node = ox.NamedNode(graph)
@@ -105,7 +105,7 @@ class StoreWriter(Writer):
         except SyntaxError as e:
             raise InputError(msg("sparql_update_syntax", detail=str(e))) from e
         except RuntimeError as e:  # the update's own failure (e.g. DROP of a graph that is not there)
-            raise InputError(f"the SPARQL update failed: {e}") from e
+            raise InputError(msg("update_failed", detail=str(e))) from e
 
     def quads(self, graph: str | None = None, subject: ox.NamedNode | None = None,
               object: ox.NamedNode | None = None, predicate: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
@@ -212,12 +212,12 @@ class EmbeddedStore(Backend):
         for _ in range(20):
             committed = self._committed()
             if not committed:
-                raise PpikgError(f"the store at {self.location} is being built by another process: try again when it is ready")
+                raise PpikgError(msg("store_being_built", path=str(self.location)))
             try:
                 return Snapshot.open(committed[-1][1], committed[-1][0])
             except SnapshotGone:
                 continue
-        raise PpikgError(f"the store at {self.location} changes too fast to be read")
+        raise PpikgError(msg("store_too_fast", path=str(self.location)))
 
     # --- the interface --------------------------------------------------------------------------------------
 
@@ -231,7 +231,8 @@ class EmbeddedStore(Backend):
     @contextmanager
     def write(self) -> Iterator[StoreWriter]:
         if self.read_only or self._live is None:
-            raise PpikgError(f"the store at {self.location} is open read-only (another process writes it)")
+            raise PpikgError(msg("store_read_only", path=str(self.location)))
+
         with self._write_lock:
             if self.location is not None:
                 _touch(self.location / MARKER)

@@ -30,7 +30,7 @@ import rdflib
 
 from .. import __version__
 from ..config import Project
-from ..errors import InputError, NotFound, PpikgError
+from ..errors import InputError, NotFound, PpikgError, msg
 from .inference import RULES_VERSION, to_rdflib
 from ..namespaces import GRAPH, PPI
 from .backend import Backend, Writer
@@ -168,7 +168,7 @@ class KnowledgeGraph:
         if name.startswith(str(GRAPH)):
             return name
         if not _NAME.fullmatch(name):
-            raise InputError(f"bad graph name {name!r}: use letters, digits, '.', '_', '-' and '/'")
+            raise InputError(msg("graph_name_chars", name=name))
         return str(GRAPH[name])
 
     # --- writing -----------------------------------------------------------------------------------------
@@ -206,14 +206,13 @@ class KnowledgeGraph:
         say = progress or (lambda _msg: None)
         p = self.project
         if not p.ontology_files() or not p.data_files():
-            raise PpikgError(f"the project's files are not at {p.root} (no ontology/*.ttl or data/*.ttl there): "
-                             "set $PPIKG_HOME to a checkout, or reinstall the package")
+            raise PpikgError(msg("project_files", path=str(p.root)))
+
         fp = fingerprint(p.input_files(), p.root)
         if not force and self.fingerprint() == fp:
             return False
         if self.read_only:
-            raise PpikgError(f"the store at {self.store_dir} is open read-only (another process writes it) "
-                             "and was built from other inputs")
+            raise PpikgError(msg("store_read_only_stale", path=str(self.store_dir)))
         t0 = time.perf_counter()
         files = {"ontology": p.ontology_files(), "data": p.data_files(), "shapes": p.shape_files(),
                  "examples": p.example_files()}
@@ -254,7 +253,7 @@ class KnowledgeGraph:
         """
         iri = self.graph_iri(name)
         if self.is_reserved(iri):
-            raise InputError(f"graph {name!r} is reserved; choose another name")
+            raise InputError(msg("graph_reserved", name=name))
         triples, raw = parse_rdf(data, format)
         if source is None and isinstance(data, Path):
             source = data
@@ -279,17 +278,17 @@ class KnowledgeGraph:
         for name, data in graphs:
             iri = self.graph_iri(name)
             if self.is_reserved(iri):
-                raise InputError(f"graph {name!r} is reserved; choose another name")
+                raise InputError(msg("graph_reserved", name=name))
             try:
                 ox.NamedNode(iri)
             except ValueError:
-                raise InputError(f"bad graph name {name!r}: not an IRI") from None
+                raise InputError(msg("graph_name_not_iri", name=name)) from None
             file_name, content = _source_record(data, None) if isinstance(data, Path) else (None, None)
             items.append((iri, data, file_name, content))
         iris = [iri for iri, *_ in items]
         if len(set(iris)) != len(iris):
             twice = sorted({i for i in iris if iris.count(i) > 1})
-            raise InputError(f"graph {twice[0]} is given more than once")
+            raise InputError(msg("graph_twice", iri=twice[0]))
         with self.backend.write() as writer:
             def keep(iri: str, written: Written | None, file_name: str | None, content: bytes | None) -> None:
                 record_versions(writer, self.backend.archive, [iri], file_name=file_name, content=content, role=role,
@@ -302,7 +301,7 @@ class KnowledgeGraph:
         """Remove an added graph, its inferences and its provenance."""
         iri = self.graph_iri(name)
         if iri not in self.added_graphs():
-            raise InputError(f"no added graph {name!r}")
+            raise InputError(msg("no_added_graph", name=name))
         with self._write() as writer:
             remove_graph(writer, iri)
             record_versions(writer, self.backend.archive, [iri])
@@ -319,7 +318,7 @@ class KnowledgeGraph:
         from ..errors import Forbidden
 
         if iri is not None and self.is_reserved(iri):
-            raise Forbidden(f"graph <{iri}> is the project's own: only `ppi build-data` and a restart change it")
+            raise Forbidden(msg("graph_reserved_iri", iri=iri))
         inferred = None
         if prepared is None:
             triples, _ = parse_rdf(data, format, base_iri=iri)
@@ -355,7 +354,7 @@ class KnowledgeGraph:
         if "://" in proposal:
             return proposal
         if not _NAME.fullmatch(proposal):
-            raise InputError(f"bad proposal name {proposal!r}: give its IRI or its name under {PROPOSALS_BASE}")
+            raise InputError(msg("proposal_name", name=proposal, base=PROPOSALS_BASE))
         return PROPOSALS_BASE + proposal
 
     def history(self, proposal: str) -> list[Version]:
@@ -363,7 +362,8 @@ class KnowledgeGraph:
         iri = self.proposal_iri(proposal)
         versions = history(self.snapshot(), iri)
         if not versions:
-            raise NotFound(f"no proposal <{iri}> has versions in the store (load it with `ppi import FILE --load`)")
+            raise NotFound(msg("no_versions_load", iri=iri))
+
         return versions
 
     def version(self, proposal: str, number: int | None = None) -> Version:
@@ -372,19 +372,20 @@ class KnowledgeGraph:
         if number is None:
             current = [v for v in versions if v.current]
             if not current:
-                raise NotFound(f"<{versions[0].proposal}> has no current version (its graph was removed)")
+                raise NotFound(msg("no_current_version", proposal=versions[0].proposal))
             return current[0]
         for v in versions:
             if v.number == number:
                 return v
-        raise NotFound(f"<{versions[0].proposal}> has no version {number} "
-                         f"(it has {', '.join(str(v.number) for v in versions)})")
+        raise NotFound(msg("no_such_version", proposal=versions[0].proposal, number=number,
+                           numbers=", ".join(str(v.number) for v in versions)))
 
     def version_ntriples(self, version: Version) -> tuple[bytes, bytes]:
         """The triples of ``version`` and the inferences made for it, in N-Triples as the archive keeps them
         (InputError once dropped)."""
         if version.dropped:
-            raise InputError(f"version {version.number} of <{version.proposal}> was dropped on {version.dropped}")
+            raise InputError(msg("version_dropped_on", number=version.number, proposal=version.proposal,
+                                 date=version.dropped))
         return self.backend.archive.get(version.iri)
 
     def version_graphs(self, version: Version) -> tuple[rdflib.Graph, rdflib.Graph]:
@@ -484,8 +485,9 @@ def _source_record(source: str | Path | tuple[str, bytes] | None, raw: bytes | N
             return path.name, b"".join(f.name.encode() + b"\0" + f.read_bytes() + b"\0"
                                        for f in sorted(path.iterdir()) if f.is_file())
         except OSError as e:
-            raise InputError(f"cannot read {path.name}: {e}") from e
+            raise InputError(msg("cannot_read", path=path.name, detail=e.strerror or e)) from e
     try:
         return path.name, path.read_bytes()
     except OSError as e:
-        raise InputError(f"cannot read {path.name}: {e}") from e
+        raise InputError(msg("cannot_read", path=path.name, detail=e.strerror or e)) from e
+

@@ -112,7 +112,7 @@ class Loader:
 
     def __init__(self, reasoner: ReasonerChoice = "auto") -> None:
         if reasoner not in ("auto", "owlrl", "rules"):
-            raise InputError(f"unknown reasoner {reasoner!r}: use auto, owlrl or rules")
+            raise InputError(msg("reasoner_unknown", name=reasoner))
         self.choice: ReasonerChoice = reasoner
         self._reasoner: Reasoner | None = None
         # The context indexed for the rules, once per write (a write may change the context: it is built anew).
@@ -325,8 +325,7 @@ def check_xml(raw: bytes) -> None:
     ppikg.errors.InputError: RDF/XML with a document type declaration (<!DOCTYPE …>) is not accepted: its entities are not expanded here; write them out or send Turtle
     """
     if re.search(rb"<!DOCTYPE", raw, re.IGNORECASE):
-        raise InputError("RDF/XML with a document type declaration (<!DOCTYPE …>) is not accepted: its entities "
-                         "are not expanded here; write them out or send Turtle")
+        raise InputError(msg("xml_doctype"))
     depth = 0
     for m in _XML_TAG.finditer(raw):
         if m.group(1):
@@ -334,7 +333,7 @@ def check_xml(raw: bytes) -> None:
         elif not m.group(2):
             depth += 1
             if depth > MAX_XML_DEPTH:
-                raise InputError(f"the RDF/XML nests elements more than {MAX_XML_DEPTH} levels deep")
+                raise InputError(msg("xml_too_deep", limit=MAX_XML_DEPTH))
 
 
 def parse_rdf(data: bytes | str | Path | rdflib.Graph, format: str | ox.RdfFormat | None,
@@ -345,7 +344,7 @@ def parse_rdf(data: bytes | str | Path | rdflib.Graph, format: str | ox.RdfForma
         try:
             return [to_oxigraph_triple(s, p, o) for s, p, o in data], None
         except (TypeError, ValueError) as e:
-            raise InputError(f"unsupported term in graph: {e}") from e
+            raise InputError(msg("unsupported_term", detail=str(e))) from e
     if isinstance(format, ox.RdfFormat):
         fmt = format
     elif isinstance(data, Path):
@@ -357,7 +356,7 @@ def parse_rdf(data: bytes | str | Path | rdflib.Graph, format: str | ox.RdfForma
         try:
             data = path.read_bytes()
         except OSError as e:
-            raise InputError(f"cannot read {path.name}: {e}") from e
+            raise InputError(msg("cannot_read", path=path.name, detail=e.strerror or e)) from e
     raw = data.encode() if isinstance(data, str) else data
     if fmt == ox.RdfFormat.RDF_XML:
         check_xml(raw)
@@ -396,8 +395,8 @@ def check_iris(triples: Iterable[ox.Triple], ntriples: bytes | None = None) -> N
         for term in (t.subject, t.predicate, t.object):
             value = term.datatype.value if isinstance(term, ox.Literal) else getattr(term, "value", "")
             if isinstance(term, (ox.NamedNode, ox.Literal)) and len(value) > MAX_IRI:
-                raise InputError(f"an IRI of {len(value):,} characters (<{value[:20]}…>); IRIs may be at most "
-                                 f"{MAX_IRI:,}")
+                raise InputError(msg("iri_too_long", size=len(value), start=value[:20], limit=MAX_IRI))
+
 
 
 __all__ = ["Loader", "fingerprint", "parse_rdf", "remove_graph"]

@@ -43,7 +43,7 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 
-from ..errors import InputError, PpikgError
+from ..errors import InputError, PpikgError, msg
 from ..namespaces import GRAPH
 from .backend import Backend, Writer
 from .catalog import Catalog
@@ -228,7 +228,7 @@ class SparqlClient:
         try:
             response = self._http.post(url, **kwargs)
         except httpx.HTTPError as e:
-            raise PpikgError(f"the SPARQL store at {url} did not answer: {e}") from None
+            raise PpikgError(msg("remote_silent", url=url, detail=str(e))) from None
         return response
 
     def request(self, text: str, accept: str, dataset: dict[str, Any]) -> httpx.Response:
@@ -241,16 +241,18 @@ class SparqlClient:
         if response.status_code == 400:
             raise SyntaxError(_message(response))
         if response.status_code != 200:
-            raise PpikgError(f"the SPARQL store at {self.endpoint.query} answered {response.status_code}: {_message(response)}")
+            raise PpikgError(msg("remote_answered", url=self.endpoint.query, status=response.status_code,
+                                 detail=_message(response)))
         return response
 
     def update(self, text: str) -> None:
         url = self.endpoint.update or self.endpoint.query
         response = self._send(url, data={"update": text})
         if response.status_code == 400:
-            raise InputError(f"the SPARQL update failed: {_message(response)}")
+            raise InputError(msg("update_failed", detail=_message(response)))
         if response.status_code >= 300:
-            raise PpikgError(f"the SPARQL store at {url} refused the update ({response.status_code}): {_message(response)}")
+            raise PpikgError(msg("remote_refused_update", url=url, status=response.status_code,
+                                 detail=_message(response)))
 
     def post_graph(self, graph: str, ntriples: bytes) -> None:
         """Add N-Triples to ``graph`` through the Graph Store Protocol."""
@@ -258,8 +260,9 @@ class SparqlClient:
         response = self._send(self.endpoint.gsp, params={"graph": graph}, content=ntriples,
                               headers={"Content-Type": "application/n-triples"})
         if response.status_code >= 300:
-            raise PpikgError(f"the Graph Store at {self.endpoint.gsp} refused <{graph}> ({response.status_code}): "
-                             f"{_message(response)}")
+            raise PpikgError(msg("remote_refused_graph", url=self.endpoint.gsp, graph=graph,
+                                 status=response.status_code, detail=_message(response)))
+
 
 
 def _message(response: httpx.Response) -> str:
@@ -419,7 +422,7 @@ class RemoteArchive(Archive):
         rows = list(quads.query(f"SELECT ?a ?i WHERE {{ GRAPH <{ARCHIVE_GRAPH}> {{ {ox.NamedNode(version)} "
                                 f"{_ASSERTED} ?a ; {_INFERRED} ?i }} }}"))
         if not rows:
-            raise InputError(f"the content of version <{version}> is not kept (it was dropped)")
+            raise InputError(msg("version_not_kept", version=version))
         return (gzip.decompress(base64.b64decode(rows[0]["a"].value)),
                 gzip.decompress(base64.b64decode(rows[0]["i"].value)))
 
@@ -482,7 +485,7 @@ class RemoteWriter(Writer):
         try:
             triples = list(ox.parse(path=str(path), format=format))
         except SyntaxError as e:
-            raise InputError(f"{path.name}: {e}") from e
+            raise InputError(msg("labelled", label=path.name, detail=str(e))) from e
         self.add(graph, triples)
 
     def drop(self, graph: str) -> None:
@@ -499,8 +502,8 @@ class RemoteWriter(Writer):
                 continue
             target = tokens[i + 2] if tokens[i + 1].keyword == "SILENT" and i + 2 < len(tokens) else tokens[i + 1]
             if target.keyword in ("DEFAULT", "ALL"):
-                raise InputError(f"{a.keyword} {target.keyword} is refused on a remote store: its default graph "
-                                 "is the union of every graph it holds; name the graph")
+                raise InputError(msg("remote_clear_all", operation=f"{a.keyword} {target.keyword}"))
+
             if a.keyword == "DROP":
                 drops.append(a.start)
         # DROP as CLEAR: a remote store lists no empty graph anyway, and Virtuoso drops only graphs made by CREATE

@@ -313,13 +313,13 @@ class Snapshot:
         (an IRI) and its inferences, covers; with ``versions`` (a dataset format), every kept version's content
         graphs too (each version under its own graph name: merged into one graph they would mix)."""
         if which not in ("asserted", "inferred", "all"):
-            raise InputError(f"unknown selection {which!r}: use asserted, inferred or all")
+            raise InputError(msg("export_selection", which=which))
         present = set(self.graph_names())
         if graph is not None:
             if graph.startswith(VERSION_GRAPHS) and self.has_graph(graph):
                 return [graph] if (which != "asserted") == graph.startswith(INFERRED_PREFIX) or which == "all" else []
             if graph not in present:
-                raise InputError(f"no graph {graph!r}")
+                raise InputError(msg("no_graph_named", name=graph))
             if graph.startswith(INFERRED_PREFIX):
                 chosen = [graph] if which != "asserted" else []
             else:
@@ -386,7 +386,7 @@ class Snapshot:
                 continue
             found = self.version_of_graph(g)
             if found is None or self.archive is None:
-                raise InputError(f"<{g}> is not a graph of this store")
+                raise InputError(msg("not_a_graph", iri=g))
             version, inferences = found
             content = self.archive.get(version)[1 if inferences else 0]
             scratch.extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
@@ -401,11 +401,12 @@ class Snapshot:
         try:
             node = ox.NamedNode(proposal)
         except ValueError:
-            raise InputError(f"not an IRI: {proposal!r}") from None
+            raise InputError(msg("not_an_iri", value=proposal)) from None
         holders = sorted(q.graph_name.value for q in self.store.quads_for_pattern(node, rdf_type, ox.NamedNode(str(PPI.Proposal)))
                          if isinstance(q.graph_name, ox.NamedNode) and not q.graph_name.value.startswith(INFERRED_PREFIX))
         if not holders:
-            raise InputError(f"no proposal {proposal} in the store (load it with `ppi import FILE --load`)")
+            raise InputError(msg("no_proposal_load", iri=proposal))
+
         return holders[0]
 
 

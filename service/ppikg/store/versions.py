@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import InputError, NotFound
+from ..errors import InputError, NotFound, msg
 from ..namespaces import BASE, GRAPH, PPI
 from .backend import Writer
 from .catalog import VERSIONS_GRAPH, content_iri, inferred_of, now
@@ -197,7 +197,7 @@ class MemoryArchive(Archive):
     def get(self, version: str) -> tuple[bytes, bytes]:
         with self._lock:
             if version not in self._items:
-                raise InputError(f"the content of version <{version}> is not kept (it was dropped)")
+                raise InputError(msg("version_not_kept", version=version))
             return self._items[version]
 
     def discard(self, version: str) -> None:
@@ -231,7 +231,7 @@ class FileArchive(Archive):
             a, i = (gzip.decompress(p.read_bytes()) for p in self._paths(version))
             return a, i
         except FileNotFoundError:
-            raise InputError(f"the content of version <{version}> is not kept (it was dropped)") from None
+            raise InputError(msg("version_not_kept", version=version)) from None
 
     def discard(self, version: str) -> None:
         for path in self._paths(version):
@@ -376,12 +376,13 @@ def drop_version(writer: Writer, archive: Archive, proposal: str, number: int, r
         int(n.value): v for q in writer.quads(VERSIONS_GRAPH, node) if q.predicate == HAS_VERSION
         for v in [q.object] if isinstance(v, ox.NamedNode) for n in [_one(writer, v, NUMBER)] if n is not None}
     if not history:
-        raise NotFound(f"no proposal <{proposal}> has versions in the store")
+        raise NotFound(msg("no_versions", iri=proposal))
     target = history.get(number)
     if target is None:
-        raise NotFound(f"proposal <{proposal}> has no version {number} (it has {', '.join(map(str, sorted(history)))})")
+        raise NotFound(msg("no_such_version", proposal=proposal, number=number,
+                           numbers=", ".join(map(str, sorted(history)))))
     if _one(writer, target, INVALIDATED) is not None:
-        raise InputError(f"version {number} of <{proposal}> was dropped already")
+        raise InputError(msg("version_dropped_already", number=number, proposal=proposal))
     g = ox.NamedNode(VERSIONS_GRAPH)
     current = _one(writer, node, CURRENT)
     was_current = current == target
@@ -433,7 +434,8 @@ def history(snapshot, proposal: str) -> list[Version]:
     try:
         ox.NamedNode(proposal)
     except ValueError:
-        raise InputError(f"not an IRI: {proposal!r}") from None
+        raise InputError(msg("not_an_iri", value=proposal)) from None
+
     _, rows = snapshot.query_rows(HISTORY_QUERY % {"g": VERSIONS_GRAPH, "p": proposal}, plan=False)
     return [Version(r["v"], proposal, int(r["n"]), r["time"], r["graph"], r["content"], r["digest"], r["previous"],
                     r["file"], r["sha"], r["role"], r["status"], r["current"] == "true", r["dropped"], r["next"])
