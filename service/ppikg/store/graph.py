@@ -289,7 +289,7 @@ class KnowledgeGraph:
         if len(set(iris)) != len(iris):
             twice = sorted({i for i in iris if iris.count(i) > 1})
             raise InputError(msg("graph_twice", iri=twice[0]))
-        with self.backend.write() as writer:
+        with self._write() as writer:
             def keep(iri: str, written: Written | None, file_name: str | None, content: bytes | None) -> None:
                 record_versions(writer, self.backend.archive, [iri], file_name=file_name, content=content, role=role,
                                 written=written)
