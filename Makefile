@@ -24,7 +24,8 @@ test: install
 	command -v virtuoso-t >/dev/null || (apt-get update && apt-get install -y virtuoso-opensource-7-bin)
 	$(BIN)/ruff check service tests bench scripts docs
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	@# Two test processes, each taking whole files (their module-scoped servers start once).
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 serve: install
 	$(BIN)/ppi serve --host 127.0.0.1 --port 8000 --store $(STORE)

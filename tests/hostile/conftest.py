@@ -75,7 +75,9 @@ class Served:
 @pytest.fixture(scope="package")
 def served(shipped_store, tmp_path_factory):
     store = shipped_store(tmp_path_factory.mktemp("hostile") / "store")
-    with serving_process(str(store), "--update", "--token", TOKEN, "--timeout", "12",
+    # The timeout leaves the queries meant to reach the memory limit time to get there (~8 s alone) when the
+    # suite runs two test processes on two cores.
+    with serving_process(str(store), "--update", "--token", TOKEN, "--timeout", "20",
                           "--query-memory", str(QUERY_MEMORY_MB), "--write-timeout", str(WRITE_TIMEOUT_S),
                          "--body-timeout", str(BODY_TIMEOUT_S)) as (url, proc):
         yield Served(url, psutil.Process(proc.pid))

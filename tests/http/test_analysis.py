@@ -110,7 +110,7 @@ def test_the_comparison_takes_the_version_chosen_for_each_proposal(base):
     bad = httpx.get(f"{base}/comparar", params=q + [("v.otra", "uno"), ("format", "json")], timeout=30)
     assert bad.status_code == 400 and bad.json()["error"].startswith("«uno» no es un número de versión de «otra»")
     missing = httpx.get(f"{base}/compare", params=q + [("v.otra", "9"), ("format", "json")], timeout=30)
-    assert missing.status_code == 404 and "has no version 9" in missing.json()["error"]
+    assert missing.status_code == 404 and "no tiene versión 9" in missing.json()["error"]
 
 
 def test_the_dashboard_ticks_proposals_to_compare(base):
