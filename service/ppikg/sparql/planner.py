@@ -11,7 +11,7 @@ group with a sub-SELECT, so the rewrite is::
     SELECT … WHERE { ?i ppi:coversCompetency c:c1 . { SELECT * WHERE { ?i ppi:inProposal ?p } } } …
 
 The two have the same solutions, multiplicities included: a basic graph pattern without blank nodes is the
-join of its triple patterns, and ``{ SELECT * WHERE { P } }`` is P. Only SELECT queries whose WHERE clause
+join of its triple patterns, and ``{ SELECT * WHERE { P } }`` is P. Only SELECT (and CONSTRUCT) queries whose WHERE clause
 is one basic graph pattern of plain terms (no blank nodes, paths, FILTER, OPTIONAL, nested groups) and that
 name no FROM clause are considered, and not those with a LIMIT but no ORDER BY, GROUP BY or aggregate (nested
 loops give their first rows at once; a hash join reads its whole side first); any other query runs as written.
@@ -43,6 +43,7 @@ PROBE_TO_SCAN = 30
 MAX_PLANNED_TEXT = 64 * 1024
 
 
+#: rdf:type, whose object (a class) does not anchor a pattern: its matches span the store like the predicate's.
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #: Words after which every solution of the pattern is computed anyway, LIMIT or not.
 _EVALUATES_ALL = {"ORDER", "GROUP", "HAVING", "COUNT", "SUM", "AVG", "MIN", "MAX", "SAMPLE", "GROUP_CONCAT"}
@@ -149,7 +150,8 @@ def _anchored(pattern: str) -> bool:
     >>> _anchored("?i <http://e/p> ?o"), _anchored("?i a <http://e/T>"), _anchored("<http://e/x> <http://e/p> ?o")
     (False, False, True)
     """
-    s, p, o = tokenize(pattern)[0], tokenize(pattern)[1:-1], tokenize(pattern)[-1]
+    tokens = tokenize(pattern)
+    s, p, o = tokens[0], tokens[1:-1], tokens[-1]
     typed = len(p) == 1 and (p[0].text == "a" or p[0].text in ("rdf:type", f"<{_RDF_TYPE}>"))
     return s.kind != "var" or (o.kind != "var" and not typed)
 
