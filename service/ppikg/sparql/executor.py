@@ -30,7 +30,6 @@ from collections import OrderedDict
 
 
 from ..errors import PpikgError, QueryFailed, QueryTimeout, msg
-
 from ..workers import KNOWN, Died, Stopped, Ticket, WorkerPool
 from .admission import CostBook, shape_of
 from .protocol import Job, Request, answer_request, run_job
@@ -76,7 +75,6 @@ def _worker_main(conn) -> None:
             # a Message crosses to the server as it is; a library's message about the input, inside one
             said = e.said if isinstance(e, PpikgError) else msg("bad_request", detail=str(e)) if status == 400 else str(e)
             answer = ("error", status, said or type(e).__name__)
-
         try:
             conn.send_bytes(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
         except Exception as e:  # an answer that does not pickle
@@ -87,7 +85,6 @@ def _worker_main(conn) -> None:
 
 #: What a call's ``label`` names, in its errors.
 WORK = {"query": msg("work_query"), "update": msg("work_update"), "write": msg("work_write")}
-
 
 
 class QueryExecutor:
@@ -206,7 +203,6 @@ class QueryExecutor:
         if e.reason == "memory":
             return QueryFailed(503, msg("work_memory", work=WORK[label], limit=f"{self._memory_limit_mb:g}", hint=hint))
         return QueryTimeout(msg("work_timeout", work=WORK[label], seconds=f"{timeout:g}", hint=hint))
-
 
     async def arun(self, job: Job | Request, timeout: float, client: str | None = None) -> tuple[str, bytes]:
         """:meth:`run` awaited in a thread: the event loop keeps serving other requests."""
