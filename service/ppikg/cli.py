@@ -22,15 +22,33 @@ QUERY_FORMATS = ("table", *media.names("results"))
 EXPORT_FORMATS = media.names("graph", "dataset")
 
 
+class _Refused(argparse.ArgumentTypeError):
+    """An option's value refused by its type, with a Message the parser words in its language."""
+
+    def __init__(self, said: Message) -> None:
+        super().__init__(str(said))
+        self.said = said
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line on stderr and exit status 2."""
+    """argparse, but a usage error is one line on stderr and exit status 2, and a value refused with a Message
+    (:class:`_Refused`) reads in ``lang``."""
+
+    def __init__(self, *args, lang: str = LANGS[0], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lang = lang
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message}\n")
 
-
-#: The language of the usage errors: ``--lang`` as the command line gives it, before argparse reads it.
-_USAGE = {"lang": LANGS[0]}
+    def _get_value(self, action, arg_string):
+        try:
+            return super()._get_value(action, arg_string)
+        except argparse.ArgumentError as e:
+            refused = e.__context__  # argparse words the type's error from str() while handling it
+            if isinstance(refused, _Refused):
+                raise argparse.ArgumentError(action, refused.said.text(self.lang)) from None
+            raise
 
 
 def _usage_lang(argv: Sequence[str]) -> str:
@@ -40,12 +58,6 @@ def _usage_lang(argv: Sequence[str]) -> str:
         if given in LANGS:
             return given
     return LANGS[0]
-
-
-
-def _usage(message: Message) -> argparse.ArgumentTypeError:
-    """A usage error saying ``message`` in the command line's language."""
-    return argparse.ArgumentTypeError(message.text(_USAGE["lang"]))
 
 
 def _store(args: argparse.Namespace) -> Path:
@@ -266,7 +278,6 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.server:
         graph_iri = _load_through(args.server, _token(args), Path(args.source), name, graph,
                                   pick_lang(getattr(args, "lang", None)))
-
         print(f"loaded {iri} into {graph_iri} on {args.server} ({len(graph)} triples)", file=sys.stderr)
         return 0
     if args.load:
@@ -308,7 +319,6 @@ def _load_through(server: str, token: str | None, source: Path, name: str, graph
         method = "POST"
     else:
         url = f"{server.rstrip('/')}/rdf-graphs/service?graph={quote(graph_iri, safe='')}&lang={lang}"
-
         body = graph.serialize(format="turtle").encode("utf-8")
         headers |= {"Content-Type": "text/turtle"}
         method = "PUT"
@@ -480,8 +490,9 @@ def _token(args: argparse.Namespace) -> str | None:
     return os.environ.get("PPIKG_TOKEN") or args.token
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="ppi", description="Knowledge graph of the 2013 Lineamientos for director-promotion PPI (EMS).")
+def build_parser(lang: str = LANGS[0]) -> argparse.ArgumentParser:
+    """The ``ppi`` command line; a refused option value reads in ``lang``."""
+    parser = _Parser(prog="ppi", lang=lang, description="Knowledge graph of the 2013 Lineamientos for director-promotion PPI (EMS).")
     parser.add_argument("--version", action="version", version=f"ppikg {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -627,6 +638,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "service description and is the base IRI of queries (default: the address it listens on)")
     s.set_defaults(func=cmd_serve)
     for command in sub.choices.values():  # every command speaks the language of its errors
+        command.lang = lang
         if "--lang" not in command._option_string_actions:
             command.add_argument("--lang", choices=LANGS, default=LANGS[0], help="language of the messages")
     return parser
@@ -639,9 +651,9 @@ def _origins(text: str) -> tuple[str, ...]:
     origins = tuple(o.strip().rstrip("/") for o in text.split(",") if o.strip())
     for origin in origins:
         if origin != "*" and not re.fullmatch(r"https?://[^/\s?#]+", origin):
-            raise _usage(msg("not_an_origin", value=origin))
+            raise _Refused(msg("not_an_origin", value=origin))
     if not origins:
-        raise _usage(msg("no_origin"))
+        raise _Refused(msg("no_origin"))
     return origins
 
 
@@ -652,7 +664,7 @@ def _port(text: str) -> int:
     except ValueError:
         port = -1
     if not 0 <= port <= 65535:
-        raise _usage(msg("not_a_port", value=text))
+        raise _Refused(msg("not_a_port", value=text))
     return port
 
 
@@ -663,9 +675,9 @@ def _positive(convert, what: Message):
         try:
             value = convert(text)
         except ValueError:
-            raise _usage(msg("not_a_value", what=what, value=text)) from None
+            raise _Refused(msg("not_a_value", what=what, value=text)) from None
         if not value > 0:
-            raise _usage(msg("not_positive"))
+            raise _Refused(msg("not_positive"))
         return value
 
     return parse
@@ -677,16 +689,13 @@ _seconds = _positive(float, msg("a_number_of_seconds"))
 
 def main(argv: Sequence[str] | None = None, project: Project | None = None) -> int:
     """Run ``ppi`` with ``argv`` over ``project`` (default: :meth:`Project.default`); returns the exit code."""
-    parser = build_parser()
-    _USAGE["lang"] = _usage_lang(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_usage_lang(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     args.project = project or Project.default()
     if getattr(args, "command", None) == "serve" and args.update and not (args.token or args.token_file
                                                                           or os.environ.get("PPIKG_TOKEN")):
         refusal = msg("update_needs_token").text(pick_lang(args.lang))
         parser.exit(2, f"ppi serve: error: {refusal}\n")
-
-
     try:
         return args.func(args)
     except BrokenPipeError:

@@ -56,7 +56,7 @@ def _lang(request: Request, default: str) -> str:
     return pick_lang(asked) if asked else default
 
 
-def _version_number(value: str | None, proposal: str, lang: str) -> int | None:
+def _version_number(value: str | None, proposal: str) -> int | None:
     """The version asked for ``proposal`` (``?v.NAME=N``): None when absent or empty (the current one)."""
     if value is None or not value.strip():
         return None
@@ -111,7 +111,7 @@ def router(kg: KnowledgeGraph, reviewer: Reviewer) -> APIRouter:
                        for p in matrix.proposals]
             return render_page(request, "ui_compare.html", code, title_key="compare_title", current="nav_dashboard",
                                c=None, choices=choices, chosen=chosen, most=MOST, lw=words("lifecycle", code))
-        numbers = [_version_number(request.query_params.get(f"v.{p}"), p, code) for p in chosen]
+        numbers = [_version_number(request.query_params.get(f"v.{p}"), p) for p in chosen]
         c = await asyncio.to_thread(reviewer.run, lambda kg, v: compare(kg, v, chosen, code, numbers))
         if media == "application/json":
             return _json(c.to_json())

@@ -1,6 +1,7 @@
-"""Two or more proposals side by side, each in the version chosen (by default its current one): coverage per Acuerdo 449 competency and
-attribute and per Octavo aspect, parameters per aspect, performance levels per indicator (indicators matched by
-their template ID, as a diff matches them) and the requirements each fails (from the versions' kept reports)."""
+"""Two or more proposals side by side, each in the version chosen (by default its current one): coverage per
+Acuerdo 449 competency and attribute and per Octavo aspect, parameters per aspect, performance levels per
+indicator (indicators matched by their template ID, as a diff matches them) and the requirements each fails
+(from the versions' kept reports)."""
 
 from __future__ import annotations
 

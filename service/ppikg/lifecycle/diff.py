@@ -305,7 +305,6 @@ def diff(kg: KnowledgeGraph, validator: Validator, proposal: str, before: int | 
         frm = kg.version(proposal, _number(versions, before))
     if frm.number == to.number:
         raise InputError(msg("same_version", number=to.number))
-
     old, new = kg.version_graphs(frm), kg.version_graphs(to)
     items = item_changes(old[0], new[0], to.proposal)
     c_old, c_new = coverage(kg, old, to.proposal), coverage(kg, new, to.proposal)
