@@ -1,23 +1,27 @@
-"""The fast lane for look-ups: ``GET /sparql?query=`` with a one-triple-pattern SELECT, answered before routing.
+"""The fast lane for look-ups: ``GET /sparql?query=`` with a look-up whose cost is bounded, answered before routing.
 
 A plain ASGI middleware, so that a look-up pays neither FastAPI's routing nor the worker round trip. It
-answers only what :mod:`ppikg.sparql.lookups` accepts (work bounded by the size of the answer, a few kilobytes) for a
-request with nothing but ``query`` (and ``format``) in its URL, the default dataset, and an acceptable results
-format; everything else, including every error, goes on to the endpoint in http/sparql.py, which answers it
-the usual way.
+answers only what :mod:`ppikg.sparql.lookups` accepts (one pattern: work bounded by the size of the answer, a
+few kilobytes) and what :mod:`ppikg.sparql.walks` walks within ``WALK_BUDGET`` (a few patterns from a fixed
+node), for a request with nothing but ``query`` (and ``format``) in its URL, the default dataset, and an
+acceptable results format; everything else, including every error, goes on to the endpoint in
+http/sparql.py, which answers it the usual way.
 """
 
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, unquote_plus
 
-from ..sparql import lookups
+from ..sparql import lookups, walks
 from ..media import choose
 from ..namespaces import PREFIXES
 from .common import url_of
 
 #: Bytes of answer a look-up may produce on the spot; a larger answer goes to a worker.
 INLINE_CAP = 64 * 1024
+#: Probes and matches a walk may take to be answered on the spot (~1 µs each: at most a millisecond or two on
+#: the event loop, twice with pyoxigraph's own run of the query).
+WALK_BUDGET = 500
 _PREFIXES = {p: str(ns) for p, ns in PREFIXES.items()}
 
 
@@ -62,21 +66,27 @@ class LookupLane:
         formats = [v for k, v in params if k == "format"]
         if len(queries) != 1 or len(formats) > 1 or len(queries) + len(formats) != len(params):
             return None
-        if scope["app"].state.kg.snapshot().remote or not lookups.single_pattern(queries[0]):
+        state = scope["app"].state
+        if state.kg.snapshot().remote:
             return None  # a remote store's answer comes over the network: never on the event loop
-        key = (formats[0] if formats else None, _header(scope, b"accept"))
+        query, walk = queries[0], None
+        if not lookups.single_pattern(query):
+            walk = walks.parse(query, _PREFIXES) if len(query) <= lookups.MAX_LOOKUP_TEXT else None
+            if walk is None:
+                return None
+        key = ("boolean" if walk is not None and walk.form == "ASK" else "results",
+               formats[0] if formats else None, _header(scope, b"accept"))
         try:
             media = self._media[key]
         except KeyError:
-            media = choose("results", *key)
+            media = choose(*key)
             if len(self._media) > 1024:
                 self._media.clear()
             self._media[key] = media
-        if media is None:
+        if media is None or (walk is not None and not walks.within(state.kg.store, walk, WALK_BUDGET)):
             return None
-        state = scope["app"].state
         # On the event loop: the work is bounded by INLINE_CAP bytes of answer (~0.1 ms for a typical look-up);
         # measured, handing it to a thread costs more CPU than the look-up itself (docs/benchmarks.md).
-        body = lookups.answer(state.kg.store, queries[0], media, max_results=state.settings.max_results,
+        body = lookups.answer(state.kg.store, query, media, max_results=state.settings.max_results,
                              cap=INLINE_CAP, base_iri=url_of(scope, state.settings.public_url), prefixes=_PREFIXES)
         return None if body is None else (media, body)

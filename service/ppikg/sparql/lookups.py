@@ -119,7 +119,8 @@ def single_pattern(text: str) -> bool:
 
 def answer(store: ox.Store, text: str, media: str, *, max_results: int, cap: int, base_iri: str | None = None,
            prefixes: dict[str, str] | None = None) -> bytes | None:
-    """The answer to a :func:`single_pattern` query over the union of the store's graphs, serialized as
+    """The answer to a :func:`single_pattern` query (or another query whose cost is bounded, such as a walk of
+    ppikg.sparql.walks; an ASK's in JSON or XML) over the union of the store's graphs, serialized as
     ``media``; None when it must go the usual way (larger than ``cap`` bytes, possibly more than
     ``max_results`` rows, or not parsable: the usual way reports the error)."""
     fmt = FORMATS.get(media)
@@ -127,6 +128,8 @@ def answer(store: ox.Store, text: str, media: str, *, max_results: int, cap: int
         return None
     try:
         results = store.query(text, base_iri=base_iri, prefixes=prefixes, use_default_graph_as_union=True)
+        if isinstance(results, ox.QueryBoolean) and fmt in (ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML):
+            return results.serialize(format=fmt)
         if not isinstance(results, ox.QuerySolutions):
             return None
         out = _CappedBuffer(cap)
