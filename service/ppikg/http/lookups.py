@@ -13,6 +13,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, unquote_plus
 
 from ..sparql import lookups, walks
+from ..sparql.lexer import decode_escapes, tokenize
 from ..media import choose
 from ..namespaces import PREFIXES
 from .common import url_of
@@ -70,8 +71,11 @@ class LookupLane:
         if state.kg.snapshot().remote:
             return None  # a remote store's answer comes over the network: never on the event loop
         query, walk = queries[0], None
-        if not lookups.single_pattern(query):
-            walk = walks.parse(query, _PREFIXES) if len(query) <= lookups.MAX_LOOKUP_TEXT else None
+        if len(query) > lookups.MAX_LOOKUP_TEXT:
+            return None
+        tokens = tokenize(decode_escapes(query))
+        if not lookups.single_pattern(query, tokens):
+            walk = walks.parse(query, _PREFIXES, tokens)
             if walk is None:
                 return None
         key = ("boolean" if walk is not None and walk.form == "ASK" else "results",

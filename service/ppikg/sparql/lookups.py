@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from .lexer import decode_escapes, term_end, tokenize
+from .lexer import Token, decode_escapes, term_end, tokenize
 
 FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -66,13 +66,15 @@ class _CappedBuffer:
 MAX_LOOKUP_TEXT = 4096
 
 
-def single_pattern(text: str) -> bool:
+def single_pattern(text: str, tokens: list[Token] | None = None) -> bool:
     """Whether ``text`` is ``[PREFIX/BASE…] SELECT (vars|*) [WHERE] { s p o [.] } [LIMIT n]`` with distinct
     variables in the pattern, every projected variable among them, and nothing else. Texts longer than
-    ``MAX_LOOKUP_TEXT`` are not look-ups (the lane runs on the event loop: its work must stay small)."""
+    ``MAX_LOOKUP_TEXT`` are not look-ups (the lane runs on the event loop: its work must stay small).
+    ``tokens``: the text's tokens, if the caller has them already."""
     if len(text) > MAX_LOOKUP_TEXT:
         return False
-    tokens = tokenize(decode_escapes(text))
+    if tokens is None:
+        tokens = tokenize(decode_escapes(text))
     i, n = 0, len(tokens)
     while i < n and tokens[i].keyword in ("PREFIX", "BASE"):
         i += 3 if tokens[i].keyword == "PREFIX" else 2

@@ -235,9 +235,9 @@ def _number(reader: _Reader) -> None:
         raise _Unsure
 
 
-def parse(text: str, prefixes: dict[str, str]) -> Walk | None:
+def parse(text: str, prefixes: dict[str, str], tokens: list[Token] | None = None) -> Walk | None:
     """The walk of a query of the accepted form (module docstring), with ``prefixes`` predeclared; None for
-    any other text.
+    any other text. ``tokens``: the text's tokens, if the caller has them already.
 
     >>> parse("SELECT ?p WHERE { <http://e/i> ^<http://e/has>/^<http://e/par> ?p }", {}).patterns[0].path[1]
     Step(iri='http://e/par', inverse=True, repeat='', var=False)
@@ -246,7 +246,7 @@ def parse(text: str, prefixes: dict[str, str]) -> Walk | None:
     >>> parse("SELECT * { <s> ?p ?o }", {}) is None  # relative IRI
     True
     """
-    reader = _Reader(tokenize(decode_escapes(text)), prefixes)
+    reader = _Reader(tokenize(decode_escapes(text)) if tokens is None else tokens, prefixes)
     try:
         _prologue(reader)
         form = reader.take().keyword
