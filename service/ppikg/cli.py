@@ -311,7 +311,7 @@ def _load_through(server: str, token: str | None, source: Path, name: str, graph
         raise InputError(msg("server_token"))
     headers = {"Authorization": f"Bearer {token}"}
     fmt = find("proposal", source.suffix.lstrip(".")) if source.is_file() else None
-    graph_iri = str(GRAPH[f"propuestas/{name}"])
+    graph_iri = GRAPH + f"propuestas/{name}"
     if fmt is not None:
         url = f"{server.rstrip('/')}/propuestas?lang={lang}"
         body = source.read_bytes()

@@ -135,4 +135,4 @@ def test_ontology_and_data_close_under_owl_rl_without_inconsistency(owlrl_shippe
     g = owlrl_shipped
     # owlrl reports inconsistencies as triples about rdfs:comment on a bnode typed rdf:type owl:Nothing etc.
     assert not list(g.subjects(RDF.type, OWL.Nothing))
-    assert (LIN["lineamiento_8/fraccion_3"], PPI.isWithin, build.LINEAMIENTOS) in g
+    assert (LIN["lineamiento_8/fraccion_3"], PPI.isWithin, URIRef(build.LINEAMIENTOS)) in g

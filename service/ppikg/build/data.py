@@ -173,7 +173,7 @@ def provisions_graph(doc: LegalDocument, act: URIRef, ns, label_prefix: tuple[st
 
 
 def _instrument_iri(key: str) -> URIRef:
-    return {"lin": LINEAMIENTOS, "a449": ACUERDO_449}.get(key, CITED[key])
+    return URIRef({"lin": LINEAMIENTOS, "a449": ACUERDO_449}[key]) if key in ("lin", "a449") else CITED[key]
 
 
 def _number_slug(kind: str, number: str) -> str:
@@ -238,10 +238,11 @@ def instruments_graph(sources: Sources, g: Graph) -> None:
 
 def lineamientos_graph(sources: Sources) -> Graph:
     """data/lineamientos.ttl: the Lineamientos provision by provision, with the citations they make."""
-    g = provisions_graph(sources.lineamientos, LINEAMIENTOS, LIN)
-    g.add((LINEAMIENTOS, RDFS.label, Literal("Lineamientos PPI directores EMS (2013)", lang="es")))
-    g.add((LINEAMIENTOS, RDFS.label, Literal("Guidelines on PPI for promotion to director, EMS (2013)", lang="en")))
-    g.add((LINEAMIENTOS, DCTERMS.source, LIN["lugar_fecha"]))
+    act = URIRef(LINEAMIENTOS)
+    g = provisions_graph(sources.lineamientos, act, LIN)
+    g.add((act, RDFS.label, Literal("Lineamientos PPI directores EMS (2013)", lang="es")))
+    g.add((act, RDFS.label, Literal("Guidelines on PPI for promotion to director, EMS (2013)", lang="en")))
+    g.add((act, DCTERMS.source, LIN["lugar_fecha"]))
     instruments_graph(sources, g)
     for row in sources.citations:
         g.add((LIN[row["citing"]], ELI.cites, cited_target(sources, g, row["target"])))
@@ -251,9 +252,10 @@ def lineamientos_graph(sources: Sources) -> Graph:
 def acuerdo_graph(sources: Sources) -> Graph:
     """data/acuerdo-449.ttl: articles 1–5 of Acuerdo 449 and its competencies and attributes as SKOS."""
     doc = sources.acuerdo
-    g = provisions_graph(doc, ACUERDO_449, A449, ("Acuerdo 449", "Acuerdo 449"))
-    g.add((ACUERDO_449, RDFS.label, Literal("Acuerdo 449 (2008)", lang="es")))
-    g.add((ACUERDO_449, RDFS.label, Literal("Acuerdo 449 (2008)", lang="en")))
+    act = URIRef(ACUERDO_449)
+    g = provisions_graph(doc, act, A449, ("Acuerdo 449", "Acuerdo 449"))
+    g.add((act, RDFS.label, Literal("Acuerdo 449 (2008)", lang="es")))
+    g.add((act, RDFS.label, Literal("Acuerdo 449 (2008)", lang="en")))
     scheme = _scheme(g, COMPETENCIES["acuerdo-449"], "Competencias del director (Acuerdo 449)",
                      "Director competencies (Acuerdo 449)", A449["articulo_5"])
     for p in doc.provisions:

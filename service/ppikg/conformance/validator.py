@@ -20,8 +20,8 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
 
 from ..config import Project, Settings
 from ..errors import InputError, msg
-from ..store.inference import Reasoner, apply_rules, to_rdflib
-from ..store.loading import to_oxigraph, to_oxigraph_triple
+from ..store.inference import Reasoner, apply_rules, to_oxigraph, to_rdflib
+from ..store.loading import to_oxigraph_triple
 from ..namespaces import ELI, PPI
 
 Severity = TypingLiteral["violation", "warning", "info"]
@@ -42,7 +42,7 @@ _DATA_GRAPHS = (_PROPOSAL, _INFERRED, _CONTEXT, _ONTOLOGY)
 Engine = TypingLiteral["turbo", "pyshacl"]
 # A proposal or its inferences: an rdflib graph, or N-Triples as the store dumps them (no conversion needed).
 Triples = Graph | bytes
-_TYPED_PROPOSAL = re.compile(rb"^<([^>]*)> <%s> <%s> \.$" % (str(RDF.type).encode(), str(PPI.Proposal).encode()),
+_TYPED_PROPOSAL = re.compile(rb"^<([^>]*)> <%s> <%s> \.$" % (str(RDF.type).encode(), (PPI + "Proposal").encode()),
                              re.MULTILINE)
 
 

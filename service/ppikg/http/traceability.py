@@ -73,11 +73,11 @@ def router(kg: KnowledgeGraph) -> APIRouter:
     # REST views of the canned queries: one IRI in, SPARQL JSON results (or CSV by Accept / ?format=csv) out.
     @r.get("/api/indicator")
     async def indicator(request: Request) -> Response:
-        return await about(request, "iri", str(PPI.Indicator), "indicator", "indicator")
+        return await about(request, "iri", PPI + "Indicator", "indicator", "indicator")
 
     @r.get("/api/competency")
     async def competency(request: Request) -> Response:
-        return await about(request, "iri", str(PPI.Competency), "competency", "competency")
+        return await about(request, "iri", PPI + "Competency", "competency", "competency")
 
     @r.get("/api/provision")
     async def provision(request: Request) -> Response:
@@ -85,7 +85,7 @@ def router(kg: KnowledgeGraph) -> APIRouter:
 
     @r.get("/api/gaps")
     async def gaps(request: Request) -> Response:
-        return await about(request, "proposal", str(PPI.Proposal), "gaps", "proposal")
+        return await about(request, "proposal", PPI + "Proposal", "gaps", "proposal")
 
     @r.get("/api/coverage")
     async def coverage_matrix(request: Request) -> Response:

@@ -35,14 +35,14 @@ STATUS_NAMES = {
     "no-autorizada": PPI.Rejected, "not-authorised": PPI.Rejected, "not-authorized": PPI.Rejected,
 }
 PENDING, UNDER_REVIEW, AUTHORISED, REJECTED, SUPERSEDED = (
-    str(PPI.Pending), str(PPI.UnderReview), str(PPI.Authorised), str(PPI.Rejected), str(PPI.Superseded))
+    PPI + "Pending", PPI + "UnderReview", PPI + "Authorised", PPI + "Rejected", PPI + "Superseded")
 #: Each state, in the messages.
 STATE_WORDS = {PENDING: msg("state_pending"), UNDER_REVIEW: msg("state_under_review"),
                AUTHORISED: msg("state_authorised"), REJECTED: msg("state_rejected"),
                SUPERSEDED: msg("state_superseded")}
 #: Which state may follow which: authorised, not authorised and superseded are final (a change is a new version).
 NEXT = {PENDING: {UNDER_REVIEW, AUTHORISED, REJECTED}, UNDER_REVIEW: {AUTHORISED, REJECTED}}
-INSTITUTO = str(AUTHORITIES.instituto)
+INSTITUTO = AUTHORITIES + "instituto"
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _PROV = "http://www.w3.org/ns/prov#"
@@ -172,22 +172,22 @@ def decide(kg: KnowledgeGraph, proposal: str, number: int, status: str, *, when:
     g = ox.NamedNode(VERSIONS_GRAPH)
     v = ox.NamedNode(version.iri)
     d = ox.NamedNode(f"{version.iri}/decisiones/{len(earlier) + 1}")
-    quads = [ox.Quad(d, _RDF_TYPE, ox.NamedNode(str(PPI.AuthorisationDecision)), g),
-             ox.Quad(d, ox.NamedNode(str(PPI.decisionOn)), v, g),
-             ox.Quad(v, ox.NamedNode(str(PPI.hasDecision)), d, g),
-             ox.Quad(d, ox.NamedNode(str(PPI.toStatus)), ox.NamedNode(str(target)), g),
+    quads = [ox.Quad(d, _RDF_TYPE, ox.NamedNode(PPI + "AuthorisationDecision"), g),
+             ox.Quad(d, ox.NamedNode(PPI + "decisionOn"), v, g),
+             ox.Quad(v, ox.NamedNode(PPI + "hasDecision"), d, g),
+             ox.Quad(d, ox.NamedNode(PPI + "toStatus"), ox.NamedNode(str(target)), g),
              ox.Quad(d, ox.NamedNode(str(DCTERMS.date)), _lit(decided.isoformat(), "date"), g),
-             ox.Quad(d, ox.NamedNode(str(PPI.decidedBy)), ox.NamedNode(deciding), g),
+             ox.Quad(d, ox.NamedNode(PPI + "decidedBy"), ox.NamedNode(deciding), g),
              ox.Quad(d, ox.NamedNode(_PROV + "generatedAtTime"), _lit(now(), "dateTime"), g),
-             ox.Quad(d, ox.NamedNode(_PROV + "wasAttributedTo"), ox.NamedNode(role or str(PPI.commandLineUser)), g)]
+             ox.Quad(d, ox.NamedNode(_PROV + "wasAttributedTo"), ox.NamedNode(role or PPI + "commandLineUser"), g)]
     if act:
-        quads.append(ox.Quad(d, ox.NamedNode(str(PPI.actReference)), _lit(act), g))
+        quads.append(ox.Quad(d, ox.NamedNode(PPI + "actReference"), _lit(act), g))
     if revise_every:
-        quads.append(ox.Quad(d, ox.NamedNode(str(PPI.revisionEvery)), _lit(revise_every.strip().upper(), "duration"), g))
+        quads.append(ox.Quad(d, ox.NamedNode(PPI + "revisionEvery"), _lit(revise_every.strip().upper(), "duration"), g))
     if revision:
-        quads.append(ox.Quad(d, ox.NamedNode(str(PPI.nextRevisionDate)), _lit(revision, "date"), g))
+        quads.append(ox.Quad(d, ox.NamedNode(PPI + "nextRevisionDate"), _lit(revision, "date"), g))
     for replaced in superseded:
-        quads.append(ox.Quad(ox.NamedNode(replaced), ox.NamedNode(str(PPI.supersededBy)), v, g))
+        quads.append(ox.Quad(ox.NamedNode(replaced), ox.NamedNode(PPI + "supersededBy"), v, g))
     kg.set_statuses({version.iri: str(target), **{o: SUPERSEDED for o in superseded}}, quads)
     return Decision(d.value, version.iri, str(target), decided.isoformat(), act, deciding, revision, tuple(superseded))
 

@@ -69,26 +69,26 @@ def report_quads(version: Version, report: ValidationReport, shapes: str, when: 
         return ox.Literal(value, datatype=ox.NamedNode(_XSD + datatype))
 
     quads = [ox.Quad(r, _RDF_TYPE, ox.NamedNode(_SH + "ValidationReport"), g),
-             ox.Quad(r, ox.NamedNode(str(PPI.reportOf)), ox.NamedNode(version.iri), g),
-             ox.Quad(ox.NamedNode(version.iri), ox.NamedNode(str(PPI.hasReport)), r, g),
+             ox.Quad(r, ox.NamedNode(PPI + "reportOf"), ox.NamedNode(version.iri), g),
+             ox.Quad(ox.NamedNode(version.iri), ox.NamedNode(PPI + "hasReport"), r, g),
              ox.Quad(r, ox.NamedNode("http://www.w3.org/ns/prov#generatedAtTime"), lit(when or now(), "dateTime"), g),
-             ox.Quad(r, ox.NamedNode(str(PPI.shapesVersion)), lit(shapes), g),
-             ox.Quad(r, ox.NamedNode(str(PPI.statusAtReport)), ox.NamedNode(version.status), g),
+             ox.Quad(r, ox.NamedNode(PPI + "shapesVersion"), lit(shapes), g),
+             ox.Quad(r, ox.NamedNode(PPI + "statusAtReport"), ox.NamedNode(version.status), g),
              ox.Quad(r, ox.NamedNode(_SH + "conforms"), lit("true" if report.conforms else "false", "boolean"), g)]
     k = 0
     for result in report.results:
         o = ox.NamedNode(f"{r.value}/{result.requirement.id}")
-        quads += [ox.Quad(r, ox.NamedNode(str(PPI.hasOutcome)), o, g),
-                  ox.Quad(o, _RDF_TYPE, ox.NamedNode(str(PPI.RequirementOutcome)), g),
-                  ox.Quad(o, ox.NamedNode(str(PPI.requirementId)), lit(result.requirement.id), g),
-                  ox.Quad(o, ox.NamedNode(str(PPI.outcome)), lit(result.outcome), g),
-                  ox.Quad(o, ox.NamedNode(str(PPI.findingCount)), lit(str(len(result.findings)), "integer"), g)]
+        quads += [ox.Quad(r, ox.NamedNode(PPI + "hasOutcome"), o, g),
+                  ox.Quad(o, _RDF_TYPE, ox.NamedNode(PPI + "RequirementOutcome"), g),
+                  ox.Quad(o, ox.NamedNode(PPI + "requirementId"), lit(result.requirement.id), g),
+                  ox.Quad(o, ox.NamedNode(PPI + "outcome"), lit(result.outcome), g),
+                  ox.Quad(o, ox.NamedNode(PPI + "findingCount"), lit(str(len(result.findings)), "integer"), g)]
         for finding in result.findings:
             k += 1
             f = ox.NamedNode(f"{r.value}/resultado/{k}")
             quads += [ox.Quad(r, ox.NamedNode(_SH + "result"), f, g),
                       ox.Quad(f, _RDF_TYPE, ox.NamedNode(_SH + "ValidationResult"), g),
-                      ox.Quad(f, ox.NamedNode(str(PPI.requirementId)), lit(result.requirement.id), g),
+                      ox.Quad(f, ox.NamedNode(PPI + "requirementId"), lit(result.requirement.id), g),
                       ox.Quad(f, ox.NamedNode(_SH + "resultSeverity"), ox.NamedNode(_SH + _SEVERITY[finding.severity]), g),
                       ox.Quad(f, ox.NamedNode(_SH + "focusNode"), _term(finding.focus), g)]
             quads += [ox.Quad(f, ox.NamedNode(_SH + "resultMessage"), ox.Literal(text, language=lang), g)

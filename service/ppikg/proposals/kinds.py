@@ -17,12 +17,12 @@ from functools import lru_cache
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rdflib import Literal, Namespace, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from ..config import Project
 from ..errors import Message, msg
-from ..namespaces import ASPECTS, AUTHORITIES, COMPETENCIES, LIN, PPI, SUBSYSTEMS
+from ..namespaces import ASPECTS, AUTHORITIES, COMPETENCIES, LIN, PPI, SUBSYSTEMS, Namespace
 from .cells import canonical_decimal, text_of
 
 if TYPE_CHECKING:

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, DefinedNamespace
 
 from ..errors import InputError, msg
-from ..namespaces import BASE, PPI
+from ..namespaces import BASE, PPI, Namespace
 from .kinds import KINDS
 
 PROPOSALS = Namespace(BASE + "propuestas/")

@@ -23,20 +23,20 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 
 #: Asserted classes → kind of document.
-CLASS_KINDS = {str(PPI.Competency): "competency", str(PPI.CompetencyAttribute): "attribute",
-               str(PPI.ProfileAspect): "aspect", str(PPI.Parameter): "parameter",
-               str(PPI.RegionalParameter): "parameter", str(PPI.Indicator): "indicator"}
+CLASS_KINDS = {PPI + "Competency": "competency", PPI + "CompetencyAttribute": "attribute",
+               PPI + "ProfileAspect": "aspect", PPI + "Parameter": "parameter",
+               PPI + "RegionalParameter": "parameter", PPI + "Indicator": "indicator"}
 #: Properties that make a subject a document of their own kind when its type does not.
-PROPERTY_KINDS = {str(PPI.text): "provision", SKOS + "definition": "definition"}
+PROPERTY_KINDS = {PPI + "text": "provision", SKOS + "definition": "definition"}
 #: Per kind, the properties whose value is the searched text, the first present winning.
 TEXT_OF = {
-    "provision": (str(PPI.text),),
+    "provision": (PPI + "text",),
     "definition": (SKOS + "definition",),
     "competency": (SKOS + "prefLabel", SKOS + "definition"),
     "attribute": (SKOS + "prefLabel",),
     "aspect": (SKOS + "prefLabel",),
-    "parameter": (str(PPI.statement), RDFS_LABEL),
-    "indicator": (str(PPI.statement), RDFS_LABEL),
+    "parameter": (PPI + "statement", RDFS_LABEL),
+    "indicator": (PPI + "statement", RDFS_LABEL),
 }
 KINDS = tuple(TEXT_OF)
 READ = tuple(dict.fromkeys([RDF_TYPE, RDFS_LABEL, *(p for props in TEXT_OF.values() for p in props)]))

@@ -21,7 +21,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import snowballstemmer  # type: ignore[import-untyped]
 
 #: A word: letters and digits (Unicode), as FTS5's own tokenizers split.
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -39,6 +38,8 @@ def fold(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def _stemmer():
+    import snowballstemmer  # type: ignore[import-untyped]  # on first use: opening a store stems nothing
+
     return snowballstemmer.stemmer("spanish")
 
 

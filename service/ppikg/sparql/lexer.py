@@ -8,6 +8,7 @@ prefixed names, variables, words, punctuation), codepoint escapes decoded first 
 from __future__ import annotations
 
 import re
+from functools import cache
 from dataclasses import dataclass
 
 _TERM_KINDS = ("var", "iri", "pname")
@@ -16,7 +17,7 @@ _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 # Order matters: long strings before short ones, IRIs before the '<' operator. A prefixed name does not start
 # inside a run of name characters (after one, or after one and a dot): tried there, its prefix would rescan the
 # rest of the run at each token in it (``a.a.a.…`` is words and dots), quadratic in the text.
-_TOKEN = re.compile(
+_TOKEN_SYNTAX = (
     r"""
     (?P<ws>\s+)
   | (?P<comment>\#[^\n\r]*)
@@ -27,9 +28,15 @@ _TOKEN = re.compile(
   | (?P<pname>(?<![\w\-\u00B7\u00C0-\uFFFF])(?<![\w\-\u00B7\u00C0-\uFFFF]\.)(?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?:(?:[\w\u00C0-\uFFFF:%\-.\\]|%[0-9A-Fa-f]{2})*)
   | (?P<word>[A-Za-z_][\w\-]*)
   | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*+/!=<>|^@-]|[^\s])
-    """,
-    re.VERBOSE,
+    """
 )
+
+
+@cache
+def _token_pattern() -> re.Pattern[str]:
+    """The lexer's expression, compiled on first use (~10 ms: a process that tokenizes nothing, such as a
+    store being opened, does not pay it)."""
+    return re.compile(_TOKEN_SYNTAX, re.VERBOSE)
 
 
 @dataclass(slots=True)
@@ -55,7 +62,7 @@ def decode_escapes(text: str) -> str:
 def tokenize(text: str) -> list[Token]:
     """The significant tokens (no whitespace, no comments) of a SPARQL text."""
     out = []
-    for m in _TOKEN.finditer(text):
+    for m in _token_pattern().finditer(text):
         kind = m.lastgroup or "punct"
         if kind in ("ws", "comment"):
             continue

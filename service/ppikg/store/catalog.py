@@ -31,16 +31,16 @@ from ..namespaces import GRAPH, ONTOLOGY_GRAPH, PPI
 GraphKind = Literal["ontology", "shipped", "shapes", "example", "added"]
 KINDS: tuple[GraphKind, ...] = ("ontology", "shipped", "shapes", "example", "added")
 
-INFERRED_PREFIX = str(GRAPH["inferred/"])
-ONTOLOGY_INFERRED = str(GRAPH["inferred/ontology"])  # what the ontology entails on its own
-BASE_INFERRED = str(GRAPH["inferred/base"])  # what the ontology + shipped data entail beyond that
-SHAPES_GRAPH = str(GRAPH["shapes"])  # shapes/*.ttl: the requirements as SHACL shapes (not inferred over)
-PROVENANCE_GRAPH = str(GRAPH["provenance"])  # public PROV records of every loaded graph
-VERSIONS_GRAPH = str(GRAPH["versiones"])  # public records of every version of every proposal (store/versions.py)
+INFERRED_PREFIX = GRAPH + "inferred/"
+ONTOLOGY_INFERRED = GRAPH + "inferred/ontology"  # what the ontology entails on its own
+BASE_INFERRED = GRAPH + "inferred/base"  # what the ontology + shipped data entail beyond that
+SHAPES_GRAPH = GRAPH + "shapes"  # shapes/*.ttl: the requirements as SHACL shapes (not inferred over)
+PROVENANCE_GRAPH = GRAPH + "provenance"  # public PROV records of every loaded graph
+VERSIONS_GRAPH = GRAPH + "versiones"  # public records of every version of every proposal (store/versions.py)
 EXAMPLES_PREFIX = "ejemplos/"  # data/examples/NAME.ttl is loaded as graph/ejemplos/NAME
 
 #: The role recorded for writes made with the update token (the only authenticated role there is).
-UPDATE_ROLE = str(PPI.updateTokenHolder)
+UPDATE_ROLE = PPI + "updateTokenHolder"
 
 #: Graph names the project keeps for itself whether or not they are in the store yet.
 _OWN_NAMES = frozenset({str(ONTOLOGY_GRAPH), SHAPES_GRAPH, PROVENANCE_GRAPH, VERSIONS_GRAPH})
@@ -158,7 +158,7 @@ def provenance_quads(graph: str, *, file_name: str | None = None, content: bytes
         ]
         if file_name:
             quads.append(ox.Quad(source, ox.NamedNode(_DCT + "title"), ox.Literal(file_name), g))
-        quads.append(ox.Quad(source, ox.NamedNode(str(PPI.sha256)), ox.Literal(hashlib.sha256(content).hexdigest()), g))
+        quads.append(ox.Quad(source, ox.NamedNode(PPI + "sha256"), ox.Literal(hashlib.sha256(content).hexdigest()), g))
     if role:
         quads.append(ox.Quad(s, ox.NamedNode(_PROV + "wasAttributedTo"), ox.NamedNode(role), g))
     for lang, text in (comments or {}).items():

@@ -23,27 +23,27 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import TYPE_CHECKING, BinaryIO, Literal
 
 import pyoxigraph as ox
-import rdflib
 
 from .. import __version__
 from ..config import Project
 from ..errors import InputError, NotFound, PpikgError, msg
-from .inference import RULES_VERSION, to_rdflib
 from ..namespaces import GRAPH, PPI
 from .backend import Backend, Writer
 from ..search.index import SearchIndex
-from ..search.query import search
 from ..search.sync import follow, open_index
 from .catalog import (VERSIONS_GRAPH, BASE_INFERRED, EXAMPLES_PREFIX, INFERRED_PREFIX, ONTOLOGY_INFERRED, PROVENANCE_GRAPH,
                             SHAPES_GRAPH, inferred_of)
 from .embedded import EmbeddedStore
-from .loading import Loader, ReasonerChoice, fingerprint, parse_rdf, remove_graph
+from .loading import RULES_VERSION, Loader, ReasonerChoice, fingerprint, parse_rdf, remove_graph
 from .snapshot import Snapshot, plain
 from .versions import PROPOSALS_BASE, Version, Written, drop_version, history, known_content, record_versions
 from ..media import rdf_format
+
+if TYPE_CHECKING:  # rdflib is imported where an rdflib graph is made, not to open or query the store
+    import rdflib
 
 __all__ = ["KnowledgeGraph", "rdf_format", "plain", "BASE_INFERRED", "ONTOLOGY_INFERRED", "SHAPES_GRAPH",
            "PROVENANCE_GRAPH", "INFERRED_PREFIX", "EXAMPLES_PREFIX", "inferred_of"]
@@ -169,7 +169,7 @@ class KnowledgeGraph:
             return name
         if not _NAME.fullmatch(name):
             raise InputError(msg("graph_name_chars", name=name))
-        return str(GRAPH[name])
+        return GRAPH + name
 
     # --- writing -----------------------------------------------------------------------------------------
 
@@ -193,6 +193,8 @@ class KnowledgeGraph:
     def search(self, text: str, lang: str = "es", kind: str | None = None, limit: int = 20,
                offset: int = 0) -> dict:
         """Full-text search over the latest state (see :func:`ppikg.search.query.search`)."""
+        from ..search.query import search
+
         return search(self.snapshot(), text, lang, kind, limit, offset)
 
     def load_shipped(self, force: bool = False, progress: Callable[[str], None] | None = None) -> bool:
@@ -222,7 +224,7 @@ class KnowledgeGraph:
             if f.parent.name != p.examples_dir.name and known_content(writer, graph):
                 return
             record_versions(writer, self.backend.archive, [graph], file_name=f.relative_to(p.examples_dir).as_posix(),
-                            content=f.read_bytes(), role=str(PPI.ppikgProject))
+                            content=f.read_bytes(), role=PPI + "ppikgProject")
 
         with self._write() as writer:
             before = writer.catalog.graphs_of("example")
@@ -411,7 +413,7 @@ class KnowledgeGraph:
         """In one write: each version of ``statuses`` (IRI → status IRI) takes its new ``ppi:versionStatus``,
         and the decision ``records`` are added (ppikg.lifecycle.authorisation)."""
         graph = ox.NamedNode(VERSIONS_GRAPH)
-        status = ox.NamedNode(str(PPI.versionStatus))
+        status = ox.NamedNode(PPI + "versionStatus")
         with self._write() as writer:
             for version, value in statuses.items():
                 node = ox.NamedNode(version)
@@ -448,7 +450,7 @@ class KnowledgeGraph:
                 "ppikg": __version__,
                 "rules": RULES_VERSION,
                 "pyoxigraph": ox.__version__,
-                "rdflib": rdflib.__version__,
+                "rdflib": version("rdflib"),
                 "owlrl": version("owlrl"),
             },
             "store": str(self.store_dir) if self.store_dir else getattr(getattr(self.backend, "endpoint", None), "query", None),
@@ -466,6 +468,10 @@ class KnowledgeGraph:
 
 
 def _as_rdflib(parts: tuple[bytes, bytes]) -> tuple[rdflib.Graph, rdflib.Graph]:
+    import rdflib
+
+    from .inference import to_rdflib
+
     asserted, inferred = (rdflib.Graph() for _ in range(2))
     for graph, data in ((asserted, parts[0]), (inferred, parts[1])):
         graph.addN((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object), graph)

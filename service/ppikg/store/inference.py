@@ -14,9 +14,6 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from ..namespaces import ONTOLOGY_GRAPH
 from .snapshot import select
 
-#: Bump when the rules or the trivial-triple policy change: stored inferences are then rebuilt.
-RULES_VERSION = "1"
-
 #: Placeholder for the target graph in compiled rules; :func:`apply_rules` substitutes it.
 INFERRED_PLACEHOLDER = "urn:ppikg:inferred"
 

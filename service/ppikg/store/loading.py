@@ -18,15 +18,14 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Literal
 
+import sys
+from typing import TYPE_CHECKING
+
 import pyoxigraph as ox
-import rdflib
 
 from .. import __version__
 from ..errors import InputError, msg
 from ..media import rdf_format
-from .batch import prepared
-from .forward import ForwardChainer
-from .inference import RULES_VERSION, Reasoner, owlrl_closure, to_oxigraph, to_rdflib
 from ..namespaces import GRAPH, ONTOLOGY_GRAPH
 from ..sparql.safety import check_nesting
 from .backend import Writer
@@ -34,6 +33,15 @@ from .versions import Written
 from .catalog import (BASE_INFERRED, EXAMPLES_PREFIX, ONTOLOGY_INFERRED, PROVENANCE_GRAPH, SHAPES_GRAPH,
                       inferred_of, provenance_quads)
 
+if TYPE_CHECKING:  # the reasoners and rdflib are imported when a graph is first inferred or converted
+    import rdflib
+
+    from .forward import ForwardChainer
+    from .inference import Reasoner
+
+#: The version of the inference rules (store/inference.py, store/forward.py). Bump when the rules or the
+#: trivial-triple policy change: stored inferences are then rebuilt.
+RULES_VERSION = "1"
 ReasonerChoice = Literal["auto", "owlrl", "rules"]
 #: Above this many triples, "auto" infers over the shipped data with the compiled rules instead of owlrl.
 OWLRL_LIMIT = 20_000
@@ -60,6 +68,8 @@ def fingerprint(files: Iterable[Path], root: Path) -> str:
 
 def to_oxigraph_triple(s: rdflib.term.Node, p: rdflib.term.Node, o: rdflib.term.Node) -> ox.Triple:
     """The pyoxigraph triple for rdflib terms; TypeError for a literal subject or a predicate that is no IRI."""
+    from .inference import to_oxigraph
+
     subject, predicate = to_oxigraph(s), to_oxigraph(p)
     if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
         raise TypeError(f"not a valid triple: {s!r} {p!r} {o!r}")
@@ -67,6 +77,10 @@ def to_oxigraph_triple(s: rdflib.term.Node, p: rdflib.term.Node, o: rdflib.term.
 
 
 def to_rdflib_graph(writer: Writer, graphs: Iterable[str]) -> rdflib.Graph:
+    import rdflib
+
+    from .inference import to_rdflib
+
     out = rdflib.Graph()
     for g in graphs:
         for q in writer.quads(g):
@@ -119,11 +133,15 @@ class Loader:
         self._chainers: weakref.WeakKeyDictionary[Writer, ForwardChainer] = weakref.WeakKeyDictionary()
 
     def reasoner(self, writer: Writer) -> Reasoner:
+        from .inference import Reasoner
+
         if self._reasoner is None:
             self._reasoner = Reasoner(to_rdflib_graph(writer, [str(ONTOLOGY_GRAPH)]))
         return self._reasoner
 
     def chainer(self, writer: Writer) -> ForwardChainer:
+        from .forward import ForwardChainer
+
         """The rules indexed with the context an added graph is inferred against (:func:`context_graphs`), as
         ``writer`` sees it; built on first use in each write."""
         chainer = self._chainers.get(writer)
@@ -161,7 +179,7 @@ class Loader:
         catalog.set(ONTOLOGY_GRAPH, "ontology")
         shipped = []
         for f in files["data"]:
-            g = str(GRAPH[f.stem])
+            g = GRAPH + f.stem
             say(f"loading {f.name} into {g}")
             writer.load_file(f, _format_of(f), g)
             catalog.set(g, "shipped")
@@ -174,8 +192,12 @@ class Loader:
         how = self.choice if self.choice != "auto" else ("owlrl" if size <= OWLRL_LIMIT else "rules")
         say(f"inferring over the shipped data ({how})")
         if how == "owlrl":
+            from .inference import owlrl_closure
+
             write_rdflib(writer, BASE_INFERRED, owlrl_closure(to_rdflib_graph(writer, shipped), context_closure=reasoner.closure))
         else:
+            from .forward import ForwardChainer
+
             base = ForwardChainer(reasoner.rules, (q for g in (str(ONTOLOGY_GRAPH), ONTOLOGY_INFERRED) for q in writer.quads(g)))
             writer.add(BASE_INFERRED, base.infer(q for g in shipped for q in writer.quads(g)))
         for f in files["shapes"]:
@@ -184,7 +206,7 @@ class Loader:
         if files["shapes"]:
             catalog.set(SHAPES_GRAPH, "shapes")
         for f in files["examples"]:
-            g = str(GRAPH[EXAMPLES_PREFIX + f.stem])
+            g = GRAPH + EXAMPLES_PREFIX + f.stem
             for version in [*history(f), f]:
                 say(f"loading {version.relative_to(f.parent).as_posix()} into {g}")
                 writer.drop(g)
@@ -216,6 +238,8 @@ class Loader:
         prepared in ``workers`` processes when above one, each batch written in bulk). ``written(iri, what,
         file_name, content)`` is called for each graph once written (store/versions.py keeps it; ``what`` is None
         when the graph's inferences were made after, by owlrl)."""
+        from .batch import prepared
+
         for iri, *_ in graphs:
             remove_graph(writer, iri)
         forward = infer and self.choice != "owlrl"
@@ -249,6 +273,8 @@ class Loader:
             catalog.set(iri, catalog.kind(iri) or "added", reasoner=how)
             return
         if how == "owlrl":
+            from .inference import owlrl_closure
+
             write_rdflib(writer, target, owlrl_closure(to_rdflib_graph(writer, [iri]),
                                                        context_closure=to_rdflib_graph(writer, context_graphs(catalog))))
         else:
@@ -340,11 +366,13 @@ def parse_rdf(data: bytes | str | Path | rdflib.Graph, format: str | ox.RdfForma
               base_iri: str | None = None) -> tuple[list[ox.Triple], bytes | None]:
     """Every triple of the input, parsed to the end (quads lose their graph name), and the input's bytes;
     InputError if malformed."""
-    if isinstance(data, rdflib.Graph):
+    rdflib_module = sys.modules.get("rdflib")  # never imported: the data cannot be an rdflib graph
+    if rdflib_module is not None and isinstance(data, rdflib_module.Graph):
         try:
             return [to_oxigraph_triple(s, p, o) for s, p, o in data], None
         except (TypeError, ValueError) as e:
             raise InputError(msg("unsupported_term", detail=str(e))) from e
+    assert isinstance(data, (bytes, str, Path)), type(data)
     if isinstance(format, ox.RdfFormat):
         fmt = format
     elif isinstance(data, Path):

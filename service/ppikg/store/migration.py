@@ -12,9 +12,9 @@ import pyoxigraph as ox
 from ..namespaces import GRAPH, META, ONTOLOGY_GRAPH
 from .catalog import SHAPES_GRAPH, Catalog, GraphKind
 
-OLD_META_GRAPH = str(GRAPH["meta"])
-_KINDS: dict[str, GraphKind] = {str(META.AddedGraph): "added", str(META.ShippedGraph): "shipped",
-                                str(META.ExampleGraph): "example", str(META.ShapesGraph): "shapes"}
+OLD_META_GRAPH = GRAPH + "meta"
+_KINDS: dict[str, GraphKind] = {META + "AddedGraph": "added", META + "ShippedGraph": "shipped",
+                                META + "ExampleGraph": "example", META + "ShapesGraph": "shapes"}
 
 
 def catalog_from_meta_graph(store: ox.Store) -> Catalog:

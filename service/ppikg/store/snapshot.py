@@ -46,7 +46,7 @@ PPI_VERSION_GRAPH = str(PREFIXES["ppi"]) + "versionGraph"
 PROV_INVALIDATED = "http://www.w3.org/ns/prov#invalidatedAtTime"
 #: A query that may name its own dataset (the lexer then says whether FROM is a keyword there).
 _FROM = re.compile(r"\bfrom\b", re.IGNORECASE)
-VERSION_GRAPHS = (str(GRAPH["versiones/"]), str(GRAPH["inferred/versiones/"]))  # content graphs of versions
+VERSION_GRAPHS = (GRAPH + "versiones/", GRAPH + "inferred/versiones/")  # content graphs of versions
 
 
 def select(store: ox.Store, sparql: str, **options: Any) -> ox.QuerySolutions:
@@ -402,7 +402,7 @@ class Snapshot:
             node = ox.NamedNode(proposal)
         except ValueError:
             raise InputError(msg("not_an_iri", value=proposal)) from None
-        holders = sorted(q.graph_name.value for q in self.store.quads_for_pattern(node, rdf_type, ox.NamedNode(str(PPI.Proposal)))
+        holders = sorted(q.graph_name.value for q in self.store.quads_for_pattern(node, rdf_type, ox.NamedNode(PPI + "Proposal"))
                          if isinstance(q.graph_name, ox.NamedNode) and not q.graph_name.value.startswith(INFERRED_PREFIX))
         if not holders:
             raise InputError(msg("no_proposal_load", iri=proposal))

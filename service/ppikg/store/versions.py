@@ -40,22 +40,22 @@ from ..namespaces import BASE, GRAPH, PPI
 from .backend import Writer
 from .catalog import VERSIONS_GRAPH, content_iri, inferred_of, now
 
-VERSION_GRAPH_PREFIX = str(GRAPH["versiones/"])  # graph/versiones/x/N names version N's content in a query
+VERSION_GRAPH_PREFIX = GRAPH + "versiones/"  # graph/versiones/x/N names version N's content in a query
 PROPOSALS_BASE = BASE + "propuestas/"
 
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _PROV = "http://www.w3.org/ns/prov#"
 _DCT = "http://purl.org/dc/terms/"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-_PROPOSAL = ox.NamedNode(str(PPI.Proposal))
+_PROPOSAL = ox.NamedNode(PPI + "Proposal")
 
 
 def _p(local: str) -> ox.NamedNode:
-    return ox.NamedNode(str(PPI[local]))
+    return ox.NamedNode(PPI + local)
 
 
 TYPE, CURRENT, NUMBER, STORED_IN, DIGEST, CONTENT_GRAPH, STATUS = (
-    ox.NamedNode(str(PPI.ProposalVersion)), _p("currentVersion"), _p("versionNumber"), _p("storedInGraph"),
+    ox.NamedNode(PPI + "ProposalVersion"), _p("currentVersion"), _p("versionNumber"), _p("storedInGraph"),
     _p("contentDigest"), _p("versionGraph"), _p("versionStatus"))
 HAS_VERSION, IS_VERSION_OF = ox.NamedNode(_DCT + "hasVersion"), ox.NamedNode(_DCT + "isVersionOf")
 REVISION_OF, GENERATED, DERIVED, ATTRIBUTED, INVALIDATED = (
@@ -90,7 +90,7 @@ class Version:
         """Whether it is in force (authorised) and its next revision date has passed."""
         from datetime import date
 
-        return bool(self.status == str(PPI.Authorised) and self.next_revision
+        return bool(self.status == PPI + "Authorised" and self.next_revision
                     and self.next_revision < (today or date.today().isoformat()))
 
 
@@ -277,7 +277,7 @@ def _numbers(writer: Writer, proposal: ox.NamedNode) -> list[int]:
 
 def _authorised(writer: Writer, proposal: ox.NamedNode) -> list[ox.NamedNode]:
     """The versions of ``proposal`` authorised and in force."""
-    authorised = ox.NamedNode(str(PPI.Authorised))
+    authorised = ox.NamedNode(PPI + "Authorised")
     return [q.object for q in writer.quads(VERSIONS_GRAPH, proposal) if q.predicate == HAS_VERSION
             and isinstance(q.object, ox.NamedNode) and _one(writer, q.object, STATUS) == authorised]
 
@@ -356,10 +356,10 @@ def _record(proposal: ox.NamedNode, iri: str, number: int, graph: str, digest: s
     if content is not None:
         source = ox.NamedNode(content_iri(content))
         quads += [ox.Quad(v, DERIVED, source, g), ox.Quad(source, _RDF_TYPE, ox.NamedNode(_PROV + "Entity"), g),
-                  ox.Quad(source, ox.NamedNode(str(PPI.sha256)), _literal(hashlib.sha256(content).hexdigest()), g)]
+                  ox.Quad(source, ox.NamedNode(PPI + "sha256"), _literal(hashlib.sha256(content).hexdigest()), g)]
         if file_name:
             quads.append(ox.Quad(source, ox.NamedNode(_DCT + "title"), _literal(file_name), g))
-    quads.append(ox.Quad(v, ATTRIBUTED, ox.NamedNode(role or str(PPI.commandLineUser)), g))
+    quads.append(ox.Quad(v, ATTRIBUTED, ox.NamedNode(role or PPI + "commandLineUser"), g))
     return quads
 
 
@@ -389,7 +389,7 @@ def drop_version(writer: Writer, archive: Archive, proposal: str, number: int, r
     now_current = current.value if isinstance(current, ox.NamedNode) and not was_current else None
     stamp = _literal(when or now(), "dateTime")
     writer.add_quads([ox.Quad(target, INVALIDATED, stamp, g),
-                      ox.Quad(target, DROPPED_BY, ox.NamedNode(role or str(PPI.commandLineUser)), g)])
+                      ox.Quad(target, DROPPED_BY, ox.NamedNode(role or PPI + "commandLineUser"), g)])
     if was_current:
         writer.remove_quads(q for q in writer.quads(VERSIONS_GRAPH, node) if q.predicate == CURRENT)
         stored = _one(writer, target, STORED_IN)
