@@ -39,7 +39,7 @@ Usage::
     python bench/bench_catalogue.py                              # 1m, all three servers, every shape
     python bench/bench_catalogue.py --size shipped --duration 2 --warmup 1
     python bench/bench_catalogue.py --shapes p01-indicator-card,a18-group-competency --servers ppikg,oxigraph
-    python bench/bench_catalogue.py --rdflib-size 100k           # rdflib-endpoint on a smaller dataset
+    python bench/bench_catalogue.py --rdflib-size 100k           # rdflib-endpoint (and ppikg, to compare) on 100k too
 
 Writes ``bench/out/bench_catalogue.json`` and prints Markdown tables.
 """
@@ -315,10 +315,11 @@ def bench_server(name: str, info: dict, shapes: list[Shape], a: argparse.Namespa
 
 # --- verdicts and report ----------------------------------------------------------------------------------
 
-def agreement(shape: Shape, by: dict[str, dict]) -> dict:
-    """Which servers agree on the shape's answers; the odd one out when the two others agree."""
+def agreement(shape: Shape, by: dict[str, dict], data: str | None = None) -> dict:
+    """Which servers agree on the shape's answers; the odd one out when the two others agree. ``data``: compare
+    the servers that served that smaller dataset instead of the main one."""
     answers = {n: r["shapes"].get(shape.id, {}).get("answers") for n, r in by.items()
-               if not r.get("data") and r["shapes"].get(shape.id, {}).get("answers")}
+               if r.get("data") == data and r["shapes"].get(shape.id, {}).get("answers")}
     unanswered = {n: next(x["error"] for x in ans if "error" in x) for n, ans in answers.items()
                   if any("error" in x for x in ans)}
     answers = {n: ans for n, ans in answers.items() if n not in unanswered}
@@ -360,16 +361,22 @@ def fig(cell: dict | None) -> str:
     return f"{be.fmt(cell['rps'])} / {be.fmt(cell['p50_ms'])} / {be.fmt(cell['p99_ms'])}{err}"
 
 
-def verdicts(shape: Shape, by: dict[str, dict], c: int, odd: str | None) -> tuple[list[str], list[dict]]:
-    """The ratio cells of the report and each target's outcome for one shape and client count."""
-    ours = best_cell(by.get("ppikg"), shape.id, c)
+def verdicts(shape: Shape, by: dict[str, dict], c: int, odd: str | None,
+             small_odd: str | None = None) -> tuple[list[str], list[dict]]:
+    """The ratio cells of the report and each target's outcome for one shape and client count. A peer that
+    served a smaller dataset is compared with ppikg on that dataset when ppikg was measured on it too."""
+    main = best_cell(by.get("ppikg"), shape.id, c)
     cols, targets = [], []
-    usable = ours is not None and "skipped" not in ours and odd != "ppikg"
+    usable = main is not None and "skipped" not in main and odd != "ppikg"
     for peer, target in (("oxigraph", TARGET_VS_OXIGRAPH[shape.klass]), ("rdflib-endpoint", TARGET_VS_RDFLIB)):
         theirs = best_cell(by.get(peer), shape.id, c)
-        note = f" (on {by[peer]['data']})" if by.get(peer, {}).get("data") else ""
-        if not usable or theirs is None or odd == peer:
-            cols.append("—" if odd != peer else f"— ({peer} answers differ)")
+        data = by.get(peer, {}).get("data")
+        ours, note, differs = main, f" (on {data})" if data else "", odd == peer
+        if data and f"ppikg@{data}" in by:
+            ours, note, differs = best_cell(by[f"ppikg@{data}"], shape.id, c), f" (both on {data})", small_odd is not None
+        usable = ours is not None and "skipped" not in ours and odd != "ppikg"
+        if not usable or theirs is None or differs:
+            cols.append(f"— ({peer} answers differ)" if differs else "—")
             continue
         if not ours["rps"]:
             cols.append("— (no request completed)")
@@ -383,6 +390,8 @@ def verdicts(shape: Shape, by: dict[str, dict], c: int, odd: str | None) -> tupl
         x = ours["rps"] / theirs["rps"]
         cols.append(f"{x:.2f}×{note}")
         targets.append({"target": f"≥ {target:g}× {peer}{note}", "ratio": x, "met": x >= target})
+    usable = main is not None and "skipped" not in main and odd != "ppikg"
+    ours = main
     if usable:
         peers_p99 = [cell["p99_ms"] for p in ("oxigraph", "rdflib-endpoint") if p != odd
                      for cell in [best_cell(by.get(p), shape.id, c)] if cell and "skipped" not in cell]
@@ -397,10 +406,12 @@ def verdicts(shape: Shape, by: dict[str, dict], c: int, odd: str | None) -> tupl
 
 def report(result: dict, shapes: list[Shape]) -> str:
     by = {r["server"]: r for r in result["servers"]}
-    order = [s for s in be.SERVERS if s in by]
+    order = [s for s in be.SERVERS if s in by] + [s for s in by if s.startswith("ppikg@")]
+    small_data = next((by[s]["data"] for s in order if s.startswith("ppikg@")), None)
+    small_col = f" same answer on {small_data} |" if small_data else ""
     out = [f"#### Answers ({result['size']}: {result['prepared']['export_quads']:,} quads)\n",
-           "| shape | class | form | " + " | ".join(f"{s} size (time)" for s in order) + " | same answer |",
-           "|---|---|---|" + "---|" * len(order) + "---|"]
+           "| shape | class | form | " + " | ".join(f"{s} size (time)" for s in order) + " | same answer |" + small_col,
+           "|---|---|---|" + "---|" * len(order) + "---|" + ("---|" if small_data else "")]
     for shape in shapes:
         v = result["agreement"][shape.id]
         cells = []
@@ -414,11 +425,14 @@ def report(result: dict, shapes: list[Shape]) -> str:
                 size = "+".join(str(x["size"]) for x in ans)
                 cells.append(f"{size} ({be.fmt(max(x['seconds'] for x in ans) * 1e3)} ms)"
                              + (f" on {by[s]['data']}" if by[s].get("data") else ""))
-        same_col = "yes" if v["agree"] else "—" if v["agree"] is None else \
-            f"**no** (odd one: {v['odd']})" if v["odd"] else "**no**"
-        if v["unanswered"]:
-            same_col += f" (among {', '.join(v['servers'])}; no answer from {', '.join(v['unanswered'])})"
-        out.append(f"| {shape.id} | {shape.klass} | {shape.form} | " + " | ".join(cells) + f" | {same_col} |")
+        same_cols = []
+        for verdict in [v] + ([result["agreement_small"][shape.id]] if small_data else []):
+            col = "yes" if verdict["agree"] else "—" if verdict["agree"] is None else \
+                f"**no** (odd one: {verdict['odd']})" if verdict["odd"] else "**no**"
+            if verdict["unanswered"]:
+                col += f" (among {', '.join(verdict['servers'])}; no answer from {', '.join(verdict['unanswered'])})"
+            same_cols.append(col)
+        out.append(f"| {shape.id} | {shape.klass} | {shape.form} | " + " | ".join(cells) + " | " + " | ".join(same_cols) + " |")
     out.append("")
     out.append("Sizes: rows (SELECT), triples (CONSTRUCT/DESCRIBE) or the boolean (ASK), one per IRI checked.\n")
     out.append("#### Throughput: req/s / p50 ms / p99 ms\n")
@@ -428,8 +442,10 @@ def report(result: dict, shapes: list[Shape]) -> str:
     summary = {"met": 0, "missed": 0}
     for shape in shapes:
         odd = result["agreement"][shape.id]["odd"]
+        small = result.get("agreement_small", {}).get(shape.id)
+        small_odd = None if small is None or small["agree"] is not False else "differ"
         for c in result["args"]["concurrency"]:
-            cols, targets = verdicts(shape, by, c, odd)
+            cols, targets = verdicts(shape, by, c, odd, small_odd)
             result.setdefault("targets", {}).setdefault(shape.id, {})[str(c)] = targets
             for t in targets:
                 summary["met" if t["met"] else "missed"] += 1
@@ -441,8 +457,10 @@ def report(result: dict, shapes: list[Shape]) -> str:
     out.append("")
     out.append(f"Targets met: {summary['met']}, missed: {summary['missed']} (per shape and client count: "
                f"≥ {TARGET_VS_OXIGRAPH['point']:g}× Oxigraph for point shapes, ≥ {TARGET_VS_OXIGRAPH['analytical']:g}× "
-               "for analytical shapes, ≥ 1× rdflib-endpoint, p99 < 1 s where a peer's p99 is under 1 s).")
-    diffs = [(s.id, d) for s in shapes for d in result["agreement"][s.id]["differences"]]
+               "for analytical shapes, ≥ 1× rdflib-endpoint" + (f" (both on {small_data})" if small_data else "") +
+               ", p99 < 1 s where a peer's p99 is under 1 s).")
+    diffs = [(s.id, d) for s in shapes for key in ("agreement", "agreement_small")
+             for d in result.get(key, {}).get(s.id, {}).get("differences", [])]
     if diffs:
         out.append("\n#### Answer differences\n")
         for sid, d in diffs:
@@ -509,8 +527,17 @@ def main(argv=None) -> int:
             r["data"] = a.rdflib_size
         result["servers"].append(r)
         write_json(a.json, result)
+    names = a.servers.split(",")
+    if a.rdflib_size and a.rdflib_size != a.size and "ppikg" in names and "rdflib-endpoint" in names:
+        # ppikg on rdflib-endpoint's dataset too, so that the two are compared on the same data
+        r = bench_server("ppikg", be.prepare(a.rdflib_size, a, env), shapes, a, env)
+        r["server"], r["data"] = f"ppikg@{a.rdflib_size}", a.rdflib_size
+        result["servers"].append(r)
+        write_json(a.json, result)
     by = {r["server"]: r for r in result["servers"]}
     result["agreement"] = {s.id: agreement(s, by) for s in shapes}
+    if a.rdflib_size and f"ppikg@{a.rdflib_size}" in by:
+        result["agreement_small"] = {s.id: agreement(s, by, a.rdflib_size) for s in shapes}
     result["loadavg_end"] = os.getloadavg()
     result["wall_s"] = time.perf_counter() - t0
     text = report(result, shapes)
