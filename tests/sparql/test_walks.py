@@ -34,6 +34,9 @@ ACCEPTED = [
     "SELECT REDUCED ?p ?o { <http://e/i> ?p ?o . ?o ?q ?r }",
     "PREFIX ppi: <https://w3id.org/ppikg/ontology#> SELECT ?i { <http://e/p> ppi:hasIndicator ?i }",
     "BASE <http://e/q/r> PREFIX : <#> SELECT ?i { <s> :p ?i }",
+    'SELECT ?k ?t { { <http://e/i> <http://e/a> ?t BIND("a" AS ?k) } UNION { <http://e/i> <http://e/m> ?t BIND("m"@en AS ?k) } }',
+    "SELECT * WHERE { { <http://e/i> <http://e/a> ?t . } UNION { ?x <http://e/m> <http://e/i> BIND(<http://e/k> AS ?k) . } UNION { <http://e/j> ?p ?o } }",
+    "ASK { { <http://e/i> <http://e/a> ?t } UNION { <http://e/i> <http://e/b> ?t } }",
 ]
 REFUSED = [
     "SELECT ?o WHERE { <http://e/s> ?p ?o FILTER(?o) }",
@@ -60,6 +63,13 @@ REFUSED = [
     "SELECT ?o WHERE { <http://e/s> ?p ?o } LIMIT 1 LIMIT 2",
     "SELECT ?o WHERE { <http://e/s> ?p ?o } trailing",
     "SELECT WHERE { <http://e/s> ?p ?o }",
+    "SELECT * { { <http://e/i> <http://e/a> ?t } }",  # one group in braces: not a union
+    "SELECT * { { <http://e/i> <http://e/a> ?t } UNION { <http://e/i> <http://e/b> ?t } <http://e/i> ?p ?o }",
+    "SELECT * { { <http://e/i> <http://e/a> ?t } UNION { { <http://e/i> <http://e/b> ?t } UNION { <http://e/i> ?p ?t } } }",
+    'SELECT * { { <http://e/i> <http://e/a> ?t BIND(STR(?t) AS ?k) } UNION { <http://e/i> <http://e/b> ?t } }',
+    'SELECT * { { <http://e/i> <http://e/a> ?t BIND("a" AS ?k) BIND("b" AS ?j) } UNION { <http://e/i> <http://e/b> ?t } }',
+    'SELECT * { { BIND("a" AS ?k) } UNION { <http://e/i> <http://e/b> ?t } }',
+    "SELECT * { { <http://e/i> <http://e/a> ?t } UNION { <http://e/i> <http://e/b> ?t FILTER(?t) } }",
     "SELECT ?o WHERE { " + " . ".join(f"<http://e/s> <http://e/p{i}> ?o{i}" for i in range(9)) + " }",
 ]
 
@@ -97,6 +107,8 @@ def test_a_walk_past_its_budget_is_not_within_it():
     assert not _within(hub, "SELECT * { e:x1 e:type/^e:type ?x }", 1000)  # the same in one path
     assert not _within(hub, "SELECT * { e:c e:type* ?x }", 1000)  # a closure reaching 2,000 nodes
     assert not _within(hub, "ASK { e:c e:type ?x . ?x e:type e:nothing }", 1000)  # work the answer does not show
+    assert _within(hub, "SELECT * { { e:x1 e:type ?t } UNION { e:x2 e:type ?t } }", 10)
+    assert not _within(hub, "SELECT * { { e:x1 e:type ?t } UNION { e:c e:type ?t } }", 1000)  # one branch is enough
 
 
 def test_a_pattern_that_fixes_neither_end_is_never_within_budget():
@@ -133,6 +145,8 @@ def _random_walk(rng: random.Random) -> str:
         patterns.append(f"{start} {path} {fresh}" if rng.random() < 0.7 else f"{fresh} {path} {start}")
         bound.append(fresh)
     body = " . ".join(patterns)
+    if rng.random() < 0.25:  # a UNION of this group and another walk, each naming what it found
+        body = f'{{ {body} BIND("uno" AS ?rama) }} UNION {{ <{E}n{rng.randint(0, 39)}> <{E}p{rng.randint(0, 3)}> ?v0 }}'
     kind = rng.random()
     if kind < 0.15:
         return f"ASK {{ {body} }}"

@@ -9,7 +9,8 @@ its 100,000 instances), so the walk is first made here, probe by probe, over the
 and each match counted, and given up past ``budget``; only a walk within budget is answered on the spot.
 
 Accepted: ``[PREFIX…] SELECT [DISTINCT|REDUCED] (vars|*) [WHERE] { triples } [LIMIT n] [OFFSET n]`` and
-``ASK [WHERE] { triples }``, where the triples use ``;`` and ``,``, plain terms (variables, IRIs, prefixed
+``ASK [WHERE] { triples }`` — or, for ``{ triples }``, a UNION of such groups, each ending in at most one
+``BIND`` of a constant (``{ { … BIND("a" AS ?k) } UNION { … } }``) —, where the triples use ``;`` and ``,``, plain terms (variables, IRIs, prefixed
 names, ``a``, literals as objects) and, as predicates, variables or paths of IRIs joined by ``/``, each
 step optionally inverse (``^``) and optionally ``*``, ``+`` or ``?``. Anything else — FILTER, OPTIONAL,
 GRAPH, FROM, blank nodes, IRIs relative to the endpoint's address — goes the usual way, as does anything this module is unsure of.
@@ -76,7 +77,11 @@ class Pattern:
 @dataclass(frozen=True)
 class Walk:
     form: str  # "SELECT" or "ASK"
-    patterns: tuple[Pattern, ...]
+    branches: tuple[tuple[Pattern, ...], ...]  # one group, or the groups of a UNION, each walked from the start
+
+    @property
+    def patterns(self) -> tuple[Pattern, ...]:
+        return tuple(p for branch in self.branches for p in branch)
 
 
 class _Unsure(Exception):
@@ -201,8 +206,9 @@ def _prologue(reader: _Reader) -> None:
 
 
 def _triples(reader: _Reader) -> list[Pattern]:
+    """The triple patterns up to the group's ``}`` or a ``BIND``, which are not read."""
     patterns: list[Pattern] = []
-    while reader.text() != "}":
+    while reader.text() != "}" and reader.keyword() != "BIND":
         subject = reader.node(allow_literal=False)
         while True:  # predicate-object list
             path = reader.path()
@@ -219,12 +225,57 @@ def _triples(reader: _Reader) -> list[Pattern]:
                 break
         if reader.text() == ".":
             reader.i += 1
-        elif reader.text() != "}":
+        elif reader.text() != "}" and reader.keyword() != "BIND":
             raise _Unsure
         if len(patterns) > MAX_PATTERNS:
             raise _Unsure
-    reader.i += 1
     return patterns
+
+
+def _constant_bind(reader: _Reader) -> None:
+    """``BIND(constant AS ?v)`` with a string (with its language or datatype) or an IRI: no work to speak of."""
+    reader.take()
+    reader.expect("(")
+    if (tok := reader.peek()) is not None and tok.kind == "string":
+        reader.node(allow_literal=True)
+    else:
+        reader.iri()
+    if reader.take().keyword != "AS" or reader.take().kind != "var":
+        raise _Unsure
+    reader.expect(")")
+    if reader.text() == ".":
+        reader.i += 1
+
+
+def _branch(reader: _Reader) -> tuple[Pattern, ...]:
+    """A group ``{ triples [BIND(constant AS ?v)] }``, its braces read."""
+    reader.expect("{")
+    patterns = _triples(reader)
+    if reader.keyword() == "BIND":
+        _constant_bind(reader)
+    reader.expect("}")
+    if not patterns:
+        raise _Unsure
+    return tuple(patterns)
+
+
+def _where(reader: _Reader) -> tuple[tuple[Pattern, ...], ...]:
+    """The WHERE clause: one group of triples, or a UNION of groups (``{ { … } UNION { … } }``)."""
+    reader.expect("{")
+    if reader.text() != "{":
+        patterns = _triples(reader)
+        reader.expect("}")
+        if not patterns:
+            raise _Unsure
+        return (tuple(patterns),)
+    branches = [_branch(reader)]
+    while reader.keyword() == "UNION":
+        reader.i += 1
+        branches.append(_branch(reader))
+    reader.expect("}")
+    if len(branches) < 2 or sum(map(len, branches)) > MAX_PATTERNS:
+        raise _Unsure
+    return tuple(branches)
 
 
 def _number(reader: _Reader) -> None:
@@ -266,10 +317,7 @@ def parse(text: str, prefixes: dict[str, str], tokens: list[Token] | None = None
             raise _Unsure
         if reader.keyword() == "WHERE":
             reader.i += 1
-        reader.expect("{")
-        patterns = _triples(reader)
-        if not patterns:
-            raise _Unsure
+        branches = _where(reader)
         seen: set[str] = set()
         while form == "SELECT" and reader.keyword() in ("LIMIT", "OFFSET") and reader.keyword() not in seen:
             seen.add(reader.take().keyword or "")
@@ -278,7 +326,7 @@ def parse(text: str, prefixes: dict[str, str], tokens: list[Token] | None = None
             raise _Unsure
     except _Unsure:
         return None
-    return Walk(form, tuple(patterns))
+    return Walk(form, branches)
 
 
 class _Spent(Exception):
@@ -345,17 +393,18 @@ def within(store: ox.Store, walk: Walk, budget: int) -> bool:
     ``budget`` probes and matches of the store's union of graphs. A pattern that fixes neither end (a scan of
     the store) never does."""
     meter = _Meter(store, budget)
-    rows: list[dict] = [{}]
     try:
-        for pattern in walk.patterns:
-            following: list[dict] = []
-            for row in rows:
-                start, end = _term(pattern.subject, row), _term(pattern.object, row)
-                if start is None and end is None:
-                    return False
-                following.extend(_grown(row, pattern, _ends(meter, pattern, row, start, end)))
-            rows = following
-            meter.spend(len(rows))
+        for branch in walk.branches:
+            rows: list[dict] = [{}]
+            for pattern in branch:
+                following: list[dict] = []
+                for row in rows:
+                    start, end = _term(pattern.subject, row), _term(pattern.object, row)
+                    if start is None and end is None:
+                        return False
+                    following.extend(_grown(row, pattern, _ends(meter, pattern, row, start, end)))
+                rows = following
+                meter.spend(len(rows))
     except _Spent:
         return False
     return True
