@@ -393,11 +393,20 @@ def verdicts(shape: Shape, by: dict[str, dict], c: int, odd: str | None,
     usable = main is not None and "skipped" not in main and odd != "ppikg"
     ours = main
     if usable:
-        # a peer's cell in which no request completed has no p99 (wrk reports 0): it is not "under 1 s"
-        peers_p99 = [cell["p99_ms"] for p in ("oxigraph", "rdflib-endpoint") if p != odd
-                     for cell in [best_cell(by.get(p), shape.id, c)] if cell and "skipped" not in cell and cell["rps"]]
-        if any(p < TARGET_P99_MS for p in peers_p99):
-            targets.append({"target": "p99 < 1 s", "p99_ms": ours["p99_ms"], "met": ours["p99_ms"] < TARGET_P99_MS})
+        # Each peer whose p99 is under 1 s asks the same of ppikg on the same data. A peer's cell in which no
+        # request completed has no p99 (wrk reports 0): it is not "under 1 s".
+        asked = []
+        for peer in ("oxigraph", "rdflib-endpoint"):
+            cell = best_cell(by.get(peer), shape.id, c)
+            if peer == odd or not cell or "skipped" in cell or not cell["rps"] or cell["p99_ms"] >= TARGET_P99_MS:
+                continue
+            data = by[peer].get("data")
+            same_data = best_cell(by.get(f"ppikg@{data}"), shape.id, c) if data else None
+            mine = same_data if same_data and "skipped" not in same_data else ours
+            asked.append((mine["p99_ms"], f" (on {data})" if mine is same_data else ""))
+        if asked:
+            worst, note = max(asked)
+            targets.append({"target": f"p99 < 1 s{note}", "p99_ms": worst, "met": worst < TARGET_P99_MS})
         if ours["errors"]:
             targets.append({"target": "no errors", "errors": ours["errors"], "met": False})
     elif ours is not None and "skipped" in ours:
