@@ -21,6 +21,7 @@ from ppikg.store.graph import KnowledgeGraph
 
 E = "http://e/"
 JSON = "application/sparql-results+json"
+NT = "application/n-triples"
 
 ACCEPTED = [
     "PREFIX e: <http://e/> SELECT ?l ?o WHERE { e:i e:level ?l . ?l e:order ?o }",
@@ -37,6 +38,9 @@ ACCEPTED = [
     'SELECT ?k ?t { { <http://e/i> <http://e/a> ?t BIND("a" AS ?k) } UNION { <http://e/i> <http://e/m> ?t BIND("m"@en AS ?k) } }',
     "SELECT * WHERE { { <http://e/i> <http://e/a> ?t . } UNION { ?x <http://e/m> <http://e/i> BIND(<http://e/k> AS ?k) . } UNION { <http://e/j> ?p ?o } }",
     "ASK { { <http://e/i> <http://e/a> ?t } UNION { <http://e/i> <http://e/b> ?t } }",
+    "CONSTRUCT { ?s ?p ?o } WHERE { <http://e/s> ?p ?o . ?o ?q ?s }",
+    "PREFIX e: <http://e/> CONSTRUCT { e:p e:h ?i . ?i e:l ?l } WHERE { e:p e:h ?i . ?i e:l ?l } LIMIT 10",
+    "CONSTRUCT WHERE { <http://e/s> ?p ?o }",
 ]
 REFUSED = [
     "SELECT ?o WHERE { <http://e/s> ?p ?o FILTER(?o) }",
@@ -56,7 +60,11 @@ REFUSED = [
     "SELECT ?o WHERE { <http://e/s> <http://e/p>|<http://e/q> ?o }",
     "SELECT ?o WHERE { <http://e/s> !<http://e/p> ?o }",
     "SELECT ?o WHERE { <http://e/s> (<http://e/p>/<http://e/q>)* ?o }",
-    "CONSTRUCT { ?s ?p ?o } WHERE { <http://e/s> ?p ?o }",
+    "CONSTRUCT { ?s ^<http://e/p> ?o } WHERE { <http://e/s> <http://e/p> ?o }",  # a path in the template
+    "CONSTRUCT { _:b <http://e/p> ?o } WHERE { <http://e/s> <http://e/p> ?o }",
+    "CONSTRUCT { <http://e/s> <http://e/p> ?o } { <http://e/s> <http://e/p> ?o }",  # no WHERE
+    "CONSTRUCT WHERE { <http://e/s> <http://e/p>/<http://e/q> ?o }",  # the short form's pattern is its template
+    "CONSTRUCT WHERE { { <http://e/s> <http://e/p> ?o } UNION { <http://e/s> <http://e/q> ?o } }",
     "DESCRIBE <http://e/s>",
     "ASK { <http://e/s> ?p ?o } LIMIT 1",
     "SELECT ?o WHERE { <http://e/s> ?p ?o } LIMIT",
@@ -132,30 +140,43 @@ def _random_graph(rng: random.Random, kg: KnowledgeGraph) -> None:
 
 def _random_walk(rng: random.Random) -> str:
     """A query of the accepted form: a walk from a fixed node (sometimes backwards, through paths, closures,
-    variable predicates), as SELECT (*, DISTINCT, LIMIT) or ASK."""
+    variable predicates), as SELECT (*, DISTINCT), ASK or, when its patterns are plain, CONSTRUCT."""
     bound = [f"<{E}n{rng.randint(0, 39)}>"]
-    patterns = []
+    patterns, plain = [], True
     for k in range(rng.randint(1, 3)):
         start = rng.choice(bound)
-        path = "/".join(f"{rng.choice(['', '^'])}<{E}p{rng.randint(0, 3)}>{rng.choice(['', '', '*', '+', '?'])}"
-                        for _ in range(rng.randint(1, 2)))
-        if rng.random() < 0.2:
+        if rng.random() < 0.4:
+            path = f"<{E}p{rng.randint(0, 3)}>"
+        elif rng.random() < 0.3:
             path = f"?q{k}"
+        else:
+            path = "/".join(f"{rng.choice(['', '^'])}<{E}p{rng.randint(0, 3)}>{rng.choice(['', '', '*', '+', '?'])}"
+                            for _ in range(rng.randint(1, 2)))
+            plain = False
         fresh = f"?v{k}"
         patterns.append(f"{start} {path} {fresh}" if rng.random() < 0.7 else f"{fresh} {path} {start}")
         bound.append(fresh)
     body = " . ".join(patterns)
     if rng.random() < 0.25:  # a UNION of this group and another walk, each naming what it found
         body = f'{{ {body} BIND("uno" AS ?rama) }} UNION {{ <{E}n{rng.randint(0, 39)}> <{E}p{rng.randint(0, 3)}> ?v0 }}'
+        plain = False
     kind = rng.random()
     if kind < 0.15:
         return f"ASK {{ {body} }}"
-    if kind < 0.35:
+    if kind < 0.55 and plain:
+        return f"CONSTRUCT {{ {body} }} WHERE {{ {body} }}"
+    if kind < 0.65:
         return f"SELECT DISTINCT * WHERE {{ {body} }}"
     return f"SELECT * {{ {body} }}"
 
 
-def _rows(body: bytes) -> Counter | bool:
+def _triples(body: bytes, fmt: ox.RdfFormat) -> set:
+    return {q.triple if isinstance(q, ox.Quad) else q for q in ox.parse(body, format=fmt)}
+
+
+def _rows(body: bytes) -> Counter | bool | set:
+    if body.startswith(b"<") or not body.strip():  # N-Triples: a graph, compared as its set of triples
+        return _triples(body, ox.RdfFormat.N_TRIPLES)
     answer = json.loads(body)
     if "boolean" in answer:
         return answer["boolean"]
@@ -176,9 +197,10 @@ def test_walks_answered_on_the_spot_equal_the_worker_path(tmp_path, seed):
         if not walks.within(kg.store, walk, WALK_BUDGET):
             continue
         within += 1
-        body = lookups.answer(kg.store, text, JSON, max_results=100_000, cap=1 << 22)
+        media = NT if walk.form == "CONSTRUCT" else JSON
+        body = lookups.answer(kg.store, text, media, max_results=100_000, cap=1 << 22)
         assert body is not None, text
-        status, _, usual = run_job(kg.snapshot(), Job(text, {"results": JSON, "boolean": JSON}, 100_000))
+        status, _, usual = run_job(kg.snapshot(), Job(text, {"results": JSON, "boolean": JSON, "graph": NT}, 100_000))
         assert status == "ok", text
         assert _rows(body) == _rows(usual), text
     assert within >= 30  # most random walks on so small a graph are within budget: the comparison ran
@@ -231,3 +253,21 @@ def test_relative_iris_resolve_as_the_store_resolves_them(base, relative):
     assert walk is not None
     store_says = next(iter(ox.Store().query(f"BASE <{base}> SELECT ?x {{ BIND(<{relative}> AS ?x) }}")))["x"].value
     assert walk.patterns[0].subject.value == store_says
+
+
+def test_a_construct_walk_over_http_is_answered_on_the_spot_in_graph_formats(served):
+    app = create_app(served, settings=Settings())
+    text = f"CONSTRUCT {{ <{E}i> <{E}level> ?l . ?l <{E}order> ?o }} WHERE {{ <{E}i> <{E}level> ?l . ?l <{E}order> ?o }}"
+    with TestClient(app) as client:
+        executor = query_executor(app)
+        answers = {}
+        for media, fmt in (("text/turtle", ox.RdfFormat.TURTLE), (NT, ox.RdfFormat.N_TRIPLES),
+                           ("application/rdf+xml", ox.RdfFormat.RDF_XML)):
+            r = client.get("/sparql", params={"query": text}, headers={"Accept": media})
+            assert r.status_code == 200 and r.headers["content-type"].startswith(media)
+            answers[media] = _triples(r.content, fmt)
+        assert executor.calls_run == 0
+        assert len(answers[NT]) == 8 and all(a == answers[NT] for a in answers.values())
+        r = client.get("/sparql", params={"query": text}, headers={"Accept": "application/n-quads"})  # a dataset format
+        assert r.status_code == 200 and executor.calls_run == 1
+        assert _triples(r.content, ox.RdfFormat.N_QUADS) == answers[NT]

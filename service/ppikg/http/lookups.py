@@ -78,8 +78,8 @@ class LookupLane:
             walk = walks.parse(query, _PREFIXES, tokens)
             if walk is None:
                 return None
-        key = ("boolean" if walk is not None and walk.form == "ASK" else "results",
-               formats[0] if formats else None, _header(scope, b"accept"))
+        kind = "results" if walk is None else {"ASK": "boolean", "CONSTRUCT": "graph"}.get(walk.form, "results")
+        key = (kind, formats[0] if formats else None, _header(scope, b"accept"))
         try:
             media = self._media[key]
         except KeyError:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from ..media import GRAPH_MEDIA
 from .lexer import Token, decode_escapes, term_end, tokenize
 
 FORMATS = {
@@ -122,9 +123,11 @@ def single_pattern(text: str, tokens: list[Token] | None = None) -> bool:
 def answer(store: ox.Store, text: str, media: str, *, max_results: int, cap: int, base_iri: str | None = None,
            prefixes: dict[str, str] | None = None) -> bytes | None:
     """The answer to a :func:`single_pattern` query (or another query whose cost is bounded, such as a walk of
-    ppikg.sparql.walks; an ASK's in JSON or XML) over the union of the store's graphs, serialized as
-    ``media``; None when it must go the usual way (larger than ``cap`` bytes, possibly more than
-    ``max_results`` rows, or not parsable: the usual way reports the error)."""
+    ppikg.sparql.walks; an ASK's in JSON or XML, a CONSTRUCT's in a graph format) over the union of the store's
+    graphs, serialized as ``media``; None when it must go the usual way (larger than ``cap`` bytes, possibly
+    more than ``max_results`` rows or triples, or not parsable: the usual way reports the error)."""
+    if (rdf := GRAPH_MEDIA.get(media)) is not None:
+        return _graph(store, text, rdf, max_results=max_results, cap=cap, base_iri=base_iri, prefixes=prefixes)
     fmt = FORMATS.get(media)
     if fmt is None:
         return None
@@ -144,3 +147,21 @@ def answer(store: ox.Store, text: str, media: str, *, max_results: int, cap: int
     if body.count(mark) + extra > max_results:
         return None
     return body
+
+
+def _graph(store: ox.Store, text: str, fmt: ox.RdfFormat, *, max_results: int, cap: int, base_iri: str | None,
+           prefixes: dict[str, str] | None) -> bytes | None:
+    """A CONSTRUCT's triples serialized as ``fmt``, as the worker path writes them; None past the limits."""
+    try:
+        results = store.query(text, base_iri=base_iri, prefixes=prefixes, use_default_graph_as_union=True)
+        if not isinstance(results, ox.QueryTriples):
+            return None
+        triples = []
+        for t in results:
+            triples.append(t)
+            if len(triples) > max_results:
+                return None
+        body = ox.serialize(triples, format=fmt) or b""
+    except (SyntaxError, ValueError, TypeError, OSError):
+        return None
+    return body if len(body) <= cap else None

@@ -1,4 +1,5 @@
-"""Queries whose cost a capped walk bounds: a SELECT or ASK over a few triple patterns walking from a fixed node.
+"""Queries whose cost a capped walk bounds: a SELECT, ASK or CONSTRUCT over a few triple patterns walking from a
+fixed node.
 
 The look-up lane (ppikg.sparql.lookups) answers one triple pattern on the spot, its work bounded by its
 answer. A query of a few patterns — "this indicator's levels and their order", "the proposal this indicator
@@ -9,7 +10,8 @@ its 100,000 instances), so the walk is first made here, probe by probe, over the
 and each match counted, and given up past ``budget``; only a walk within budget is answered on the spot.
 
 Accepted: ``[PREFIX…] SELECT [DISTINCT|REDUCED] (vars|*) [WHERE] { triples } [LIMIT n] [OFFSET n]`` and
-``ASK [WHERE] { triples }`` — or, for ``{ triples }``, a UNION of such groups, each ending in at most one
+``ASK [WHERE] { triples }`` and ``CONSTRUCT { template } WHERE { triples } [LIMIT n] [OFFSET n]`` (or
+``CONSTRUCT WHERE { triples }``; a template of plain terms) — or, for ``{ triples }``, a UNION of such groups, each ending in at most one
 ``BIND`` of a constant (``{ { … BIND("a" AS ?k) } UNION { … } }``) —, where the triples use ``;`` and ``,``, plain terms (variables, IRIs, prefixed
 names, ``a``, literals as objects) and, as predicates, variables or paths of IRIs joined by ``/``, each
 step optionally inverse (``^``) and optionally ``*``, ``+`` or ``?``. Anything else — FILTER, OPTIONAL,
@@ -76,7 +78,7 @@ class Pattern:
 
 @dataclass(frozen=True)
 class Walk:
-    form: str  # "SELECT" or "ASK"
+    form: str  # "SELECT", "ASK" or "CONSTRUCT"
     branches: tuple[tuple[Pattern, ...], ...]  # one group, or the groups of a UNION, each walked from the start
 
     @property
@@ -232,6 +234,12 @@ def _triples(reader: _Reader) -> list[Pattern]:
     return patterns
 
 
+def _plain(template: list[Pattern]) -> None:
+    """A CONSTRUCT template: triples of plain terms, no paths."""
+    if not template or any(len(t.path) != 1 or t.path[0].inverse or t.path[0].repeat for t in template):
+        raise _Unsure
+
+
 def _constant_bind(reader: _Reader) -> None:
     """``BIND(constant AS ?v)`` with a string (with its language or datatype) or an IRI: no work to speak of."""
     reader.take()
@@ -313,13 +321,24 @@ def parse(text: str, prefixes: dict[str, str], tokens: list[Token] | None = None
                     projected += 1
                 if not projected:
                     raise _Unsure
-        elif form != "ASK":
+        elif form == "CONSTRUCT" and reader.text() == "{":
+            reader.i += 1
+            _plain(_triples(reader))
+            reader.expect("}")
+            if reader.keyword() != "WHERE":
+                raise _Unsure
+        elif form != "ASK" and not (form == "CONSTRUCT" and reader.keyword() == "WHERE"):
             raise _Unsure
+        short = form == "CONSTRUCT" and reader.tokens[reader.i - 1].keyword == "CONSTRUCT"
         if reader.keyword() == "WHERE":
             reader.i += 1
         branches = _where(reader)
+        if short:  # CONSTRUCT WHERE { … }: the pattern is the template
+            if len(branches) > 1:
+                raise _Unsure
+            _plain(list(branches[0]))
         seen: set[str] = set()
-        while form == "SELECT" and reader.keyword() in ("LIMIT", "OFFSET") and reader.keyword() not in seen:
+        while form in ("SELECT", "CONSTRUCT") and reader.keyword() in ("LIMIT", "OFFSET") and reader.keyword() not in seen:
             seen.add(reader.take().keyword or "")
             _number(reader)
         if reader.peek() is not None:
