@@ -41,6 +41,8 @@ ACCEPTED = [
     "CONSTRUCT { ?s ?p ?o } WHERE { <http://e/s> ?p ?o . ?o ?q ?s }",
     "PREFIX e: <http://e/> CONSTRUCT { e:p e:h ?i . ?i e:l ?l } WHERE { e:p e:h ?i . ?i e:l ?l } LIMIT 10",
     "CONSTRUCT WHERE { <http://e/s> ?p ?o }",
+    "DESCRIBE <http://e/s>",
+    "PREFIX e: <http://e/> DESCRIBE e:s <http://e/t>",
 ]
 REFUSED = [
     "SELECT ?o WHERE { <http://e/s> ?p ?o FILTER(?o) }",
@@ -65,7 +67,9 @@ REFUSED = [
     "CONSTRUCT { <http://e/s> <http://e/p> ?o } { <http://e/s> <http://e/p> ?o }",  # no WHERE
     "CONSTRUCT WHERE { <http://e/s> <http://e/p>/<http://e/q> ?o }",  # the short form's pattern is its template
     "CONSTRUCT WHERE { { <http://e/s> <http://e/p> ?o } UNION { <http://e/s> <http://e/q> ?o } }",
-    "DESCRIBE <http://e/s>",
+    "DESCRIBE ?x WHERE { ?x <http://e/p> ?o }",
+    "DESCRIBE <http://e/s> WHERE { }",
+    "DESCRIBE *",
     "ASK { <http://e/s> ?p ?o } LIMIT 1",
     "SELECT ?o WHERE { <http://e/s> ?p ?o } LIMIT",
     "SELECT ?o WHERE { <http://e/s> ?p ?o } LIMIT 1 LIMIT 2",
@@ -119,6 +123,19 @@ def test_a_walk_past_its_budget_is_not_within_it():
     assert not _within(hub, "SELECT * { { e:x1 e:type ?t } UNION { e:c e:type ?t } }", 1000)  # one branch is enough
 
 
+def test_a_description_counts_the_blank_nodes_it_leads_to():
+    chain = ox.Store()
+    node: ox.NamedNode | ox.BlankNode = ox.NamedNode(E + "a")
+    for _ in range(300):  # a list of 300 blank nodes hanging from e:a: DESCRIBE gives all of it
+        following = ox.BlankNode()
+        chain.add(ox.Quad(node, ox.NamedNode(E + "rest"), following, ox.NamedNode(E + "g")))
+        node = following
+    chain.add(ox.Quad(ox.NamedNode(E + "b"), ox.NamedNode(E + "rest"), ox.NamedNode(E + "a"), ox.NamedNode(E + "g")))
+    assert _within(chain, "DESCRIBE e:b", 10)  # e:a is an IRI: not part of e:b's description
+    assert not _within(chain, "DESCRIBE e:a", 500)
+    assert _within(chain, "DESCRIBE e:a", 1000)
+
+
 def test_a_pattern_that_fixes_neither_end_is_never_within_budget():
     tiny = _store([("a", "p", "b")])
     assert not _within(tiny, "SELECT * { ?s e:p ?o }", 10**6)
@@ -133,8 +150,9 @@ def _random_graph(rng: random.Random, kg: KnowledgeGraph) -> None:
         lines = []
         for _ in range(rng.randint(60, 120)):
             s, o = rng.choice(nodes), rng.choice(nodes)
-            obj = f'"{o}"@es' if rng.random() < 0.1 else f"<{E}{o}>"
-            lines.append(f"<{E}{s}> <{E}p{rng.randint(0, 3)}> {obj} .")
+            obj = f'"{o}"@es' if rng.random() < 0.1 else f"_:b{o}" if rng.random() < 0.05 else f"<{E}{o}>"
+            subject = f"_:b{s}" if rng.random() < 0.1 else f"<{E}{s}>"
+            lines.append(f"{subject} <{E}p{rng.randint(0, 3)}> {obj} .")
         kg.add_graph(f"g{g}", "\n".join(lines), "nt", infer=False)
 
 
@@ -161,6 +179,8 @@ def _random_walk(rng: random.Random) -> str:
         body = f'{{ {body} BIND("uno" AS ?rama) }} UNION {{ <{E}n{rng.randint(0, 39)}> <{E}p{rng.randint(0, 3)}> ?v0 }}'
         plain = False
     kind = rng.random()
+    if kind < 0.05:
+        return f"DESCRIBE <{E}n{rng.randint(0, 39)}> <{E}n{rng.randint(0, 39)}>"
     if kind < 0.15:
         return f"ASK {{ {body} }}"
     if kind < 0.55 and plain:
@@ -174,8 +194,8 @@ def _triples(body: bytes, fmt: ox.RdfFormat) -> set:
     return {q.triple if isinstance(q, ox.Quad) else q for q in ox.parse(body, format=fmt)}
 
 
-def _rows(body: bytes) -> Counter | bool | set:
-    if body.startswith(b"<") or not body.strip():  # N-Triples: a graph, compared as its set of triples
+def _rows(body: bytes, graph: bool = False) -> Counter | bool | set:
+    if graph:  # N-Triples: a graph, compared as its set of triples
         return _triples(body, ox.RdfFormat.N_TRIPLES)
     answer = json.loads(body)
     if "boolean" in answer:
@@ -197,12 +217,12 @@ def test_walks_answered_on_the_spot_equal_the_worker_path(tmp_path, seed):
         if not walks.within(kg.store, walk, WALK_BUDGET):
             continue
         within += 1
-        media = NT if walk.form == "CONSTRUCT" else JSON
+        media = NT if walk.form in ("CONSTRUCT", "DESCRIBE") else JSON
         body = lookups.answer(kg.store, text, media, max_results=100_000, cap=1 << 22)
         assert body is not None, text
         status, _, usual = run_job(kg.snapshot(), Job(text, {"results": JSON, "boolean": JSON, "graph": NT}, 100_000))
         assert status == "ok", text
-        assert _rows(body) == _rows(usual), text
+        assert _rows(body, media == NT) == _rows(usual, media == NT), text
     assert within >= 30  # most random walks on so small a graph are within budget: the comparison ran
     kg.close()
 

@@ -78,7 +78,7 @@ class LookupLane:
             walk = walks.parse(query, _PREFIXES, tokens)
             if walk is None:
                 return None
-        kind = "results" if walk is None else {"ASK": "boolean", "CONSTRUCT": "graph"}.get(walk.form, "results")
+        kind = "results" if walk is None else {"ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}.get(walk.form, "results")
         key = (kind, formats[0] if formats else None, _header(scope, b"accept"))
         try:
             media = self._media[key]

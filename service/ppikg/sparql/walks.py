@@ -1,5 +1,5 @@
 """Queries whose cost a capped walk bounds: a SELECT, ASK or CONSTRUCT over a few triple patterns walking from a
-fixed node.
+fixed node, or a DESCRIBE of named IRIs.
 
 The look-up lane (ppikg.sparql.lookups) answers one triple pattern on the spot, its work bounded by its
 answer. A query of a few patterns — "this indicator's levels and their order", "the proposal this indicator
@@ -11,7 +11,7 @@ and each match counted, and given up past ``budget``; only a walk within budget 
 
 Accepted: ``[PREFIX…] SELECT [DISTINCT|REDUCED] (vars|*) [WHERE] { triples } [LIMIT n] [OFFSET n]`` and
 ``ASK [WHERE] { triples }`` and ``CONSTRUCT { template } WHERE { triples } [LIMIT n] [OFFSET n]`` (or
-``CONSTRUCT WHERE { triples }``; a template of plain terms) — or, for ``{ triples }``, a UNION of such groups, each ending in at most one
+``CONSTRUCT WHERE { triples }``; a template of plain terms) and ``DESCRIBE <iri> …`` — or, for ``{ triples }``, a UNION of such groups, each ending in at most one
 ``BIND`` of a constant (``{ { … BIND("a" AS ?k) } UNION { … } }``) —, where the triples use ``;`` and ``,``, plain terms (variables, IRIs, prefixed
 names, ``a``, literals as objects) and, as predicates, variables or paths of IRIs joined by ``/``, each
 step optionally inverse (``^``) and optionally ``*``, ``+`` or ``?``. Anything else — FILTER, OPTIONAL,
@@ -78,7 +78,7 @@ class Pattern:
 
 @dataclass(frozen=True)
 class Walk:
-    form: str  # "SELECT", "ASK" or "CONSTRUCT"
+    form: str  # "SELECT", "ASK", "CONSTRUCT" or "DESCRIBE"
     branches: tuple[tuple[Pattern, ...], ...]  # one group, or the groups of a UNION, each walked from the start
 
     @property
@@ -234,6 +234,20 @@ def _triples(reader: _Reader) -> list[Pattern]:
     return patterns
 
 
+def _describe(reader: _Reader) -> Walk:
+    """``DESCRIBE`` of IRIs named in the text (no WHERE clause): each one's triples, walked from it."""
+    resources: list[str] = []
+    while reader.peek() is not None:
+        tok = reader.peek()
+        if tok is None or tok.kind not in ("iri", "pname") or len(resources) >= MAX_PATTERNS:
+            raise _Unsure
+        resources.append(reader.iri())
+    if not resources:
+        raise _Unsure
+    return Walk("DESCRIBE", tuple((Pattern(Node("iri", r), (Step("p", var=True),), Node("var", "o")),)
+                                  for r in resources))
+
+
 def _plain(template: list[Pattern]) -> None:
     """A CONSTRUCT template: triples of plain terms, no paths."""
     if not template or any(len(t.path) != 1 or t.path[0].inverse or t.path[0].repeat for t in template):
@@ -321,6 +335,8 @@ def parse(text: str, prefixes: dict[str, str], tokens: list[Token] | None = None
                     projected += 1
                 if not projected:
                     raise _Unsure
+        elif form == "DESCRIBE":
+            return _describe(reader)
         elif form == "CONSTRUCT" and reader.text() == "{":
             reader.i += 1
             _plain(_triples(reader))
@@ -412,6 +428,8 @@ def within(store: ox.Store, walk: Walk, budget: int) -> bool:
     ``budget`` probes and matches of the store's union of graphs. A pattern that fixes neither end (a scan of
     the store) never does."""
     meter = _Meter(store, budget)
+    if walk.form == "DESCRIBE":
+        return _described_within(meter, [ox.NamedNode(b[0].subject.value) for b in walk.branches])
     try:
         for branch in walk.branches:
             rows: list[dict] = [{}]
@@ -424,6 +442,25 @@ def within(store: ox.Store, walk: Walk, budget: int) -> bool:
                     following.extend(_grown(row, pattern, _ends(meter, pattern, row, start, end)))
                 rows = following
                 meter.spend(len(rows))
+    except _Spent:
+        return False
+    return True
+
+
+def _described_within(meter: _Meter, resources: list[ox.NamedNode]) -> bool:
+    """Whether the description of ``resources`` — their triples and, as pyoxigraph's DESCRIBE gives them,
+    those of every blank node they lead to — stays within the meter's budget."""
+    seen: set = set(resources)
+    frontier: list = list(resources)
+    try:
+        while frontier:
+            following = []
+            for node in frontier:
+                for q in meter.match(node, None, None):
+                    if isinstance(q.object, ox.BlankNode) and q.object not in seen:
+                        seen.add(q.object)
+                        following.append(q.object)
+            frontier = following
     except _Spent:
         return False
     return True
