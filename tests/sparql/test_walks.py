@@ -43,12 +43,20 @@ ACCEPTED = [
     "CONSTRUCT WHERE { <http://e/s> ?p ?o }",
     "DESCRIBE <http://e/s>",
     "PREFIX e: <http://e/> DESCRIBE e:s <http://e/t>",
+    "SELECT ?o WHERE { <http://e/s> ?p ?o } ORDER BY ?o",
+    "SELECT (COUNT(*) AS ?n) WHERE { <http://e/s> ?p ?o }",
+    "SELECT ?p (COUNT(DISTINCT ?o) AS ?n) (MIN(?o) AS ?m) { <http://e/s> ?p ?o } GROUP BY ?p ORDER BY DESC(?n) ?p LIMIT 5",
 ]
 REFUSED = [
     "SELECT ?o WHERE { <http://e/s> ?p ?o FILTER(?o) }",
     "SELECT ?o WHERE { <http://e/s> ?p ?o OPTIONAL { ?o ?q ?r } }",
-    "SELECT ?o WHERE { <http://e/s> ?p ?o } ORDER BY ?o",
-    "SELECT (COUNT(*) AS ?n) WHERE { <http://e/s> ?p ?o }",
+    "SELECT ?o WHERE { <http://e/s> ?p ?o } ORDER BY STR(?o)",
+    "SELECT (STR(?o) AS ?n) WHERE { <http://e/s> ?p ?o }",
+    "SELECT (COUNT(STR(?o)) AS ?n) WHERE { <http://e/s> ?p ?o }",
+    "SELECT ?o WHERE { <http://e/s> ?p ?o } GROUP BY ?o HAVING (COUNT(*) > 1)",
+    "SELECT ?o WHERE { <http://e/s> ?p ?o } GROUP BY STR(?o)",
+    "SELECT (GROUP_CONCAT(?o) AS ?n) WHERE { <http://e/s> ?p ?o }",
+    "SELECT ?o WHERE { <http://e/s> ?p ?o } ORDER BY",
     "SELECT ?o WHERE { GRAPH ?g { <http://e/s> ?p ?o } }",
     "SELECT ?o FROM <http://e/g> WHERE { <http://e/s> ?p ?o }",
     "SELECT ?o WHERE { SERVICE <http://e/> { <http://e/s> ?p ?o } }",
@@ -187,6 +195,10 @@ def _random_walk(rng: random.Random) -> str:
         return f"CONSTRUCT {{ {body} }} WHERE {{ {body} }}"
     if kind < 0.65:
         return f"SELECT DISTINCT * WHERE {{ {body} }}"
+    if kind < 0.75:
+        return f"SELECT ?v0 (COUNT(*) AS ?n) (SAMPLE(?v0) AS ?s) {{ {body} }} GROUP BY ?v0 ORDER BY DESC(?n)"
+    if kind < 0.8:
+        return f"SELECT * {{ {body} }} ORDER BY ?v0"
     return f"SELECT * {{ {body} }}"
 
 

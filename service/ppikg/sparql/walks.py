@@ -9,7 +9,8 @@ probe per row reached. Its work is then the walk itself, which can still be larg
 its 100,000 instances), so the walk is first made here, probe by probe, over the store's indexes, each probe
 and each match counted, and given up past ``budget``; only a walk within budget is answered on the spot.
 
-Accepted: ``[PREFIX…] SELECT [DISTINCT|REDUCED] (vars|*) [WHERE] { triples } [LIMIT n] [OFFSET n]`` and
+Accepted: ``[PREFIX…] SELECT [DISTINCT|REDUCED] (vars|*) [WHERE] { triples } [GROUP BY …] [ORDER BY …] [LIMIT n]
+[OFFSET n]`` (the projection may hold aggregates ``(COUNT([DISTINCT] ?v) AS ?n)``; the keys are variables) and
 ``ASK [WHERE] { triples }`` and ``CONSTRUCT { template } WHERE { triples } [LIMIT n] [OFFSET n]`` (or
 ``CONSTRUCT WHERE { triples }``; a template of plain terms) and ``DESCRIBE <iri> …`` — or, for ``{ triples }``, a UNION of such groups, each ending in at most one
 ``BIND`` of a constant (``{ { … BIND("a" AS ?k) } UNION { … } }``) —, where the triples use ``;`` and ``,``, plain terms (variables, IRIs, prefixed
@@ -308,6 +309,60 @@ def _number(reader: _Reader) -> None:
         raise _Unsure
 
 
+#: Aggregates a walk's projection may use: over the rows of a walk within budget, each is cheap.
+_AGGREGATES = frozenset({"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE"})
+
+
+def _projection(reader: _Reader) -> None:
+    """Variables and ``(AGG([DISTINCT] ?v|*) AS ?n)``, at least one."""
+    projected = 0
+    while (tok := reader.peek()) is not None and (tok.kind == "var" or tok.text == "("):
+        reader.i += 1
+        projected += 1
+        if tok.kind == "var":
+            continue
+        if reader.take().keyword not in _AGGREGATES:
+            raise _Unsure
+        reader.expect("(")
+        if reader.keyword() == "DISTINCT":
+            reader.i += 1
+        argument = reader.take()
+        if argument.kind != "var" and argument.text != "*":
+            raise _Unsure
+        reader.expect(")")
+        if reader.take().keyword != "AS" or reader.take().kind != "var":
+            raise _Unsure
+        reader.expect(")")
+    if not projected:
+        raise _Unsure
+
+
+def _grouping_and_order(reader: _Reader) -> None:
+    """``GROUP BY ?v…`` and ``ORDER BY (?v | ASC(?v) | DESC(?v))…``, each optional: over the rows of a walk within
+    budget, grouping and sorting are cheap."""
+    for clause in ("GROUP", "ORDER"):
+        if reader.keyword() != clause:
+            continue
+        reader.i += 1
+        if reader.take().keyword != "BY":
+            raise _Unsure
+        keys = 0
+        while (tok := reader.peek()) is not None:
+            if tok.kind == "var":
+                reader.i += 1
+            elif clause == "ORDER" and tok.keyword in ("ASC", "DESC"):
+                reader.i += 1
+                reader.expect("(")
+                if reader.take().kind != "var":
+                    raise _Unsure
+                reader.expect(")")
+            else:
+                break
+            keys += 1
+        if not keys:
+            raise _Unsure
+
+
 def parse(text: str, prefixes: dict[str, str], tokens: list[Token] | None = None) -> Walk | None:
     """The walk of a query of the accepted form (module docstring), with ``prefixes`` predeclared; None for
     any other text. ``tokens``: the text's tokens, if the caller has them already.
@@ -329,12 +384,7 @@ def parse(text: str, prefixes: dict[str, str], tokens: list[Token] | None = None
             if reader.text() == "*":
                 reader.i += 1
             else:
-                projected = 0
-                while (tok := reader.peek()) is not None and tok.kind == "var":
-                    reader.i += 1
-                    projected += 1
-                if not projected:
-                    raise _Unsure
+                _projection(reader)
         elif form == "DESCRIBE":
             return _describe(reader)
         elif form == "CONSTRUCT" and reader.text() == "{":
@@ -353,6 +403,8 @@ def parse(text: str, prefixes: dict[str, str], tokens: list[Token] | None = None
             if len(branches) > 1:
                 raise _Unsure
             _plain(list(branches[0]))
+        if form == "SELECT":
+            _grouping_and_order(reader)
         seen: set[str] = set()
         while form in ("SELECT", "CONSTRUCT") and reader.keyword() in ("LIMIT", "OFFSET") and reader.keyword() not in seen:
             seen.add(reader.take().keyword or "")
