@@ -269,13 +269,18 @@ def test_a_walk_over_http_never_reaches_the_workers_and_answers_as_they_do(serve
         assert r.status_code == 406  # an ASK has no CSV: the endpoint says so
 
 
-def test_a_walk_over_budget_goes_to_a_worker(served):
+def test_a_walk_over_budget_goes_to_a_worker_and_is_not_walked_again(served, monkeypatch):
+    walked = []
+    within = walks.within
+    monkeypatch.setattr(walks, "within", lambda *args: walked.append(1) or within(*args))
     app = create_app(served, settings=Settings())
-    text = f"SELECT ?m WHERE {{ <{E}c> <{E}member> ?m . ?m <{E}order> ?o }}"  # 500 members, every one probed
+    text = f"SELECT ?m WHERE {{ <{E}c> <{E}member> ?m . ?m <{E}order> ?o }}"  # WALK_BUDGET members, each probed
     with TestClient(app) as client:
         executor = query_executor(app)
-        r = client.get("/sparql", params={"query": text})
-        assert r.status_code == 200 and r.json()["results"]["bindings"] == [] and executor.calls_run == 1
+        for n in range(3):  # the same text but for a comment and its spacing
+            r = client.get("/sparql", params={"query": f"{text}  # {n}"})
+            assert r.status_code == 200 and r.json()["results"]["bindings"] == [] and executor.calls_run == n + 1
+        assert len(walked) == 1
 
 
 @pytest.mark.parametrize("base", ["http://e/q/r", "http://e/q/r#x", "http://e/", "http://e/q/"])

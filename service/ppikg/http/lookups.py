@@ -10,6 +10,7 @@ http/sparql.py, which answers it the usual way.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from urllib.parse import parse_qsl, unquote_plus
 
 from ..sparql import lookups, walks
@@ -20,9 +21,13 @@ from .common import url_of
 
 #: Bytes of answer a look-up may produce on the spot; a larger answer goes to a worker.
 INLINE_CAP = 64 * 1024
-#: Probes and matches a walk may take to be answered on the spot (~1 µs each: at most a millisecond or two on
-#: the event loop, twice with pyoxigraph's own run of the query).
-WALK_BUDGET = 500
+#: Probes and matches a walk may take to be answered on the spot (on disk a probe costs ~5 µs and a match ~1 µs:
+#: a few hundred microseconds on the event loop at most, about as much again for pyoxigraph's own run). The
+#: look-ups of a few patterns analysts send take 10–100 (an indicator's levels ~20, a parameter's indicators
+#: with their labels ~80).
+WALK_BUDGET = 150
+#: Walks over budget remembered (by their tokens), so that the same query is not walked again to learn it.
+OVER_BUDGET_KEPT = 1024
 _PREFIXES = {p: str(ns) for p, ns in PREFIXES.items()}
 
 
@@ -39,6 +44,7 @@ class LookupLane:
     def __init__(self, app) -> None:
         self.app = app
         self._media: dict[tuple, str | None] = {}  # (format, Accept) → negotiated media type; clients repeat theirs
+        self._over_budget: OrderedDict[tuple[str, ...], None] = OrderedDict()  # walks seen to go over budget
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/sparql" and scope["query_string"]:
@@ -55,6 +61,20 @@ class LookupLane:
                 await send({"type": "http.response.body", "body": body})
                 return
         await self.app(scope, receive, send)
+
+    def _within_budget(self, store, walk: walks.Walk, tokens: list) -> bool:
+        """Whether ``walk`` is within WALK_BUDGET; a walk found over it is remembered and not walked again (the
+        same text but for comments and spacing: a walk's cost changes little between writes)."""
+        key = tuple(t.text for t in tokens)
+        if key in self._over_budget:
+            self._over_budget.move_to_end(key)
+            return False
+        if walks.within(store, walk, WALK_BUDGET):
+            return True
+        self._over_budget[key] = None
+        if len(self._over_budget) > OVER_BUDGET_KEPT:
+            self._over_budget.popitem(last=False)
+        return False
 
     def _answer(self, scope) -> tuple[str, bytes] | None:
         raw = scope["query_string"].decode("latin-1")
@@ -87,7 +107,7 @@ class LookupLane:
             if len(self._media) > 1024:
                 self._media.clear()
             self._media[key] = media
-        if media is None or (walk is not None and not walks.within(state.kg.store, walk, WALK_BUDGET)):
+        if media is None or (walk is not None and not self._within_budget(state.kg.store, walk, tokens)):
             return None
         # On the event loop: the work is bounded by INLINE_CAP bytes of answer (~0.1 ms for a typical look-up);
         # measured, handing it to a thread costs more CPU than the look-up itself (docs/benchmarks.md).
