@@ -189,17 +189,13 @@ def _random_walk(rng: random.Random) -> str:
     kind = rng.random()
     if kind < 0.05:
         return f"DESCRIBE <{E}n{rng.randint(0, 39)}> <{E}n{rng.randint(0, 39)}>"
-    if kind < 0.15:
-        return f"ASK {{ {body} }}"
-    if kind < 0.55 and plain:
-        return f"CONSTRUCT {{ {body} }} WHERE {{ {body} }}"
-    if kind < 0.65:
-        return f"SELECT DISTINCT * WHERE {{ {body} }}"
-    if kind < 0.75:
-        return f"SELECT ?v0 (COUNT(*) AS ?n) (SAMPLE(?v0) AS ?s) {{ {body} }} GROUP BY ?v0 ORDER BY DESC(?n)"
-    if kind < 0.8:
-        return f"SELECT * {{ {body} }} ORDER BY ?v0"
-    return f"SELECT * {{ {body} }}"
+    forms = ((0.15, "ASK {{ {b} }}"),
+             (0.55 if plain else 0.0, "CONSTRUCT {{ {b} }} WHERE {{ {b} }}"),  # a template of plain terms only
+             (0.65, "SELECT DISTINCT * WHERE {{ {b} }}"),
+             (0.75, "SELECT ?v0 (COUNT(*) AS ?n) (SAMPLE(?v0) AS ?s) {{ {b} }} GROUP BY ?v0 ORDER BY DESC(?n)"),
+             (0.8, "SELECT * {{ {b} }} ORDER BY ?v0"),
+             (1.0, "SELECT * {{ {b} }}"))
+    return next(form for below, form in forms if kind < below).format(b=body)
 
 
 def _triples(body: bytes, fmt: ox.RdfFormat) -> set:
