@@ -173,7 +173,8 @@ def provisions_graph(doc: LegalDocument, act: URIRef, ns, label_prefix: tuple[st
 
 
 def _instrument_iri(key: str) -> URIRef:
-    return URIRef({"lin": LINEAMIENTOS, "a449": ACUERDO_449}[key]) if key in ("lin", "a449") else CITED[key]
+    acts = {"lin": LINEAMIENTOS, "a449": ACUERDO_449}
+    return URIRef(acts[key]) if key in acts else CITED[key]
 
 
 def _number_slug(kind: str, number: str) -> str:

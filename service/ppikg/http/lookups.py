@@ -109,8 +109,8 @@ class LookupLane:
             self._media[key] = media
         if media is None or (walk is not None and not self._within_budget(state.kg.store, walk, tokens)):
             return None
-        # On the event loop: the work is bounded by INLINE_CAP bytes of answer (~0.1 ms for a typical look-up);
-        # measured, handing it to a thread costs more CPU than the look-up itself (docs/benchmarks.md).
+        # On the event loop: the work is bounded by INLINE_CAP bytes of answer and, for a walk, by WALK_BUDGET
+        # (~0.1–1 ms); measured, handing it to a thread costs more CPU than the look-up itself (docs/benchmarks.md).
         body = lookups.answer(state.kg.store, query, media, max_results=state.settings.max_results,
                              cap=INLINE_CAP, base_iri=url_of(scope, state.settings.public_url), prefixes=_PREFIXES)
         return None if body is None else (media, body)

@@ -21,7 +21,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-
 #: A word: letters and digits (Unicode), as FTS5's own tokenizers split.
 WORD = re.compile(r"\w+", re.UNICODE)
 

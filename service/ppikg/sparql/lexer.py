@@ -8,8 +8,8 @@ prefixed names, variables, words, punctuation), codepoint escapes decoded first 
 from __future__ import annotations
 
 import re
-from functools import cache
 from dataclasses import dataclass
+from functools import cache
 
 _TERM_KINDS = ("var", "iri", "pname")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")

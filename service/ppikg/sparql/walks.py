@@ -533,8 +533,6 @@ def _ends(meter: _Meter, pattern: Pattern, row: dict, start, end) -> list[tuple]
         if first.inverse:
             return [(q.object, None, q.subject) for q in meter.match(end, predicate, start)]
         return [(q.subject, None, q.object) for q in meter.match(start, predicate, end)]
-    if any(step.var for step in pattern.path):
-        raise _Spent  # not produced by parse(): a variable is a whole predicate
     forward = start is not None
     nodes = [start if forward else end]
     for step in pattern.path if forward else reversed(pattern.path):

@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Literal
-
-import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import pyoxigraph as ox
 
