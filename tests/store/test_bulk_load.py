@@ -84,8 +84,9 @@ def test_malformed_graph_changes_nothing(tmp_path: Path, monkeypatch) -> None:
         kg.load_shipped()
         before = kg.graphs()
         good = sources()[1:]
-        with pytest.raises(InputError, match="graph/roto"):  # found in a worker, raised here naming the graph
-            kg.add_graphs([*good, ("roto", b"<http://e/a> <http://e/b> .")], "nt", workers=2)
+        for workers in (2, 1):  # found in a worker process, or in the thread preparing ahead: raised here
+            with pytest.raises(InputError, match="graph/roto"):
+                kg.add_graphs([*good, ("roto", b"<http://e/a> <http://e/b> .")], "nt", workers=workers)
         with pytest.raises(InputError, match="more than once"):
             kg.add_graphs([good[0], good[0]], "nt")
         with pytest.raises(InputError, match="reserved"):
@@ -106,3 +107,35 @@ def test_digest_is_the_sorted_str_of_the_triples() -> None:
     triples = list(ox.parse(data.encode(), format=ox.RdfFormat.N_TRIPLES))
     expected = hashlib.sha256("".join(f"{line}\n" for line in sorted(str(t) for t in triples)).encode()).hexdigest()
     assert content_digest(triples) == expected == content_digest(list(reversed(triples)))
+
+
+def test_preparing_ahead_gives_every_batch_in_order_and_raises_where_it_failed() -> None:
+    def batches(fail_at: int | None):
+        for k in range(5):
+            if k == fail_at:
+                raise InputError("roto")
+            yield k
+
+    assert list(batch.ahead(batches(None))) == [0, 1, 2, 3, 4]
+    got = []
+    with pytest.raises(InputError, match="roto"):
+        for item in batch.ahead(batches(3)):
+            got.append(item)
+    assert got == [0, 1, 2]
+
+
+def test_preparing_ahead_stops_when_the_writer_stops() -> None:
+    import threading
+
+    made = []
+
+    def endless():
+        while True:
+            made.append(len(made))
+            yield made[-1]
+
+    lane = batch.ahead(endless())
+    assert next(lane) == 0
+    lane.close()  # the writer failed: nothing more is prepared
+    assert not any(t.name == "ppikg-prepare" for t in threading.enumerate())
+    assert len(made) <= 3  # the one handed over, the one waiting, the one being made

@@ -3,19 +3,23 @@
 :meth:`~ppikg.store.loading.Loader.add_graphs` writes graphs in batches of :data:`BATCH_GRAPHS`. Each batch is
 :func:`prepare` d — every graph parsed (:func:`~ppikg.store.loading.parse_rdf`), its inferences computed by
 forward chaining against the context (ppikg.store.forward), and both serialised as N-Triples with what the
-version records need (:class:`~ppikg.store.versions.Written`) — either here or, with ``workers`` > 1, in that
-many spawned processes while this one writes the batches before (the store's bulk loader parses N-Quads
-in Rust, so the two cores both work). At most ``workers + 1`` batches wait to be written at a time.
+version records need (:class:`~ppikg.store.versions.Written`) — in a thread of this process one batch ahead
+of the writes or, with ``workers`` > 1, in that many spawned processes. Either way the next batches are
+prepared while this one writes the batch before (the store's bulk loader parses N-Quads in Rust and releases
+the GIL, so the two cores both work). At most ``workers + 1`` batches wait to be written at a time.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import queue
+import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -29,6 +33,7 @@ from .versions import Written
 #: ~7,000 triples) while keeping the bulk writes few.
 BATCH_GRAPHS = 16
 
+T = TypeVar("T")
 Item = tuple[str, "bytes | str | Path", "str | None"]  # the graph's IRI, its data, their format
 
 
@@ -89,14 +94,64 @@ def prepare(rules: Sequence[Rule], context: bytes, items: Sequence[Item], infer:
     return out
 
 
+def ahead(items: Iterator[T]) -> Iterator[T]:
+    """``items``, each computed in a thread while the caller works on the one before: the store's bulk loader
+    releases the GIL, so preparing batch k+1 in Python and writing batch k in Rust use both cores. An error
+    of ``items`` is raised here, where its item would have come; the thread stops when the caller does.
+
+    >>> list(ahead(iter(range(3))))
+    [0, 1, 2]
+    """
+    handoff: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    done = object()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        handoff.put(("item", item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            handoff.put(("end", done))
+        except BaseException as e:  # the caller raises it
+            handoff.put(("error", e))
+
+    thread = threading.Thread(target=produce, name="ppikg-prepare", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = handoff.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting to hand over its item
+            try:
+                handoff.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        thread.join()
+
+
 def prepared(rules: Sequence[Rule], context: bytes, items: Sequence[Item], *, infer: bool,
              workers: int) -> Iterator[list[Prepared]]:
     """The batches of ``items``, prepared, in order: here when ``workers`` ≤ 1 or there is one batch, else in
     ``workers`` processes."""
     batches = [items[i:i + BATCH_GRAPHS] for i in range(0, len(items), BATCH_GRAPHS)]
-    if workers <= 1 or len(batches) <= 1:
+    if len(batches) <= 1:
         for batch in batches:
             yield prepare(rules, context, batch, infer)
+        return
+    if workers <= 1:
+        yield from ahead(prepare(rules, context, batch, infer) for batch in batches)
         return
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         pending: deque[Future[list[Prepared]]] = deque()
