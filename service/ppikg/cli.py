@@ -435,45 +435,45 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .http import create_app
+    from .http.processes import FromLookupProcesses, LookupProcesses, listen, new_secret
     from .http.wire import BoundedHttpToolsProtocol
 
     token = _token(args)
-    sock = _listen(args.host, args.port)  # before the store opens: a busy port is said at once
+    extra = args.processes - 1
+    if extra and (args.memory or _endpoint(args) is not None):
+        raise InputError(msg("processes_need_store", count=args.processes))
+    sock = listen(args.host, args.port, reuse_port=bool(extra))  # before the store opens: a busy port is said at once
     kg = _open(args)
-    app = create_app(kg, settings=Settings(timeout=args.timeout, update_enabled=args.update, token=token,
-                                           workers=args.workers, max_results=args.max_results,
-                                           query_memory_mb=args.query_memory,
-                                           validation_timeout=args.validation_timeout,
-                                           write_timeout=args.write_timeout, body_timeout=args.body_timeout,
-                                           queue_timeout=args.queue_timeout,
-                                           validation_memory_mb=args.validation_memory,
-                                           public_url=args.public_url, cors_origins=args.cors))
+    settings = Settings(timeout=args.timeout, update_enabled=args.update, token=token, workers=args.workers,
+                        max_results=args.max_results, query_memory_mb=args.query_memory,
+                        validation_timeout=args.validation_timeout, write_timeout=args.write_timeout,
+                        body_timeout=args.body_timeout, queue_timeout=args.queue_timeout,
+                        validation_memory_mb=args.validation_memory, public_url=args.public_url,
+                        cors_origins=args.cors)
+    app = create_app(kg, settings=settings)
+    sockets, lookups = [sock], None
+    if extra:  # the look-up processes forward what they do not answer to the primary, on a loopback port of its own
+        inner = listen("127.0.0.1", 0)
+        sockets.append(inner)
+        secret = new_secret()
+        app = FromLookupProcesses(app, inner.getsockname()[:2], secret)
+        lookups = LookupProcesses(extra, store=kg.store_dir, host=args.host, port=sock.getsockname()[1],
+                                  target=inner.getsockname()[:2], secret=secret,
+                                  settings=Settings(max_results=args.max_results, public_url=args.public_url,
+                                                    cors_origins=args.cors))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", http=BoundedHttpToolsProtocol))
     host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"ppikg {__version__} serving on http://{host}:{sock.getsockname()[1]}/", file=sys.stderr)
+    print(f"ppikg {__version__} serving on http://{host}:{sock.getsockname()[1]}/"
+          + (f" ({args.processes} processes)" if extra else ""), file=sys.stderr)
     try:
-        server.run(sockets=[sock])
+        server.run(sockets=sockets)
     finally:
+        if lookups is not None:
+            lookups.stop()
         kg.close()
-        sock.close()
+        for s in sockets:
+            s.close()
     return 0
-
-
-def _listen(host: str, port: int):
-    """A socket bound to ``host``:``port`` and listening; Conflict (exit 2) when the address is taken or not
-    this machine's."""
-    import socket
-
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-        sock.listen(2048)
-    except OSError as e:
-        sock.close()
-        raise Conflict(msg("cannot_listen", address=f"{host}:{port}", detail=e.strerror or e)) from None
-    return sock
 
 
 def _token(args: argparse.Namespace) -> str | None:
@@ -611,6 +611,9 @@ def build_parser(lang: str = LANGS[0]) -> argparse.ArgumentParser:
     s.add_argument("--token-file", metavar="FILE", help="read the update token from the first line of FILE")
     s.add_argument("--workers", type=_count, default=Settings.workers, metavar="N",
                    help=f"query worker processes, each killable at the timeout (default {Settings.workers})")
+    s.add_argument("--processes", type=_count, default=1, metavar="N",
+                   help="processes answering look-ups on the port, the first one also everything else (default 1; "
+                        "up to one per core pays: a look-up is CPU work in Python); needs --store")
     s.add_argument("--max-results", type=_count, default=Settings.max_results, metavar="N",
                    help=f"most rows or triples a query may return; more is refused with 413 (default {Settings.max_results:,})")
     s.add_argument("--query-memory", type=_count, default=Settings.query_memory_mb, metavar="MB",

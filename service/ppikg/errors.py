@@ -175,6 +175,14 @@ class QueryTimeout(PpikgError):
     default_headers = {"Retry-After": "1"}
 
 
+class Unavailable(PpikgError):
+    """The part of the server that answers this request cannot be reached for now (it is starting or stopping)."""
+
+    status = 503
+    code = "unavailable"
+    default_headers = {"Retry-After": "1"}
+
+
 class QueryFailed(PpikgError):
     """The query could not run; ``status`` is the HTTP status that says why (400, 413, 500, …)."""
 

@@ -35,16 +35,20 @@ class PpikgApp(FastAPI):
     and exception layers (they cost a look-up a third of its time)."""
 
     def build_middleware_stack(self):
-        stack = HeadAsGet(LookupLane(super().build_middleware_stack()))
-        origins = self.state.settings.cors_origins
-        if not origins:
-            return stack
-        # Outermost, so that look-ups answered by the lane and every error carry the CORS headers too; it
-        # answers the preflight (OPTIONS with Access-Control-Request-Method) of an allowed origin itself.
-        return CORSMiddleware(stack, allow_origins=list(origins), allow_methods=list(CORS_METHODS),
-                              allow_headers=list(CORS_HEADERS), expose_headers=["Content-Disposition", "Location",
-                                                                               "Retry-After", "X-PPI-Conforms"],
-                              max_age=600)
+        return with_cors(HeadAsGet(LookupLane(super().build_middleware_stack())), self.state.settings.cors_origins)
+
+
+def with_cors(stack, origins: tuple[str, ...]):
+    """``stack`` behind the CORS policy of ``ppi serve --cors`` (``origins``; none: ``stack`` as it is).
+
+    Outermost, so that look-ups answered by the lane and every error carry the CORS headers too; it answers the
+    preflight (OPTIONS with Access-Control-Request-Method) of an allowed origin itself."""
+    if not origins:
+        return stack
+    return CORSMiddleware(stack, allow_origins=list(origins), allow_methods=list(CORS_METHODS),
+                          allow_headers=list(CORS_HEADERS), expose_headers=["Content-Disposition", "Location",
+                                                                           "Retry-After", "X-PPI-Conforms"],
+                          max_age=600)
 
 
 def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> FastAPI:

@@ -41,8 +41,9 @@ def _header(scope, name: bytes) -> str | None:
 class LookupLane:
     """ASGI middleware over the app: answers inline look-ups, passes every other request on unchanged."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, state=None) -> None:
         self.app = app
+        self.state = state  # the knowledge graph and settings (None: those of the app the request reaches)
         self._media: dict[tuple, str | None] = {}  # (format, Accept) → negotiated media type; clients repeat theirs
         self._over_budget: OrderedDict[tuple[str, ...], None] = OrderedDict()  # walks seen to go over budget
 
@@ -87,7 +88,7 @@ class LookupLane:
         formats = [v for k, v in params if k == "format"]
         if len(queries) != 1 or len(formats) > 1 or len(queries) + len(formats) != len(params):
             return None
-        state = scope["app"].state
+        state = self.state or scope["app"].state
         if state.kg.snapshot().remote:
             return None  # a remote store's answer comes over the network: never on the event loop
         query, walk = queries[0], None
