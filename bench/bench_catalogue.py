@@ -40,6 +40,7 @@ Usage::
     python bench/bench_catalogue.py --size shipped --duration 2 --warmup 1
     python bench/bench_catalogue.py --shapes p01-indicator-card,a18-group-competency --servers ppikg,oxigraph
     python bench/bench_catalogue.py --rdflib-size 100k           # rdflib-endpoint (and ppikg, to compare) on 100k too
+    python bench/bench_catalogue.py --ppikg-processes 2          # ppi serve --processes 2 (one per core)
 
 Writes ``bench/out/bench_catalogue.json`` and prints Markdown tables.
 """
@@ -502,6 +503,8 @@ def main(argv=None) -> int:
     ap.add_argument("--check-fills", type=int, default=3, help="answers compared per shape with placeholders")
     ap.add_argument("--server-budget", type=float, default=1800.0,
                     help="seconds of load per server; the cells after it are skipped")
+    ap.add_argument("--ppikg-processes", type=int, default=1,
+                    help="ppi serve --processes N: look-ups answered by N processes (2 on 2 cores: as Oxigraph's threads)")
     ap.add_argument("--rdflib-size", default=None, help="serve rdflib-endpoint this dataset instead (e.g. 100k)")
     ap.add_argument("--wrk-paths", type=int, default=5000,
                     help="distinct request texts per wrk run (cycled; more than the 1,024 answers ppikg caches)")

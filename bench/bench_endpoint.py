@@ -603,7 +603,8 @@ def make_server(name: str, info: dict, a: argparse.Namespace, env: dict) -> Serv
     port = free_port()
     log = Path(info["dir"]) / f"{name}.log"
     if name == "ppikg":
-        cmd = [*ppi_cmd(a), "serve", "--store", info["store"], "--host", "127.0.0.1", "--port", str(port)]
+        cmd = [*ppi_cmd(a), "serve", "--store", info["store"], "--host", "127.0.0.1", "--port", str(port),
+               "--processes", str(getattr(a, "ppikg_processes", 1))]
         return Server(name, cmd, f"http://127.0.0.1:{port}/sparql", env, log)
     if name == "rdflib-endpoint":
         cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", "rdflib-serve", "--phase-args",
