@@ -460,7 +460,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         lookups = LookupProcesses(extra, store=kg.store_dir, host=args.host, port=sock.getsockname()[1],
                                   target=inner.getsockname()[:2], secret=secret,
                                   settings=Settings(max_results=args.max_results, public_url=args.public_url,
-                                                    cors_origins=args.cors))
+                                                    cors_origins=args.cors, body_timeout=args.body_timeout))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", http=BoundedHttpToolsProtocol))
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"ppikg {__version__} serving on http://{host}:{sock.getsockname()[1]}/"

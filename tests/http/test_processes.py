@@ -147,7 +147,38 @@ def test_the_lookup_process_stops_with_the_primary_even_when_it_is_killed(shippe
         assert gone, f"the look-up process outlived the primary ({how.name})"
 
 
+def test_a_lookup_process_that_dies_is_started_again(served):
+    [lookups] = served.lookup_processes()
+    lookups.kill()
+    deadline = time.monotonic() + 30
+    while not [p for p in served.lookup_processes() if p.pid != lookups.pid]:
+        assert time.monotonic() < deadline, "no look-up process came back"
+        time.sleep(0.2)
+    for _ in range(10):  # and meanwhile, and after, every connection is answered
+        assert fresh(served.url + "/sparql", params={"query": LOOKUP}).status_code == 200
+
+
 def test_several_processes_need_a_store_on_disk():
     done = subprocess.run([sys.executable, "-m", "ppikg", "serve", "--memory", "--processes", "2", "--port", "0"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "necesita un almacén en disco" in done.stderr, done.stderr
+
+
+def test_a_body_past_the_limits_is_refused_as_the_primary_refuses_it(shipped_store, tmp_path):
+    s = serve(shipped_store(tmp_path / "store"), tmp_path, "--body-timeout", "1")
+    try:
+        for _ in range(6):  # declared too large: 413 at once, whichever process takes it
+            with socket.create_connection(("127.0.0.1", s.port), timeout=10) as c:
+                c.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                          b"Content-Length: 30000000\r\n\r\nSELECT")
+                head = c.recv(4096).decode("latin-1")
+            assert head.startswith("HTTP/1.1 413"), head
+        for _ in range(6):  # a body that stops arriving: 408 after --body-timeout
+            with socket.create_connection(("127.0.0.1", s.port), timeout=20) as c:
+                c.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                          b"Content-Length: 100\r\n\r\nSELECT")
+                started = time.monotonic()
+                head = c.recv(4096).decode("latin-1")
+            assert head.startswith("HTTP/1.1 408") and time.monotonic() - started < 10, head
+    finally:
+        stop(s)

@@ -17,6 +17,7 @@ out of every other request.
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import os
 import secrets
@@ -28,7 +29,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from ..errors import Conflict, Unavailable, error_body, msg
+from ..errors import (Conflict, PayloadTooLarge, PpikgError, RequestTimeout, Unavailable, error_body,
+                      msg)
 from ..i18n import pick_lang
 
 #: The header a look-up process sends the primary: the secret, then the client's host and port, the scheme and
@@ -41,6 +43,8 @@ HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"proxy-connection", b"te"
 ANSWER_SET_HERE = frozenset({b"connection", b"keep-alive", b"transfer-encoding", b"date", b"server"})
 #: How often a look-up process checks that the primary is still there (it stops when the primary is gone).
 WATCH_S = 0.5
+#: How often the primary checks that its look-up processes live (one that died is started again).
+KEEP_S = 1.0
 
 
 def listen(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
@@ -88,13 +92,24 @@ class _ClientGone(Exception):
     """The client closed its connection before its request's body ended."""
 
 
+class _Refused(Exception):
+    """The request's body broke one of the primary's limits: ``error`` says which."""
+
+    def __init__(self, error: PpikgError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
 class ForwardToPrimary:
     """ASGI app of a look-up process: every request, as it came, to the primary at ``target`` (host, port); its
-    answer, as it comes, to the client. A primary that cannot be reached is a 503 in the client's language."""
+    answer, as it comes, to the client. A body past the primary's limits (``settings.max_body``,
+    ``settings.body_timeout``) is refused here as the primary refuses it (a primary that stopped reading it could
+    not be heard answering); a primary that cannot be reached is a 503; both in the client's language."""
 
-    def __init__(self, target: tuple[str, int], secret: str) -> None:
+    def __init__(self, target: tuple[str, int], secret: str, settings) -> None:
         self.base = f"http://{target[0]}:{target[1]}"
         self.secret = secret
+        self.settings = settings  # the primary's body limits
         self._client: Any = None  # an httpx.AsyncClient, made in the server's event loop at the first request
 
     def _http(self):
@@ -118,16 +133,29 @@ class ForwardToPrimary:
         if scope["query_string"]:
             target += b"?" + scope["query_string"]
 
-        async def body():
+        async def body():  # the primary's own limits (common.limited_body), so that it never sees a body past them
+            size = 0
             while True:
-                message = await receive()
+                try:
+                    message = await asyncio.wait_for(receive(), self.settings.body_timeout)
+                except TimeoutError:
+                    raise _Refused(RequestTimeout(msg("body_stopped", seconds=f"{self.settings.body_timeout:g}",
+                                                      size=size))) from None
                 if message["type"] == "http.disconnect":
                     raise _ClientGone
-                yield message.get("body", b"")
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > self.settings.max_body:
+                    raise _Refused(PayloadTooLarge(msg("body_too_large", limit=self.settings.max_body)))
+                yield chunk
                 if not message.get("more_body"):
                     return
 
-        has_body = any(k in (b"content-length", b"transfer-encoding") for k, _ in scope["headers"])
+        declared = next((v for k, v in scope["headers"] if k == b"content-length"), b"")
+        if declared.isdigit() and int(declared) > self.settings.max_body:
+            await _answer_error(scope, send, PayloadTooLarge(msg("body_too_large", limit=self.settings.max_body)))
+            return
+        has_body = bool(declared) or any(k == b"transfer-encoding" for k, _ in scope["headers"])
         http = self._http()
         request = http.build_request(scope["method"], target.decode("latin-1"), headers=headers,
                                      content=body() if has_body else None)
@@ -135,8 +163,11 @@ class ForwardToPrimary:
             answer = await http.send(request, stream=True)
         except _ClientGone:
             return
+        except _Refused as refused:
+            await _answer_error(scope, send, refused.error)
+            return
         except httpx.HTTPError:
-            await _unavailable(scope, send)
+            await _answer_error(scope, send, Unavailable(msg("primary_unreachable")))
             return
         try:
             await send({"type": "http.response.start", "status": answer.status_code,
@@ -150,15 +181,16 @@ class ForwardToPrimary:
             await answer.aclose()
 
 
-async def _unavailable(scope, send) -> None:
+async def _answer_error(scope, send, error: PpikgError) -> None:
+    """``error`` as the primary words it: its JSON body in the language of ``?lang=``, its headers."""
     import json
 
     lang = pick_lang(dict(parse_qsl(scope["query_string"].decode("latin-1"))).get("lang"))
-    error = Unavailable(msg("primary_unreachable"))
     body = json.dumps(error_body(error, lang), ensure_ascii=False).encode()
-    await send({"type": "http.response.start", "status": 503,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"retry-after", b"1")]})
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+               (b"connection", b"close")]  # the rest of a refused body is not read
+    headers += [(k.lower().encode(), v.encode()) for k, v in error.headers.items()]
+    await send({"type": "http.response.start", "status": error.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -170,7 +202,7 @@ def lookup_app(kg, settings, target: tuple[str, int], secret: str):
     from .app import with_cors
     from .lookups import LookupLane
 
-    return with_cors(LookupLane(ForwardToPrimary(target, secret), state=SimpleNamespace(kg=kg, settings=settings)),
+    return with_cors(LookupLane(ForwardToPrimary(target, secret, settings), state=SimpleNamespace(kg=kg, settings=settings)),
                      settings.cors_origins)
 
 
@@ -201,22 +233,36 @@ def _lookup_process(store: str, host: str, port: int, target: tuple[str, int], s
 
 
 class LookupProcesses:
-    """The look-up processes of a primary serving on ``host``:``port``, forwarding to ``target``: started, and
-    always stopped with :meth:`stop`."""
+    """The look-up processes of a primary serving on ``host``:``port``, forwarding to ``target``: started, one
+    that dies started again, and all stopped with :meth:`stop`."""
 
     def __init__(self, count: int, *, store: Path, host: str, port: int, target: tuple[str, int], secret: str,
                  settings) -> None:
-        ctx = multiprocessing.get_context("spawn")
-        self.procs = [ctx.Process(target=_lookup_process, name=f"ppikg-lookups-{k}", daemon=True,
-                                  args=(str(store), host, port, target, secret, settings, os.getpid()))
-                      for k in range(count)]
-        for p in self.procs:
-            p.start()
+        self._ctx = multiprocessing.get_context("spawn")
+        self._args = (str(store), host, port, target, secret, settings, os.getpid())
+        self._stopping = threading.Event()
+        self.procs = [self._start(k) for k in range(count)]
+        self._keeper = threading.Thread(target=self._keep, daemon=True, name="ppikg-keep-lookups")
+        self._keeper.start()
+
+    def _start(self, k: int):
+        p = self._ctx.Process(target=_lookup_process, name=f"ppikg-lookups-{k}", daemon=True, args=self._args)
+        p.start()
+        return p
+
+    def _keep(self) -> None:
+        while not self._stopping.wait(KEEP_S):
+            for k, p in enumerate(self.procs):
+                if not p.is_alive() and not self._stopping.is_set():
+                    p.join(0)
+                    self.procs[k] = self._start(k)
 
     def pids(self) -> list[int]:
         return [p.pid for p in self.procs if p.pid is not None]
 
     def stop(self, timeout: float = 10.0) -> None:
+        self._stopping.set()
+        self._keeper.join(timeout)
         for p in self.procs:
             if p.is_alive() and p.pid is not None:
                 os.kill(p.pid, signal.SIGTERM)  # uvicorn's graceful stop: answers in flight end first
