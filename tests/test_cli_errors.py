@@ -8,7 +8,7 @@ from ppikg import cli, errors
 
 KINDS = [errors.PpikgError, errors.InputError, errors.Unauthorized, errors.Forbidden, errors.NotFound,
          errors.MethodNotAllowed, errors.NotAcceptable, errors.Conflict, errors.PayloadTooLarge,
-         errors.UnsupportedMediaType, errors.RequestTimeout, errors.QueryTimeout]
+         errors.UnsupportedMediaType, errors.RequestTimeout, errors.QueryTimeout, errors.Unavailable]
 
 
 def test_every_kind_is_listed() -> None:

@@ -80,9 +80,11 @@ def stop(served: Served) -> None:
         served.proc.wait(timeout=30)
 
 
-@pytest.fixture
-def served(shipped_store, tmp_path):
-    s = serve(shipped_store(tmp_path / "store"), tmp_path)
+@pytest.fixture(scope="module")
+def served(shipped_store, tmp_path_factory):
+    """One server for the tests that only ask it (a test that kills its look-up process leaves a new one)."""
+    root = tmp_path_factory.mktemp("processes")
+    s = serve(shipped_store(root / "store"), root)
     yield s
     stop(s)
 
@@ -90,7 +92,7 @@ def served(shipped_store, tmp_path):
 def test_the_lookup_process_answers_lookups_over_the_latest_committed_state(served):
     [lookups] = served.lookup_processes()
     before = lookups.cpu_times()
-    for k in range(120):
+    for k in range(60):
         r = fresh(served.url + "/sparql", params={"query": LOOKUP + f" LIMIT {1000 + k}"},
                   headers={"Accept": "application/sparql-results+json"})
         assert r.status_code == 200 and r.json()["results"]["bindings"], r.text
@@ -167,13 +169,13 @@ def test_several_processes_need_a_store_on_disk():
 def test_a_body_past_the_limits_is_refused_as_the_primary_refuses_it(shipped_store, tmp_path):
     s = serve(shipped_store(tmp_path / "store"), tmp_path, "--body-timeout", "1")
     try:
-        for _ in range(6):  # declared too large: 413 at once, whichever process takes it
+        for _ in range(4):  # declared too large: 413 at once, whichever process takes it
             with socket.create_connection(("127.0.0.1", s.port), timeout=10) as c:
                 c.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
                           b"Content-Length: 30000000\r\n\r\nSELECT")
                 head = c.recv(4096).decode("latin-1")
             assert head.startswith("HTTP/1.1 413"), head
-        for _ in range(6):  # a body that stops arriving: 408 after --body-timeout
+        for _ in range(4):  # a body that stops arriving: 408 after --body-timeout
             with socket.create_connection(("127.0.0.1", s.port), timeout=20) as c:
                 c.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
                           b"Content-Length: 100\r\n\r\nSELECT")
