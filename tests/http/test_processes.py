@@ -75,16 +75,20 @@ def _up(url: str) -> bool:
 
 
 def stop(served: Served) -> None:
+    """Stop the server as a service manager does (SIGTERM); its look-up processes end with it."""
     if served.proc.poll() is None:
+        lookups = served.lookup_processes()
         served.proc.terminate()
         served.proc.wait(timeout=30)
+        alive = psutil.wait_procs(lookups, timeout=15)[1]
+        assert not alive, "a look-up process outlived the server it served (SIGTERM)"
 
 
 @pytest.fixture(scope="module")
 def served(shipped_store, tmp_path_factory):
     """One server for the tests that only ask it (a test that kills its look-up process leaves a new one)."""
     root = tmp_path_factory.mktemp("processes")
-    s = serve(shipped_store(root / "store"), root)
+    s = serve(shipped_store(root / "store"), root, "--body-timeout", "1")
     yield s
     stop(s)
 
@@ -140,13 +144,12 @@ def test_a_forged_hop_header_changes_nothing(served):
 
 
 def test_the_lookup_process_stops_with_the_primary_even_when_it_is_killed(shipped_store, tmp_path):
-    for how in (signal.SIGTERM, signal.SIGKILL):
-        s = serve(shipped_store(tmp_path / f"store-{how}"), tmp_path)
-        [lookups] = s.lookup_processes()
-        os.kill(s.proc.pid, how)
-        s.proc.wait(timeout=30)
-        gone = psutil.wait_procs([lookups], timeout=15)[0]
-        assert gone, f"the look-up process outlived the primary ({how.name})"
+    s = serve(shipped_store(tmp_path / "store"), tmp_path)
+    [lookups] = s.lookup_processes()
+    os.kill(s.proc.pid, signal.SIGKILL)  # no chance to stop its children: they must notice
+    s.proc.wait(timeout=30)
+    gone = psutil.wait_procs([lookups], timeout=15)[0]
+    assert gone, "the look-up process outlived the primary killed with SIGKILL"
 
 
 def test_a_lookup_process_that_dies_is_started_again(served):
@@ -166,21 +169,17 @@ def test_several_processes_need_a_store_on_disk():
     assert done.returncode == 2 and "necesita un almacén en disco" in done.stderr, done.stderr
 
 
-def test_a_body_past_the_limits_is_refused_as_the_primary_refuses_it(shipped_store, tmp_path):
-    s = serve(shipped_store(tmp_path / "store"), tmp_path, "--body-timeout", "1")
-    try:
-        for _ in range(4):  # declared too large: 413 at once, whichever process takes it
-            with socket.create_connection(("127.0.0.1", s.port), timeout=10) as c:
-                c.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-                          b"Content-Length: 30000000\r\n\r\nSELECT")
-                head = c.recv(4096).decode("latin-1")
-            assert head.startswith("HTTP/1.1 413"), head
-        for _ in range(4):  # a body that stops arriving: 408 after --body-timeout
-            with socket.create_connection(("127.0.0.1", s.port), timeout=20) as c:
-                c.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-                          b"Content-Length: 100\r\n\r\nSELECT")
-                started = time.monotonic()
-                head = c.recv(4096).decode("latin-1")
-            assert head.startswith("HTTP/1.1 408") and time.monotonic() - started < 10, head
-    finally:
-        stop(s)
+def test_a_body_past_the_limits_is_refused_as_the_primary_refuses_it(served):
+    for _ in range(4):  # declared too large: 413 at once, whichever process takes it
+        with socket.create_connection(("127.0.0.1", served.port), timeout=10) as c:
+            c.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                      b"Content-Length: 30000000\r\n\r\nSELECT")
+            head = c.recv(4096).decode("latin-1")
+        assert head.startswith("HTTP/1.1 413"), head
+    for _ in range(4):  # a body that stops arriving: 408 after --body-timeout (1 s here)
+        with socket.create_connection(("127.0.0.1", served.port), timeout=20) as c:
+            c.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                      b"Content-Length: 100\r\n\r\nSELECT")
+            started = time.monotonic()
+            head = c.recv(4096).decode("latin-1")
+        assert head.startswith("HTTP/1.1 408") and time.monotonic() - started < 10, head
