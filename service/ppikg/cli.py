@@ -435,7 +435,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .http import create_app
-    from .http.processes import FromLookupProcesses, LookupProcesses, listen, new_secret
+    from .http.processes import FromLookupProcesses, LookupProcesses, listen
     from .http.wire import BoundedHttpToolsProtocol
 
     token = _token(args)
@@ -455,12 +455,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if extra:  # the look-up processes forward what they do not answer to the primary, on a loopback port of its own
         inner = listen("127.0.0.1", 0)
         sockets.append(inner)
-        secret = new_secret()
-        app = FromLookupProcesses(app, inner.getsockname()[:2], secret)
         lookups = LookupProcesses(extra, store=kg.store_dir, host=args.host, port=sock.getsockname()[1],
-                                  target=inner.getsockname()[:2], secret=secret,
+                                  target=inner.getsockname()[:2],
                                   settings=Settings(max_results=args.max_results, public_url=args.public_url,
                                                     cors_origins=args.cors, body_timeout=args.body_timeout))
+        app = FromLookupProcesses(app, inner.getsockname()[:2], lookups.secret)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", http=BoundedHttpToolsProtocol))
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"ppikg {__version__} serving on http://{host}:{sock.getsockname()[1]}/"

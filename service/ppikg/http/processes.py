@@ -233,13 +233,14 @@ def _lookup_process(store: str, host: str, port: int, target: tuple[str, int], s
 
 
 class LookupProcesses:
-    """The look-up processes of a primary serving on ``host``:``port``, forwarding to ``target``: started, one
-    that dies started again, and all stopped with :meth:`stop`."""
+    """The look-up processes of a primary serving on ``host``:``port``, forwarding to ``target`` with ``secret`` (for
+    :class:`FromLookupProcesses`, made here for this run): started, one that dies started again, and all stopped
+    with :meth:`stop`."""
 
-    def __init__(self, count: int, *, store: Path, host: str, port: int, target: tuple[str, int], secret: str,
-                 settings) -> None:
+    def __init__(self, count: int, *, store: Path, host: str, port: int, target: tuple[str, int], settings) -> None:
+        self.secret = secrets.token_hex(16)
         self._ctx = multiprocessing.get_context("spawn")
-        self._args = (str(store), host, port, target, secret, settings, os.getpid())
+        self._args = (str(store), host, port, target, self.secret, settings, os.getpid())
         self._stopping = threading.Event()
         self.procs = [self._start(k) for k in range(count)]
         self._keeper = threading.Thread(target=self._keep, daemon=True, name="ppikg-keep-lookups")
@@ -257,9 +258,6 @@ class LookupProcesses:
                     p.join(0)
                     self.procs[k] = self._start(k)
 
-    def pids(self) -> list[int]:
-        return [p.pid for p in self.procs if p.pid is not None]
-
     def stop(self, timeout: float = 10.0) -> None:
         self._stopping.set()
         self._keeper.join(timeout)
@@ -274,8 +272,4 @@ class LookupProcesses:
                 p.join(5)
 
 
-def new_secret() -> str:
-    return secrets.token_hex(16)
-
-
-__all__ = ["FromLookupProcesses", "ForwardToPrimary", "LookupProcesses", "listen", "lookup_app", "new_secret"]
+__all__ = ["FromLookupProcesses", "ForwardToPrimary", "LookupProcesses", "listen", "lookup_app"]
