@@ -157,3 +157,38 @@ def test_only_the_graphs_a_write_changed_are_indexed_again(kg):
     assert rows() == before + 1  # the shipped documents were not written again
     kg.update('INSERT DATA { GRAPH <https://w3id.org/ppikg/graph/otro> { <urn:a> <urn:b> "c" } }')  # any graph may have changed
     assert rows() == before + 1
+
+
+def index_rows(index: SearchIndex) -> list[tuple]:
+    return index.db.execute("SELECT d.graph, d.iri, d.kind, d.text, d.label_es, d.label_en FROM docs d "
+                            "WHERE d.died IS NULL ORDER BY d.graph, d.iri").fetchall()
+
+
+def test_graphs_loaded_in_bulk_are_indexed_as_reading_them_back_would_index_them(kg, tmp_path):
+    """add_graphs gives the index each graph's documents read off the triples it writes: the rows are those a
+    rebuild from the store makes, also for a subject with two Spanish labels (the store lists them in another
+    order than the file)."""
+    labels = " ; ".join(f'<http://www.w3.org/2000/01/rdf-schema#label> "{w}"@es' for w in ("zeta", "alfa", "mu"))
+    second = proposal("Huerto de arándanos.").replace(f"<{P}I1> a", f"<{P}I1> {labels} ; a")
+    kg.add_graphs([("propuestas/prueba-busqueda", proposal("Huerto de zarzamoras.", "Riego por goteo.")),
+                   ("propuestas/prueba-busqueda-2", second.replace(P, P.rstrip("/") + "-2/"))], "ttl")
+    assert found(kg, "zarzamoras") == [P + "I1"]
+    rebuilt = SearchIndex(tmp_path / "rebuilt.sqlite")
+    from ppikg.search.sync import build
+
+    build(rebuilt, kg.snapshot())
+    assert index_rows(kg.search_index) == index_rows(rebuilt)
+    assert any(r[1] == P.rstrip("/") + "-2/I1" for r in index_rows(rebuilt))
+
+
+def test_documents_kept_for_a_graph_are_dropped_when_the_write_changes_it_again(kg):
+    """A write that changes a graph after its documents were handed over has them read back from the graph."""
+    graph = "https://w3id.org/ppikg/graph/propuestas/prueba-busqueda"
+    with kg.backend.write() as writer:
+        writer.keep_documents(graph, [])
+        assert writer.kept_documents(graph) == []
+        writer.add(graph, [ox.Triple(ox.NamedNode(P + "I1"), ox.NamedNode("urn:p"), ox.Literal("x"))])
+        assert writer.kept_documents(graph) is None
+        writer.keep_documents(graph, [])
+        writer.update("CLEAR ALL")  # the graphs an update changes are not known: every kept one goes
+        assert writer.kept_documents(graph) is None

@@ -324,3 +324,18 @@ def test_compile_rules_generic() -> None:
     assert got == set(owlrl_closure(data, ont))
     e = Namespace("http://e/")
     assert {(e.x0, e.r, e.x4), (e.n, e.s, e.m), (e.u, e.q, e.v), (e.x1, RDF.type, e.C), (e.x1, RDF.type, e.D)} <= got
+
+
+def test_forward_keeps_literals_with_spaces_dots_and_line_separators_whole(reasoner: Reasoner) -> None:
+    """The chainer reads a graph's N-Triples line by line: a literal holding « .», spaces, a carriage return or
+    U+2028 (which str.splitlines would split at) is inferred on unchanged."""
+    text = 'dos palabras . y\r más\u2028línea "comillas" \\ fin .'
+    sub = ox.NamedNode("http://example.org/p/sub")
+    ontology = (f"<{sub.value}> <http://www.w3.org/2000/01/rdf-schema#subPropertyOf> "
+                f"<http://www.w3.org/2000/01/rdf-schema#label> .")
+    from ppikg.store.inference import compile_rules
+
+    chainer = ForwardChainer(compile_rules(rdflib.Graph().parse(data=ontology, format="nt")), [])
+    s = ox.NamedNode("http://example.org/x")
+    got = chainer.infer([ox.Triple(s, sub, ox.Literal(text, language="es"))])
+    assert got == [ox.Triple(s, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal(text, language="es"))]

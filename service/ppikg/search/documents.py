@@ -42,7 +42,7 @@ KINDS = tuple(TEXT_OF)
 READ = tuple(dict.fromkeys([RDF_TYPE, RDFS_LABEL, *(p for props in TEXT_OF.values() for p in props)]))
 
 #: ``reader(graph, predicate)``: the quads of one graph with one predicate.
-Reader = Callable[[str, str], Iterable[ox.Quad]]
+Reader = Callable[[str, str], Iterable[ox.Quad | ox.Triple]]
 
 
 @dataclass(frozen=True)
@@ -71,10 +71,12 @@ def documents(read: Reader, graph: str) -> Iterator[Document]:
     values: dict[str, dict[str, list]] = {}
     for predicate in READ:
         for q in read(graph, predicate):
-            if isinstance(q.subject, ox.NamedNode):
-                values.setdefault(q.subject.value, {}).setdefault(predicate, []).append(q.object)
+            subject = q.subject
+            if isinstance(subject, ox.NamedNode):
+                values.setdefault(subject.value, {}).setdefault(predicate, []).append(q.object)
     for iri in sorted(values):
-        props = values[iri]
+        # in the terms' order, not the reader's: a store and the triples it was given list them differently
+        props = {p: sorted(vs, key=str) if len(vs) > 1 else vs for p, vs in values[iri].items()}
         types = [t.value for t in props.get(RDF_TYPE, []) if isinstance(t, ox.NamedNode)]
         kind = next((CLASS_KINDS[t] for t in types if t in CLASS_KINDS), None)
         kind = kind or next((k for p, k in PROPERTY_KINDS.items() if p in props), None)
@@ -88,6 +90,23 @@ def documents(read: Reader, graph: str) -> Iterator[Document]:
         plain = next((v.value for v in literals.get(RDFS_LABEL, []) if not v.language), None)
         label_es = labels.get("es") or plain or _short(iri)
         yield Document(iri, graph, kind, text, label_es, labels.get("en") or label_es)
+
+
+def reader_of(triples: Iterable[ox.Triple], graph: str) -> Reader:
+    """A :data:`Reader` over the triples of ``graph`` in hand (as a write is given them): what reading that
+    graph back from the store would give, without the round trip (~10 µs a quad in pyoxigraph).
+
+    >>> t = ox.Triple(ox.NamedNode("urn:i"), ox.NamedNode(RDFS_LABEL), ox.Literal("uno", language="es"))
+    >>> [str(q.object) for q in reader_of([t], "urn:g")("urn:g", RDFS_LABEL)], list(reader_of([t], "urn:g")("urn:h", RDFS_LABEL))
+    (['"uno"@es'], [])
+    """
+    wanted = {ox.NamedNode(p): p for p in READ}
+    by_predicate: dict[str, list[ox.Triple]] = {p: [] for p in READ}
+    for t in triples:
+        p = wanted.get(t.predicate)
+        if p is not None:
+            by_predicate[p].append(t)
+    return lambda g, predicate: by_predicate.get(predicate, ()) if g == graph else ()
 
 
 def _short(iri: str) -> str:

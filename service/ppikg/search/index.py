@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -95,13 +95,15 @@ class SearchIndex:
                 self._index_graph(read, g, state, None)
             self._set(layout=LAYOUT, since=state, state=state)
 
-    def follow(self, read: Reader, graphs: Iterable[str], state: int, oldest: int) -> None:
+    def follow(self, read: Reader, graphs: Iterable[str], state: int, oldest: int,
+               known: Callable[[str], list[Document] | None] = lambda graph: None) -> None:
         """Index, as state ``state``, the graphs a write touched (``graphs``: each one searchable or not, present
-        or gone) whose documents changed; forget the rows replaced before state ``oldest``."""
+        or gone) whose documents changed; forget the rows replaced before state ``oldest``. ``known(graph)``:
+        the graph's documents when the write has them in hand (None: read them)."""
         with self._transaction():
             current = dict(self.db.execute("SELECT graph, digest FROM graphs WHERE died IS NULL"))
             for g in dict.fromkeys(graphs):
-                self._index_graph(read, g, state, current.get(g))
+                self._index_graph(read, g, state, current.get(g), known(g))
             gone = [r for (r,) in self.db.execute("SELECT id FROM docs WHERE died <= ?", (oldest,))]
             self.db.executemany("DELETE FROM fts WHERE rowid = ?", ((r,) for r in gone))
             self.db.execute("DELETE FROM docs WHERE died <= ?", (oldest,))
@@ -132,8 +134,10 @@ class SearchIndex:
                 raise
             self.db.execute("COMMIT")
 
-    def _index_graph(self, read: Reader, graph: str, state: int, old_digest: str | None) -> None:
-        docs = list(documents(read, graph))
+    def _index_graph(self, read: Reader, graph: str, state: int, old_digest: str | None,
+                     docs: list[Document] | None = None) -> None:
+        if docs is None:
+            docs = list(documents(read, graph))
         new_digest = digest(docs) if docs else None
         if new_digest == old_digest:
             return

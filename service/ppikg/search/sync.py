@@ -62,9 +62,12 @@ def open_index(location: Path, snapshot: Snapshot) -> SearchIndex:
 
 
 def follow(index: SearchIndex, writer: Writer, oldest: int) -> None:
-    """Index the graphs ``writer`` changed (every searched graph when it cannot tell) as its state; rows only
-    states before ``oldest`` need are dropped."""
+    """Index the graphs ``writer`` changed (every searched graph when it cannot tell) as its state, with the
+    documents the write holds in hand where it has them (:meth:`~ppikg.store.backend.Writer.kept_documents`);
+    rows only states before ``oldest`` need are dropped."""
     graphs = searched(writer.catalog, set(writer.graph_names()))
     read = reader(lambda g, p: writer.quads(g.value, predicate=p), graphs)
     changed = [*graphs, *index.live_graphs()] if writer.touched is None else sorted(writer.touched)
-    index.follow(read, changed, writer.state, oldest)
+    allowed = set(graphs)
+    index.follow(read, changed, writer.state, oldest,
+                 known=lambda g: writer.kept_documents(g) if g in allowed else None)

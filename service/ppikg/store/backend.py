@@ -26,6 +26,7 @@ from .catalog import Catalog
 from .snapshot import Snapshot
 
 if TYPE_CHECKING:
+    from ..search.documents import Document
     from .versions import Archive
 
 
@@ -45,9 +46,10 @@ class Writer(ABC):
         """Add quads, each to its own graph."""
 
     @abstractmethod
-    def bulk_add(self, nquads: bytes) -> None:
+    def bulk_add(self, nquads: bytes, graphs: Iterable[str] | None = None) -> None:
         """Add the quads of an N-Quads text, each to its own graph, with the store's bulk loader (fast for large
-        loads; readers still see them only when the write commits)."""
+        loads; readers still see them only when the write commits); ``graphs``: the graphs the text names,
+        when the caller knows them."""
 
     @abstractmethod
     def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
@@ -79,6 +81,15 @@ class Writer(ABC):
     @abstractmethod
     def graph_names(self) -> list[str]:
         """The named graphs as this write sees them."""
+
+    def keep_documents(self, graph: str, documents: list[Document]) -> None:
+        """Hold the search documents of ``graph``, computed from the triples this write has just given it whole
+        (:func:`ppikg.search.documents.reader_of`), for the search index to take instead of reading the graph
+        back. A backend that cannot tell when the write changes the graph again keeps none."""
+
+    def kept_documents(self, graph: str) -> list[Document] | None:
+        """The documents :meth:`keep_documents` holds for ``graph``, if the write has not changed it since."""
+        return None
 
 
 class Backend(ABC):

@@ -2,8 +2,8 @@
 
 :meth:`~ppikg.store.loading.Loader.add_graphs` writes graphs in batches of :data:`BATCH_GRAPHS`. Each batch is
 :func:`prepare` d — every graph parsed (:func:`~ppikg.store.loading.parse_rdf`), its inferences computed by
-forward chaining against the context (ppikg.store.forward), and both serialised as N-Triples with what the
-version records need (:class:`~ppikg.store.versions.Written`) — in a thread of this process one batch ahead
+forward chaining against the context (ppikg.store.forward), both serialised as N-Triples with what the
+version records need (:class:`~ppikg.store.versions.Written`), and its search documents read off its triples — in a thread of this process one batch ahead
 of the writes or, with ``workers`` > 1, in that many spawned processes. Either way the next batches are
 prepared while this one writes the batch before (the store's bulk loader parses N-Quads in Rust and releases
 the GIL, so the two cores both work). At most ``workers + 1`` batches wait to be written at a time.
@@ -24,6 +24,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 
 from ..errors import InputError, msg
+from ..search.documents import Document, documents, reader_of
 from .catalog import inferred_of
 from .forward import ForwardChainer
 from .inference import Rule
@@ -39,11 +40,13 @@ Item = tuple[str, "bytes | str | Path", "str | None"]  # the graph's IRI, its da
 
 @dataclass(frozen=True)
 class Prepared:
-    """One graph ready to write: its IRI, its content and inferences (:class:`Written`) and its input's bytes."""
+    """One graph ready to write: its IRI, its content and inferences (:class:`Written`), its input's bytes and
+    its search documents."""
 
     iri: str
     written: Written
     raw: bytes | None
+    documents: list[Document]  # what the search index holds of the graph (ppikg.search.documents)
 
     def nquads(self) -> bytes:
         """The graph's triples in its graph and its inferences in its inferred graph, as N-Quads (every line of
@@ -80,7 +83,7 @@ def prepare(rules: Sequence[Rule], context: bytes, items: Sequence[Item], infer:
     InputError naming the graph if its data are malformed."""
     from .loading import parse_rdf
 
-    chainer = ForwardChainer(rules, ox.parse(context, format=ox.RdfFormat.N_TRIPLES)) if infer else None
+    chainer = ForwardChainer(rules, context) if infer else None
     out = []
     for iri, data, fmt in items:
         try:
@@ -89,8 +92,10 @@ def prepare(rules: Sequence[Rule], context: bytes, items: Sequence[Item], infer:
             raise InputError(msg("labelled", label=f"<{iri}>", detail=e.said)) from None
 
         triples = as_stored(parsed)
-        inferred = chainer.infer(triples) if chainer is not None else []
-        out.append(Prepared(iri, Written.of(triples, inferred), raw))
+        ntriples = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+        inferred = chainer.infer_ntriples(ntriples) if chainer is not None else b""
+        out.append(Prepared(iri, Written.of(triples, inferred, ntriples), raw,
+                            list(documents(reader_of(triples, iri), iri))))
     return out
 
 

@@ -30,15 +30,19 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from ..errors import InputError, PpikgError, msg
 from .backend import Backend, Writer
 from .catalog import Catalog
-from .versions import Archive, FileArchive, MemoryArchive
 from .snapshot import (CATALOG, DB, LEASE, QUERY_PREFIXES, Snapshot, SnapshotGone, select,
                        try_collect)
+from .versions import Archive, FileArchive, MemoryArchive
+
+if TYPE_CHECKING:
+    from ..search.documents import Document
 
 MARKER = "writing"
 SNAPSHOTS = "snapshots"
@@ -59,10 +63,19 @@ class StoreWriter(Writer):
         self.catalog = catalog
         self.state = state
         self.touched: set[str] | None = set()
+        self._documents: dict[str, list[Document]] = {}
 
     def _touch(self, *graphs: str) -> None:
         if self.touched is not None:
             self.touched.update(graphs)
+        for g in graphs:
+            self._documents.pop(g, None)
+
+    def keep_documents(self, graph: str, documents: list[Document]) -> None:
+        self._documents[graph] = documents
+
+    def kept_documents(self, graph: str) -> list[Document] | None:
+        return self._documents.get(graph)
 
     def _marked(self, quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
         for q in quads:
@@ -78,8 +91,12 @@ class StoreWriter(Writer):
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         self.store.extend(self._marked(quads))
 
-    def bulk_add(self, nquads: bytes) -> None:
-        self.touched = None  # the graphs are in the text: not worth reading it again to name them
+    def bulk_add(self, nquads: bytes, graphs: Iterable[str] | None = None) -> None:
+        if graphs is None:  # the graphs are in the text: not worth reading it again to name them
+            self.touched = None
+            self._documents.clear()
+        else:
+            self._touch(*graphs)
         self.store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
 
     def remove_quads(self, quads: Iterable[ox.Quad]) -> None:
@@ -102,6 +119,7 @@ class StoreWriter(Writer):
     def update(self, sparql: str, *, base_iri: str | None = None, graphs: list[str] | None = None) -> None:
         if graphs is None:
             self.touched = None
+            self._documents.clear()
         else:
             self._touch(*graphs)
         try:

@@ -247,8 +247,10 @@ class Loader:
         sources = {iri: (file_name, content) for iri, _, file_name, content in graphs}
         items = [(iri, data, format) for iri, data, *_ in graphs]
         for batch in prepared(rules, context, items, infer=forward, workers=workers):
-            writer.bulk_add(b"".join(p.nquads() for p in batch))
+            writer.bulk_add(b"".join(p.nquads() for p in batch),
+                            [g for p in batch for g in (p.iri, inferred_of(p.iri))])
             for p in batch:
+                writer.keep_documents(p.iri, p.documents)
                 file_name, content = sources[p.iri]
                 content = p.raw if content is None else content
                 writer.catalog.set(p.iri, "added", reasoner="rules" if forward else None)

@@ -464,7 +464,7 @@ class RemoteWriter(Writer):
             return
         self._insert(quads)
 
-    def bulk_add(self, nquads: bytes) -> None:
+    def bulk_add(self, nquads: bytes, graphs: Iterable[str] | None = None) -> None:
         self.add_quads(list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)))
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:

@@ -138,10 +138,11 @@ def content_digest(triples: Iterable[ox.Triple]) -> str:
     return _digest(sorted_ntriples(triples))
 
 
-def sorted_ntriples(triples: Iterable[ox.Triple]) -> bytes:
+def sorted_ntriples(triples: Iterable[ox.Triple], ntriples: bytes | None = None) -> bytes:
     """The triples as N-Triples, one line each, sorted (every line is ``str(triple)`` and `` .``: the order is
-    that of the ``str`` of the triples, no line being a prefix of another but for its end)."""
-    text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    that of the ``str`` of the triples, no line being a prefix of another but for its end); ``ntriples``: the
+    triples serialised already."""
+    text = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"") if ntriples is None else ntriples
     return b"".join(sorted(text.splitlines(keepends=True)))
 
 
@@ -156,11 +157,14 @@ class Written:
     inferred: bytes
 
     @classmethod
-    def of(cls, triples: list[ox.Triple], inferred: list[ox.Triple]) -> Written:
-        asserted = sorted_ntriples(triples)
-        blank = any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples)
-        return cls(_proposals(triples), content_digest(triples) if blank else _digest(asserted), asserted,
-                   ox.serialize(inferred, format=ox.RdfFormat.N_TRIPLES) or b"")
+    def of(cls, triples: list[ox.Triple], inferred: list[ox.Triple] | bytes, ntriples: bytes | None = None) -> Written:
+        """``inferred``: the inferences, or their N-Triples; ``ntriples``: ``triples`` serialised already."""
+        asserted = sorted_ntriples(triples, ntriples)
+        blank = b"_:" in asserted and any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+                                          for t in triples)
+        if not isinstance(inferred, bytes):
+            inferred = ox.serialize(inferred, format=ox.RdfFormat.N_TRIPLES) or b""
+        return cls(_proposals(triples), content_digest(triples) if blank else _digest(asserted), asserted, inferred)
 
 
 def _digest(lines: bytes) -> str:
