@@ -55,27 +55,28 @@ class Prepared:
         return self.written.asserted.replace(b" .\n", own) + self.written.inferred.replace(b" .\n", inferred)
 
 
-_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
+def as_stored(triples: list[ox.Triple]) -> bytes:
+    """The triples as N-Triples in the form the store gives them back, so that their inferences and digest are
+    those of what it holds: each once, and typed literals in their canonical form (the store keeps numbers,
+    booleans and dates by value: ``"2.0"^^xsd:decimal`` comes back as ``"2"``). Only the lines with a typed
+    literal (``"^^<``: the serialiser writes no ``xsd:string``) go through a store.
 
-
-def as_stored(triples: list[ox.Triple]) -> list[ox.Triple]:
-    """The triples as the store gives them back, so that their inferences and digest are those of what it holds:
-    each once, and typed literals in their canonical form (the store keeps numbers, booleans and dates by
-    value: ``"2.0"^^xsd:decimal`` comes back as ``"2"``).
-
-    >>> [str(t.object) for t in as_stored(list(ox.parse(b'<urn:a> <urn:p> "2.0"^^<http://www.w3.org/2001/XMLSchema#decimal> .', format=ox.RdfFormat.N_TRIPLES)))]
-    ['"2"^^<http://www.w3.org/2001/XMLSchema#decimal>']
+    >>> as_stored(list(ox.parse(b'<urn:a> <urn:p> "2.0"^^<http://www.w3.org/2001/XMLSchema#decimal> .', format=ox.RdfFormat.N_TRIPLES)))
+    b'<urn:a> <urn:p> "2"^^<http://www.w3.org/2001/XMLSchema#decimal> .\\n'
     """
-    typed: list[ox.Triple] = []
-    rest: list[ox.Triple] = []
-    for t in triples:
-        o = t.object
-        (typed if isinstance(o, ox.Literal) and o.datatype != _STRING and not o.language else rest).append(t)
+    text = ox.serialize([t.triple if isinstance(t, ox.Quad) else t for t in triples], format=ox.RdfFormat.N_TRIPLES) or b""
+    lines = dict.fromkeys(text.split(b"\n"))
+    lines.pop(b"", None)
+    typed = [line for line in lines if b'"^^<' in line]
     if typed:
         store = ox.Store()
-        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in typed)
-        rest += [q.triple for q in store]
-    return list(dict.fromkeys(rest))
+        store.extend(ox.parse(b"\n".join(typed), format=ox.RdfFormat.N_TRIPLES))
+        for line in typed:
+            del lines[line]
+        canonical = ox.serialize([q.triple for q in store], format=ox.RdfFormat.N_TRIPLES) or b""
+        lines.update(dict.fromkeys(canonical.split(b"\n")))
+        lines.pop(b"", None)
+    return b"".join(line + b"\n" for line in lines)
 
 
 def prepare(rules: Sequence[Rule], context: bytes, items: Sequence[Item], infer: bool) -> list[Prepared]:
@@ -91,11 +92,10 @@ def prepare(rules: Sequence[Rule], context: bytes, items: Sequence[Item], infer:
         except InputError as e:
             raise InputError(msg("labelled", label=f"<{iri}>", detail=e.said)) from None
 
-        triples = as_stored(parsed)
-        ntriples = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+        ntriples = as_stored(parsed)
         inferred = chainer.infer_ntriples(ntriples) if chainer is not None else b""
-        out.append(Prepared(iri, Written.of(triples, inferred, ntriples), raw,
-                            list(documents(reader_of(triples, iri), iri))))
+        # Canonical literals change no document nor proposal: those are read off the triples as parsed.
+        out.append(Prepared(iri, Written.of(parsed, inferred, ntriples), raw, list(documents(reader_of(parsed, iri), iri))))
     return out
 
 

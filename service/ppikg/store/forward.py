@@ -171,6 +171,18 @@ class ForwardChainer:
             for i, (_, p, _) in enumerate(rule.atoms):
                 self._by_predicate.setdefault(p, []).append((rule, i))
         self._read = frozenset(self._by_predicate)
+        # Per predicate, the one-atom rules it fires as plain tuples (the hot loop reads no attributes): the
+        # constant object needed (or None), where the head's subject and object come from, its predicate, and
+        # whether it needs the full triviality check; and the rules of several atoms, with the atom matched.
+        self._single: dict[str, list[tuple[str | None, int, str, int | str, bool]]] = {}
+        self._joined: dict[str, list[tuple[_CompiledRule, _Trigger, int]]] = {}
+        for p, fired in self._by_predicate.items():
+            for rule, i in fired:
+                t = rule.triggers[i]
+                if t.single:
+                    self._single.setdefault(p, []).append((t.constant, t.head_s, rule.head[1], t.head_o, t.full_check))
+                else:
+                    self._joined.setdefault(p, []).append((rule, t, i))
         self._relevant = self._read | {rule.head[1] for rule in self.rules}
         self.context = _Facts(self._read)
         for s, p, o in facts(context if isinstance(context, bytes) else _ntriples(context)):
@@ -201,27 +213,30 @@ class ForwardChainer:
         """Add to ``local`` everything the rules derive from ``delta`` (triples of ``local`` or of the context)
         with the context and ``local``; returns what was added, in the order derived."""
         in_context, add, facts_, out = self.context.all.__contains__, local.add, local.all, []
-        by_predicate = self._by_predicate
+        single, joined, none = self._single, self._joined, ()
+        read, forward, backward, remember = local.read, local.forward, local.backward, facts_.add
         while delta:
             fresh: list[Fact] = []
             keep = fresh.append
             for s, p, o in delta:
-                for rule, i in by_predicate.get(p, ()):
-                    trigger = rule.triggers[i]
+                for constant, head_s, hp, where, full_check in single.get(p, none):  # the head read off the triple
+                    if constant is not None and constant != o:
+                        continue
+                    fs = s if head_s == 0 else o
+                    fo = where if where.__class__ is str else s if where == 0 else o
+                    fact = (fs, hp, fo)
+                    if fact in facts_ or in_context(fact) or \
+                            (_trivial(fs, hp, fo) if full_check else _bad_subject(fs)):
+                        continue
+                    remember(fact)  # _Facts.add, inlined: the loop's commonest step
+                    if hp in read:
+                        forward[hp].setdefault(fs, set()).add(fo)
+                        backward[hp].setdefault(fo, set()).add(fs)
+                    keep(fact)
+                for rule, trigger, i in joined.get(p, none):
                     if trigger.constant is not None and trigger.constant != o:
                         continue
                     hp = rule.head[1]
-                    if trigger.single:  # one atom: the head is read off the triple itself
-                        fs = s if trigger.head_s == 0 else o
-                        where = trigger.head_o
-                        fo = where if isinstance(where, str) else s if where == 0 else o
-                        fact = (fs, hp, fo)
-                        if fact in facts_ or in_context(fact) or \
-                                (_trivial(fs, hp, fo) if trigger.full_check else _bad_subject(fs)):
-                            continue
-                        add(fs, hp, fo)
-                        keep(fact)
-                        continue
                     binding: dict[str, str] = {trigger.s: s}
                     if trigger.o is not None:
                         if trigger.o in binding and binding[trigger.o] != o:

@@ -158,13 +158,16 @@ class Written:
 
     @classmethod
     def of(cls, triples: list[ox.Triple], inferred: list[ox.Triple] | bytes, ntriples: bytes | None = None) -> Written:
-        """``inferred``: the inferences, or their N-Triples; ``ntriples``: ``triples`` serialised already."""
+        """``inferred``: the inferences, or their N-Triples; ``ntriples``: the triples as the store holds them,
+        serialised (``triples`` may then be as parsed: only the proposals they assert are read off them)."""
         asserted = sorted_ntriples(triples, ntriples)
-        blank = b"_:" in asserted and any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
-                                          for t in triples)
         if not isinstance(inferred, bytes):
             inferred = ox.serialize(inferred, format=ox.RdfFormat.N_TRIPLES) or b""
-        return cls(_proposals(triples), content_digest(triples) if blank else _digest(asserted), asserted, inferred)
+        if b"_:" in asserted:  # maybe a blank node: the digest is that of the canonical graph
+            stored = triples if ntriples is None else [q.triple for q in ox.parse(asserted, format=ox.RdfFormat.N_TRIPLES)]
+            if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in stored):
+                return cls(_proposals(triples), content_digest(stored), asserted, inferred)
+        return cls(_proposals(triples), _digest(asserted), asserted, inferred)
 
 
 def _digest(lines: bytes) -> str:
