@@ -97,7 +97,8 @@ def reader_of(triples: Iterable[ox.Triple], graph: str) -> Reader:
     graph back from the store would give, without the round trip (~10 µs a quad in pyoxigraph).
 
     >>> t = ox.Triple(ox.NamedNode("urn:i"), ox.NamedNode(RDFS_LABEL), ox.Literal("uno", language="es"))
-    >>> [str(q.object) for q in reader_of([t], "urn:g")("urn:g", RDFS_LABEL)], list(reader_of([t], "urn:g")("urn:h", RDFS_LABEL))
+    >>> read = reader_of([t], "urn:g")
+    >>> [str(q.object) for q in read("urn:g", RDFS_LABEL)], list(read("urn:h", RDFS_LABEL))
     (['"uno"@es'], [])
     """
     wanted = {ox.NamedNode(p): p for p in READ}

@@ -3,10 +3,10 @@
 :meth:`~ppikg.store.loading.Loader.add_graphs` writes graphs in batches of :data:`BATCH_GRAPHS`. Each batch is
 :func:`prepare` d — every graph parsed (:func:`~ppikg.store.loading.parse_rdf`), its inferences computed by
 forward chaining against the context (ppikg.store.forward), both serialised as N-Triples with what the
-version records need (:class:`~ppikg.store.versions.Written`), and its search documents read off its triples — in a thread of this process one batch ahead
-of the writes or, with ``workers`` > 1, in that many spawned processes. Either way the next batches are
-prepared while this one writes the batch before (the store's bulk loader parses N-Quads in Rust and releases
-the GIL, so the two cores both work). At most ``workers + 1`` batches wait to be written at a time.
+version records need (:class:`~ppikg.store.versions.Written`), and its search documents read off its triples
+— in a thread of this process one batch ahead of the writes or, with ``workers`` > 1, in that many spawned
+processes. Either way the next batches are prepared while this one writes the batch before (the store's bulk
+loader parses N-Quads in Rust and releases the GIL, so the two cores both work). At most ``workers + 1`` batches wait to be written at a time.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from ..errors import InputError, msg
 from ..search.documents import Document, documents, reader_of
 from .catalog import inferred_of
-from .forward import ForwardChainer
+from .forward import ForwardChainer, to_ntriples
 from .inference import Rule
 from .versions import Written
 
@@ -61,11 +61,11 @@ def as_stored(triples: list[ox.Triple]) -> bytes:
     booleans and dates by value: ``"2.0"^^xsd:decimal`` comes back as ``"2"``). Only the lines with a typed
     literal (``"^^<``: the serialiser writes no ``xsd:string``) go through a store.
 
-    >>> as_stored(list(ox.parse(b'<urn:a> <urn:p> "2.0"^^<http://www.w3.org/2001/XMLSchema#decimal> .', format=ox.RdfFormat.N_TRIPLES)))
+    >>> decimal = b'<urn:a> <urn:p> "2.0"^^<http://www.w3.org/2001/XMLSchema#decimal> .'
+    >>> as_stored(list(ox.parse(decimal, format=ox.RdfFormat.N_TRIPLES)))
     b'<urn:a> <urn:p> "2"^^<http://www.w3.org/2001/XMLSchema#decimal> .\\n'
     """
-    text = ox.serialize([t.triple if isinstance(t, ox.Quad) else t for t in triples], format=ox.RdfFormat.N_TRIPLES) or b""
-    lines = dict.fromkeys(text.split(b"\n"))
+    lines = dict.fromkeys(to_ntriples(triples).split(b"\n"))
     lines.pop(b"", None)
     typed = [line for line in lines if b'"^^<' in line]
     if typed:
@@ -73,7 +73,7 @@ def as_stored(triples: list[ox.Triple]) -> bytes:
         store.extend(ox.parse(b"\n".join(typed), format=ox.RdfFormat.N_TRIPLES))
         for line in typed:
             del lines[line]
-        canonical = ox.serialize([q.triple for q in store], format=ox.RdfFormat.N_TRIPLES) or b""
+        canonical = to_ntriples(store)
         lines.update(dict.fromkeys(canonical.split(b"\n")))
         lines.pop(b"", None)
     return b"".join(line + b"\n" for line in lines)
@@ -95,7 +95,8 @@ def prepare(rules: Sequence[Rule], context: bytes, items: Sequence[Item], infer:
         ntriples = as_stored(parsed)
         inferred = chainer.infer_ntriples(ntriples) if chainer is not None else b""
         # Canonical literals change no document nor proposal: those are read off the triples as parsed.
-        out.append(Prepared(iri, Written.of(parsed, inferred, ntriples), raw, list(documents(reader_of(parsed, iri), iri))))
+        out.append(Prepared(iri, Written.of(parsed, inferred, ntriples), raw,
+                            list(documents(reader_of(parsed, iri), iri))))
     return out
 
 

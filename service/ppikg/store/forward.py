@@ -41,9 +41,15 @@ _REFLEXIVE = frozenset(f"<{p}>" for p in _REFLEXIVE_PREDICATES)
 _TRIVIAL = MappingProxyType({f"<{p}>": frozenset(f"<{o}>" for o in objects) for p, objects in _TRIVIAL_OBJECTS.items()})
 
 
+def _bad_subject(term: str) -> bool:
+    """A literal, or an IRI of the RDF, RDFS, OWL or XSD namespace: a subject no useful inference has. (A head
+    whose object is a constant, checked when the rule was compiled, is trivial only for this.)"""
+    return term[0] == '"' or term.startswith(_BUILTIN)
+
+
 def _trivial(s: str, p: str, o: str) -> bool:
     """:func:`~ppikg.store.inference.is_trivial` for terms in N-Triples."""
-    if s[0] == '"' or s.startswith(_BUILTIN):
+    if _bad_subject(s):
         return True
     if p in _REFLEXIVE and s == o:
         return True
@@ -78,8 +84,10 @@ def facts(ntriples: bytes | str) -> Iterator[Fact]:
             yield s, p, rest[:-2]
 
 
-def _ntriples(triples: Iterable[ox.Triple | ox.Quad]) -> bytes:
-    return ox.serialize([t.triple if isinstance(t, ox.Quad) else t for t in triples], format=ox.RdfFormat.N_TRIPLES) or b""
+def to_ntriples(triples: Iterable[ox.Triple | ox.Quad]) -> bytes:
+    """The triples (a quad's graph left out) as N-Triples, written by the store's serialiser."""
+    return ox.serialize([t.triple if isinstance(t, ox.Quad) else t for t in triples],
+                        format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 class _Facts:
@@ -156,11 +164,6 @@ class _Trigger:
         self.full_check = _var(ho) and (hp in _REFLEXIVE or hp in _TRIVIAL or hp == _RDF_TYPE)
 
 
-def _bad_subject(term: str) -> bool:
-    """A head whose object is a constant (checked when the rule was compiled) is trivial only for its subject."""
-    return term[0] == '"' or term.startswith(_BUILTIN)
-
-
 class ForwardChainer:
     """The compiled rules of an ontology and one context, indexed once; :meth:`infer` closes a graph against them."""
 
@@ -185,7 +188,7 @@ class ForwardChainer:
                     self._joined.setdefault(p, []).append((rule, t, i))
         self._relevant = self._read | {rule.head[1] for rule in self.rules}
         self.context = _Facts(self._read)
-        for s, p, o in facts(context if isinstance(context, bytes) else _ntriples(context)):
+        for s, p, o in facts(context if isinstance(context, bytes) else to_ntriples(context)):
             self.context.add(s, p, o)
         # What the context entails on its own beyond itself: nothing when its inferences are stored with it (as
         # the store keeps them); otherwise it belongs to every graph's inferences, as apply_rules would write it.
@@ -195,7 +198,8 @@ class ForwardChainer:
     def infer(self, triples: Iterable[ox.Triple | ox.Quad]) -> list[ox.Triple]:
         """The useful inferences of a graph holding ``triples`` in the context: derived, not in the graph or the
         context, not trivial."""
-        return [q.triple for q in ox.parse(self.infer_ntriples(_ntriples(triples)), format=ox.RdfFormat.N_TRIPLES)]
+        inferred = self.infer_ntriples(to_ntriples(triples))
+        return [q.triple for q in ox.parse(inferred, format=ox.RdfFormat.N_TRIPLES)]
 
     def infer_ntriples(self, ntriples: bytes) -> bytes:
         """:meth:`infer` for a graph given, and its inferences returned, as N-Triples in the store serialiser's
@@ -279,4 +283,4 @@ class ForwardChainer:
                         yield from self._joins(plan, k + 1, {**binding, s: subject, o: value}, local)
 
 
-__all__ = ["ForwardChainer", "facts", "is_trivial_fact"]
+__all__ = ["ForwardChainer", "facts", "is_trivial_fact", "to_ntriples"]

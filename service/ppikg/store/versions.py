@@ -164,7 +164,8 @@ class Written:
         if not isinstance(inferred, bytes):
             inferred = ox.serialize(inferred, format=ox.RdfFormat.N_TRIPLES) or b""
         if b"_:" in asserted:  # maybe a blank node: the digest is that of the canonical graph
-            stored = triples if ntriples is None else [q.triple for q in ox.parse(asserted, format=ox.RdfFormat.N_TRIPLES)]
+            stored = triples if ntriples is None else \
+                [q.triple for q in ox.parse(asserted, format=ox.RdfFormat.N_TRIPLES)]
             if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in stored):
                 return cls(_proposals(triples), content_digest(stored), asserted, inferred)
         return cls(_proposals(triples), _digest(asserted), asserted, inferred)
