@@ -139,3 +139,20 @@ def test_preparing_ahead_stops_when_the_writer_stops() -> None:
     lane.close()  # the writer failed: nothing more is prepared
     assert not any(t.name == "ppikg-prepare" for t in threading.enumerate())
     assert len(made) <= 3  # the one handed over, the one waiting, the one being made
+
+
+def test_a_blank_node_with_a_typed_literal_keeps_one_label_in_the_stored_form() -> None:
+    """Only the lines with a typed literal go through a store to take their canonical form: a blank node on
+    such a line keeps the label it has on the others, so the graph's structure is the one parsed."""
+    from ppikg.store.forward import to_ntriples
+    from ppikg.store.loading import parse_rdf
+
+    ttl = (b'@prefix x: <urn:x:> . x:a x:p [ x:q "2.0"^^<http://www.w3.org/2001/XMLSchema#decimal> ; x:r x:b ] .\n'
+           b'x:a x:n "3"^^<http://www.w3.org/2001/XMLSchema#integer>, "03"^^<http://www.w3.org/2001/XMLSchema#integer> .')
+    parsed, _ = parse_rdf(ttl, "ttl")
+    stored = batch.as_stored(parsed)
+    store = ox.Store()
+    store.load(ttl, format=ox.RdfFormat.TURTLE)
+    expected = rdflib.Graph().parse(data=to_ntriples(store).decode(), format="nt")
+    got = rdflib.Graph().parse(data=stored.decode(), format="nt")
+    assert len(got) == 4 and isomorphic(got, expected)  # "3" and "03" are one integer
