@@ -98,6 +98,7 @@ def test_bad_diffs_are_refused_clearly(kg, validator):
 
 def test_each_versions_report_is_kept_once_with_its_shapes_version(kg, validator):
     v1, v2 = kg.history("ciclo")
+    version_report(kg, validator, v1)  # kept by the diff too, when that test runs first
     first = version_report(kg, validator, v2)
     again = version_report(kg, validator, v2)
     assert first == again and first.iri == f"{v2.iri}/informe/{shapes_version(validator)}/Pending"

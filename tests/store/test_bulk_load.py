@@ -12,7 +12,7 @@ import rdflib
 from rdflib.compare import isomorphic
 
 import ppikg.store.batch as batch
-from ppikg.errors import InputError
+from ppikg.errors import InputError, NotFound
 from ppikg.store.catalog import inferred_of
 from ppikg.store.graph import PROVENANCE_GRAPH, KnowledgeGraph
 from ppikg.store.versions import content_digest
@@ -156,3 +156,32 @@ def test_a_blank_node_with_a_typed_literal_keeps_one_label_in_the_stored_form() 
     expected = rdflib.Graph().parse(data=to_ntriples(store).decode(), format="nt")
     got = rdflib.Graph().parse(data=stored.decode(), format="nt")
     assert len(got) == 4 and isomorphic(got, expected)  # "3" and "03" are one integer
+
+
+def test_a_bulk_load_failing_in_its_thread_fails_the_write_and_changes_nothing(tmp_path: Path, monkeypatch) -> None:
+    """The bulk loads run in a thread beside the write's records: one that fails there fails add_graphs, and
+    the store (its graphs, versions and provenance among them) and its search index stay as they were."""
+    from ppikg.search.query import search
+    from ppikg.store.embedded import StoreWriter
+
+    monkeypatch.setattr(batch, "BATCH_GRAPHS", 1)
+    real, loads = StoreWriter.bulk_add, []
+
+    def second_fails(self, nquads, graphs=None):
+        loads.append(graphs)
+        if len(loads) == 2:
+            raise OSError("disk full")
+        real(self, nquads, graphs)
+
+    monkeypatch.setattr(StoreWriter, "bulk_add", second_fails)
+    with KnowledgeGraph(tmp_path / "store", reasoner="rules", project=make_inputs(tmp_path / "inputs")) as kg:
+        kg.load_shipped()
+        before, state = kg.graphs(), kg.snapshot().state
+        found = search(kg.snapshot(), "proposal")["total"]
+        with pytest.raises(OSError, match="disk full"):
+            kg.add_graphs([*sources()[1:], ("otra", sources()[1][1])], "nt")
+        assert len(loads) == 2  # the third batch was never loaded
+        assert kg.graphs() == before and not kg.added_graphs() and kg.snapshot().state == state
+        with pytest.raises(NotFound):  # no version of the proposal was kept
+            kg.history("http://example.org/test/proposal")
+        assert search(kg.snapshot(), "proposal")["total"] == found

@@ -36,6 +36,8 @@ class Writer(ABC):
     catalog: Catalog  # the catalogue as this write leaves it (a copy until the write commits)
     state: int  # the number of the state this write commits as
     touched: set[str] | None  # the graphs this write changed so far (None: it cannot tell, e.g. a SPARQL Update)
+    #: Whether :meth:`bulk_add` may run in a thread beside the write's other operations on other graphs.
+    bulk_beside: bool = False
 
     @abstractmethod
     def add(self, graph: str, triples: Iterable[ox.Triple | ox.Quad]) -> None:

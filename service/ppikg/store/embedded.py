@@ -58,6 +58,8 @@ _OWN = {MARKER, SNAPSHOTS, _LOCK, DB, CATALOG, VERSIONS, SEARCH, SEARCH + "-wal"
 class StoreWriter(Writer):
     """The operations of one write on a pyoxigraph store."""
 
+    bulk_beside = True  # the store takes writes from several threads; its bulk loader releases the GIL
+
     def __init__(self, store: ox.Store, catalog: Catalog, state: int) -> None:
         self.store = store
         self.catalog = catalog

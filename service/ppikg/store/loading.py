@@ -32,6 +32,9 @@ from .catalog import (BASE_INFERRED, EXAMPLES_PREFIX, ONTOLOGY_INFERRED, PROVENA
                       inferred_of, provenance_quads)
 
 if TYPE_CHECKING:  # the reasoners and rdflib are imported when a graph is first inferred or converted
+    from concurrent.futures import Future
+
+    from .batch import Prepared
     import rdflib
 
     from .forward import ForwardChainer
@@ -236,6 +239,8 @@ class Loader:
         prepared in ``workers`` processes when above one, each batch written in bulk). ``written(iri, what,
         file_name, content)`` is called for each graph once written (store/versions.py keeps it; ``what`` is None
         when the graph's inferences were made after, by owlrl)."""
+        from concurrent.futures import ThreadPoolExecutor
+
         from .batch import prepared
 
         for iri, *_ in graphs:
@@ -246,18 +251,41 @@ class Loader:
                                 format=ox.RdfFormat.N_TRIPLES) or b"") if forward else b""
         sources = {iri: (file_name, content) for iri, _, file_name, content in graphs}
         items = [(iri, data, format) for iri, data, *_ in graphs]
-        for batch in prepared(rules, context, items, infer=forward, workers=workers):
-            writer.bulk_add(b"".join(p.nquads() for p in batch),
-                            [g for p in batch for g in (p.iri, inferred_of(p.iri))])
-            for p in batch:
+        # A batch's bulk load runs in a thread (Rust, the GIL released) while this one records the batch's
+        # provenance and versions, which read and write other graphs; owlrl reads the graph, so waits for it.
+        beside = writer.bulk_beside and not (infer and not forward)
+
+        def load(batch: list[Prepared], nquads: bytes) -> None:
+            writer.bulk_add(nquads, [g for p in batch for g in (p.iri, inferred_of(p.iri))])
+            for p in batch:  # after the load, which forgets the documents kept for the graphs it fills
                 writer.keep_documents(p.iri, p.documents)
-                file_name, content = sources[p.iri]
-                content = p.raw if content is None else content
-                writer.catalog.set(p.iri, "added", reasoner="rules" if forward else None)
-                record_provenance(writer, p.iri, file_name=file_name, content=content, role=role)
-                if infer and not forward:
-                    self.infer_added(writer, p.iri)
-                written(p.iri, p.written if forward or not infer else None, file_name, content)
+
+        with ThreadPoolExecutor(1, thread_name_prefix="ppikg-bulk") as loads:
+            loading: Future[None] | None = None
+            for batch in prepared(rules, context, items, infer=forward, workers=workers):
+                nquads = b"".join(p.nquads() for p in batch)
+                if loading is not None:
+                    loading.result()
+                loading = loads.submit(load, batch, nquads)
+                if not beside:
+                    loading.result()
+                self._record_batch(writer, batch, sources, infer=infer, forward=forward, role=role, written=written)
+            if loading is not None:
+                loading.result()
+
+    def _record_batch(self, writer: Writer, batch: list[Prepared], sources: dict[str, tuple[str | None, bytes | None]],
+                      *, infer: bool, forward: bool, role: str | None,
+                      written: Callable[[str, Written | None, str | None, bytes | None], None]) -> None:
+        """The catalogue entries, provenance, inferences by owlrl (when not ``forward``) and versions of a batch
+        of graphs written in bulk."""
+        for p in batch:
+            file_name, content = sources[p.iri]
+            content = p.raw if content is None else content
+            writer.catalog.set(p.iri, "added", reasoner="rules" if forward else None)
+            record_provenance(writer, p.iri, file_name=file_name, content=content, role=role)
+            if infer and not forward:
+                self.infer_added(writer, p.iri)
+            written(p.iri, p.written if forward or not infer else None, file_name, content)
 
     def infer_added(self, writer: Writer, iri: str, how: Literal["owlrl", "rules"] | None = None,
                     inferred: list[ox.Triple] | None = None) -> None:
