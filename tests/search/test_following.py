@@ -179,6 +179,8 @@ def test_graphs_loaded_in_bulk_are_indexed_as_reading_them_back_would_index_them
     build(rebuilt, kg.snapshot())
     assert index_rows(kg.search_index) == index_rows(rebuilt)
     assert any(r[1] == P.rstrip("/") + "-2/I1" for r in index_rows(rebuilt))
+    kg.add_graphs([("propuestas/prueba-busqueda", proposal("Huerto de frambuesas."))], "ttl")  # replaced in bulk
+    assert found(kg, "zarzamoras") == [] and found(kg, "frambuesas") == [P + "I1"]
 
 
 def test_documents_kept_for_a_graph_are_dropped_when_the_write_changes_it_again(kg):
