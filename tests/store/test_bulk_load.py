@@ -144,7 +144,7 @@ def test_preparing_ahead_stops_when_the_writer_stops() -> None:
 def test_a_blank_node_with_a_typed_literal_keeps_one_label_in_the_stored_form() -> None:
     """Only the lines with a typed literal go through a store to take their canonical form: a blank node on
     such a line keeps the label it has on the others, so the graph's structure is the one parsed."""
-    from ppikg.store.forward import to_ntriples
+    from ppikg.store.versions import to_ntriples
     from ppikg.store.loading import parse_rdf
 
     ttl = (b'@prefix x: <urn:x:> . x:a x:p [ x:q "2.0"^^<http://www.w3.org/2001/XMLSchema#decimal> ; x:r x:b ] .\n'

@@ -26,9 +26,9 @@ import pyoxigraph as ox
 from ..errors import InputError, msg
 from ..search.documents import Document, documents, reader_of
 from .catalog import inferred_of
-from .forward import ForwardChainer, to_ntriples
+from .forward import ForwardChainer
 from .inference import Rule
-from .versions import Written
+from .versions import Written, to_ntriples
 
 #: Graphs prepared and written together: bounds what a bulk load holds in memory (~40 MB for proposals of
 #: ~7,000 triples) while keeping the bulk writes few.

@@ -32,6 +32,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from .inference import _BUILTIN_NAMESPACES, _REFLEXIVE_PREDICATES, _TRIVIAL_OBJECTS, Atom, Rule
+from .versions import to_ntriples
 
 Fact = tuple[str, str, str]  # subject, predicate, object: each its N-Triples text
 
@@ -82,12 +83,6 @@ def facts(ntriples: bytes | str) -> Iterator[Fact]:
         if line:
             s, p, rest = line.split(" ", 2)
             yield s, p, rest[:-2]
-
-
-def to_ntriples(triples: Iterable[ox.Triple | ox.Quad]) -> bytes:
-    """The triples (a quad's graph left out) as N-Triples, written by the store's serialiser."""
-    return ox.serialize([t.triple if isinstance(t, ox.Quad) else t for t in triples],
-                        format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 class _Facts:
@@ -283,4 +278,4 @@ class ForwardChainer:
                         yield from self._joins(plan, k + 1, {**binding, s: subject, o: value}, local)
 
 
-__all__ = ["ForwardChainer", "facts", "is_trivial_fact", "to_ntriples"]
+__all__ = ["ForwardChainer", "facts", "is_trivial_fact"]

@@ -27,7 +27,7 @@ from ..media import rdf_format
 from ..namespaces import GRAPH, ONTOLOGY_GRAPH
 from ..sparql.safety import check_nesting
 from .backend import Writer
-from .versions import Written
+from .versions import Written, to_ntriples
 from .catalog import (BASE_INFERRED, EXAMPLES_PREFIX, ONTOLOGY_INFERRED, PROVENANCE_GRAPH, SHAPES_GRAPH,
                       inferred_of, provenance_quads)
 
@@ -247,8 +247,7 @@ class Loader:
             remove_graph(writer, iri)
         forward = infer and self.choice != "owlrl"
         rules = self.reasoner(writer).rules if forward else []
-        context = (ox.serialize([q.triple for g in context_graphs(writer.catalog) for q in writer.quads(g)],
-                                format=ox.RdfFormat.N_TRIPLES) or b"") if forward else b""
+        context = to_ntriples(q for g in context_graphs(writer.catalog) for q in writer.quads(g)) if forward else b""
         sources = {iri: (file_name, content) for iri, _, file_name, content in graphs}
         items = [(iri, data, format) for iri, data, *_ in graphs]
         # A batch's bulk load runs in a thread (Rust, the GIL released) while this one records the batch's

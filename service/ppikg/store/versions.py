@@ -138,11 +138,17 @@ def content_digest(triples: Iterable[ox.Triple]) -> str:
     return _digest(sorted_ntriples(triples))
 
 
+def to_ntriples(triples: Iterable[ox.Triple | ox.Quad]) -> bytes:
+    """The triples (a quad's graph left out) as N-Triples, written by the store's serialiser."""
+    return ox.serialize([t.triple if isinstance(t, ox.Quad) else t for t in triples],
+                        format=ox.RdfFormat.N_TRIPLES) or b""
+
+
 def sorted_ntriples(triples: Iterable[ox.Triple], ntriples: bytes | None = None) -> bytes:
     """The triples as N-Triples, one line each, sorted (every line is ``str(triple)`` and `` .``: the order is
     that of the ``str`` of the triples, no line being a prefix of another but for its end); ``ntriples``: the
     triples serialised already."""
-    text = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"") if ntriples is None else ntriples
+    text = to_ntriples(triples) if ntriples is None else ntriples
     return b"".join(sorted(text.splitlines(keepends=True)))
 
 
@@ -162,7 +168,7 @@ class Written:
         serialised (``triples`` may then be as parsed: only the proposals they assert are read off them)."""
         asserted = sorted_ntriples(triples, ntriples)
         if not isinstance(inferred, bytes):
-            inferred = ox.serialize(inferred, format=ox.RdfFormat.N_TRIPLES) or b""
+            inferred = to_ntriples(inferred)
         if b"_:" in asserted:  # maybe a blank node: the digest is that of the canonical graph
             stored = triples if ntriples is None else \
                 [q.triple for q in ox.parse(asserted, format=ox.RdfFormat.N_TRIPLES)]
